@@ -1,0 +1,371 @@
+package inbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/parleyhq/parley/inbox/sanitize"
+)
+
+// Options tune the Service.
+type Options struct {
+	// ReplyMarksDone marks a conversation done when a reply is queued,
+	// like reaching inbox zero in the web suites. Default true.
+	ReplyMarksDone bool
+	// Now is the clock; tests set it.
+	Now func() time.Time
+}
+
+// Service is the use-case layer the TUI, the SSH server and the sync engine
+// share. It owns the store, sanitises everything that comes from a network
+// before it is stored, and tells subscribers when anything changes.
+type Service struct {
+	store Store
+	opts  Options
+	hub   hub
+}
+
+// NewService wraps a store.
+func NewService(st Store, opts Options) *Service {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Service{store: st, opts: opts}
+}
+
+// Now is the service's clock.
+func (s *Service) Now() time.Time { return s.opts.Now() }
+
+// Close closes the store.
+func (s *Service) Close() error { return s.store.Close() }
+
+// Subscribe returns a channel that receives a Change after every write. It
+// is closed to new changes when ctx ends.
+func (s *Service) Subscribe(ctx context.Context) <-chan Change { return s.hub.subscribe(ctx) }
+
+func (s *Service) changed(ids []int64) { s.hub.publish(Change{Conversations: ids}) }
+
+// AddAccount registers (or updates) an account by network and label.
+func (s *Service) AddAccount(ctx context.Context, a Account) (Account, error) {
+	if a.Status == "" {
+		a.Status = AccountOK
+	}
+	acc, err := s.store.UpsertAccount(ctx, a)
+	if err == nil {
+		s.hub.publish(Change{Accounts: true})
+	}
+	return acc, err
+}
+
+// Accounts lists accounts with their sync state.
+func (s *Service) Accounts(ctx context.Context) ([]Account, error) { return s.store.Accounts(ctx) }
+
+// SetAccountStatus records sync health for the status bar.
+func (s *Service) SetAccountStatus(ctx context.Context, id int64, st AccountStatus, lastErr string) error {
+	var synced time.Time
+	if st == AccountOK {
+		synced = s.Now()
+	}
+	err := s.store.SetAccountStatus(ctx, id, st, sanitize.Line(lastErr), synced)
+	if err == nil {
+		s.hub.publish(Change{Accounts: true})
+	}
+	return err
+}
+
+// Ingest sanitises and stores a fetched batch with its cursor.
+func (s *Service) Ingest(ctx context.Context, accountID int64, b Batch) error {
+	CleanBatch(&b)
+	ids, err := s.store.Ingest(ctx, accountID, b, s.Now())
+	if err != nil {
+		return err
+	}
+	if len(ids) > 0 {
+		s.changed(ids)
+	}
+	return nil
+}
+
+// CleanBatch sanitises every piece of remote text in a batch in place.
+func CleanBatch(b *Batch) {
+	for i := range b.Posts {
+		p := &b.Posts[i]
+		p.Text = sanitize.Text(p.Text)
+		p.Permalink = sanitize.Line(p.Permalink)
+		cleanAuthor(&p.Author)
+	}
+	for i := range b.Items {
+		m := &b.Items[i].Message
+		m.Text = sanitize.Text(m.Text)
+		m.Permalink = sanitize.Line(m.Permalink)
+		cleanAuthor(&m.Author)
+	}
+}
+
+func cleanAuthor(a *Author) {
+	a.Name = sanitize.Line(a.Name)
+	a.Handle = sanitize.Line(a.Handle)
+	a.URL = sanitize.Line(a.URL)
+}
+
+// List returns a window of a view.
+func (s *Service) List(ctx context.Context, p Page) ([]Conversation, error) {
+	if p.Limit <= 0 {
+		p.Limit = 50
+	}
+	return s.store.List(ctx, p)
+}
+
+// Counts returns the size of every view.
+func (s *Service) Counts(ctx context.Context, network string) (Counts, error) {
+	return s.store.Counts(ctx, network)
+}
+
+// Open loads a conversation with its context, messages and draft.
+func (s *Service) Open(ctx context.Context, id int64) (Thread, error) { return s.store.Thread(ctx, id) }
+
+// FilterCorpus returns up to limit rows of a view for in-memory filtering.
+func (s *Service) FilterCorpus(ctx context.Context, v View, network string, limit int) ([]Conversation, error) {
+	return s.store.FilterCorpus(ctx, v, network, limit)
+}
+
+// Search runs a full-text search over every message. Any input is safe: it is
+// quoted before it reaches FTS5.
+func (s *Service) Search(ctx context.Context, query string, limit int) ([]Conversation, error) {
+	if strings.TrimSpace(query) == "" {
+		return nil, nil
+	}
+	return s.store.Search(ctx, query, limit)
+}
+
+// Tags lists every tag in use, for the tag picker.
+func (s *Service) Tags(ctx context.Context) ([]string, error) { return s.store.Tags(ctx) }
+
+// Journal lists a conversation's triage history.
+func (s *Service) Journal(ctx context.Context, id int64) ([]Event, error) {
+	return s.store.Journal(ctx, id)
+}
+
+func (s *Service) apply(ctx context.Context, actor, action string, ids []int64, f func(*Triage)) error {
+	if len(ids) == 0 {
+		return fmt.Errorf("%s: no conversation selected: %w", action, ErrInvalid)
+	}
+	if err := s.store.Apply(ctx, actor, action, ids, s.Now(), f); err != nil {
+		return err
+	}
+	s.changed(ids)
+	return nil
+}
+
+// ToggleNegative flips the negative mark as a manual decision, which from
+// then on wins over automatic and rule marks. With several conversations it
+// marks all negative unless all already are.
+func (s *Service) ToggleNegative(ctx context.Context, actor string, ids []int64) error {
+	allNeg := true
+	for _, id := range ids {
+		c, err := s.store.Conversation(ctx, id)
+		if err != nil {
+			return err
+		}
+		allNeg = allNeg && c.Negative
+	}
+	return s.SetNegative(ctx, actor, ids, !allNeg)
+}
+
+// SetNegative marks conversations negative or not, manually.
+func (s *Service) SetNegative(ctx context.Context, actor string, ids []int64, neg bool) error {
+	action := "mark_negative"
+	if !neg {
+		action = "unmark_negative"
+	}
+	return s.apply(ctx, actor, action, ids, func(t *Triage) {
+		t.Negative = neg
+		t.NegSource = NegManual
+	})
+}
+
+// Done marks conversations done.
+func (s *Service) Done(ctx context.Context, actor string, ids []int64) error {
+	return s.apply(ctx, actor, "done", ids, func(t *Triage) {
+		t.State = StateDone
+		t.SnoozeUntil = 0
+	})
+}
+
+// Reopen puts conversations back in the Inbox.
+func (s *Service) Reopen(ctx context.Context, actor string, ids []int64) error {
+	return s.apply(ctx, actor, "reopen", ids, func(t *Triage) {
+		t.State = StateOpen
+		t.SnoozeUntil = 0
+	})
+}
+
+// Snooze hides conversations until a time, then they reopen.
+func (s *Service) Snooze(ctx context.Context, actor string, ids []int64, until time.Time) error {
+	if !until.After(s.Now()) {
+		return fmt.Errorf("snooze: %s is not in the future: %w", until.Format(time.DateTime), ErrInvalid)
+	}
+	return s.apply(ctx, actor, "snooze", ids, func(t *Triage) {
+		t.State = StateSnoozed
+		t.SnoozeUntil = until.UnixMilli()
+	})
+}
+
+// Tag adds a tag to conversations (or removes it from all of them when every
+// one already carries it).
+func (s *Service) Tag(ctx context.Context, actor string, ids []int64, tag string) error {
+	tag = NormalizeTag(tag)
+	if tag == "" {
+		return fmt.Errorf("tag: empty tag name: %w", ErrInvalid)
+	}
+	all := true
+	for _, id := range ids {
+		c, err := s.store.Conversation(ctx, id)
+		if err != nil {
+			return err
+		}
+		all = all && slices.Contains(c.Tags, tag)
+	}
+	if all {
+		return s.apply(ctx, actor, "untag", ids, func(t *Triage) {
+			t.Tags = slices.DeleteFunc(t.Tags, func(x string) bool { return x == tag })
+		})
+	}
+	return s.apply(ctx, actor, "tag", ids, func(t *Triage) {
+		if !slices.Contains(t.Tags, tag) {
+			t.Tags = append(t.Tags, tag)
+			slices.Sort(t.Tags)
+		}
+	})
+}
+
+// NormalizeTag makes a tag name safe and canonical: lower case, no spaces
+// or control characters, at most 40 characters.
+func NormalizeTag(s string) string {
+	s = strings.ToLower(strings.TrimSpace(sanitize.Line(s)))
+	s = strings.Join(strings.Fields(s), "-")
+	s = strings.TrimLeft(s, "#")
+	if r := []rune(s); len(r) > 40 {
+		s = string(r[:40])
+	}
+	return s
+}
+
+// Escalate hands conversations to a destination with a note.
+func (s *Service) Escalate(ctx context.Context, actor string, ids []int64, dest, note string) error {
+	dest = strings.TrimSpace(dest)
+	if dest == "" {
+		return fmt.Errorf("escalate: no destination: %w", ErrInvalid)
+	}
+	now := s.Now().UnixMilli()
+	return s.apply(ctx, actor, "escalate", ids, func(t *Triage) {
+		t.EscDest, t.EscNote, t.EscAt = dest, strings.TrimSpace(note), now
+	})
+}
+
+// Undo reverts the actor's last action group (repeatable).
+func (s *Service) Undo(ctx context.Context, actor string) ([]int64, error) {
+	ids, err := s.store.Undo(ctx, actor, s.Now())
+	if err == nil {
+		s.changed(ids)
+	}
+	return ids, err
+}
+
+// WakeSnoozed reopens conversations whose snooze has run out.
+func (s *Service) WakeSnoozed(ctx context.Context) error {
+	ids, err := s.store.WakeSnoozed(ctx, s.Now())
+	if err == nil && len(ids) > 0 {
+		s.changed(ids)
+	}
+	return err
+}
+
+// RunMaintenance wakes snoozed conversations every interval until ctx ends.
+func (s *Service) RunMaintenance(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		_ = s.WakeSnoozed(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// SaveDraft stores what the manager has typed so far.
+func (s *Service) SaveDraft(ctx context.Context, id int64, body string) error {
+	return s.store.SaveDraft(ctx, id, body, s.Now())
+}
+
+// Reply queues a reply in the outbox; the sync engine delivers it.
+func (s *Service) Reply(ctx context.Context, actor string, id int64, body string) (OutboxEntry, error) {
+	body = strings.TrimRight(body, " \t\n")
+	if strings.TrimSpace(body) == "" {
+		return OutboxEntry{}, fmt.Errorf("reply: the reply is empty: %w", ErrInvalid)
+	}
+	e, err := s.store.Reply(ctx, actor, id, body, s.opts.ReplyMarksDone, s.Now())
+	if err == nil {
+		s.changed([]int64{id})
+	}
+	return e, err
+}
+
+// ClaimOutbox takes due entries for delivery (status becomes sending).
+func (s *Service) ClaimOutbox(ctx context.Context, limit int) ([]OutboxEntry, error) {
+	es, err := s.store.ClaimOutbox(ctx, s.Now(), limit)
+	if err == nil && len(es) > 0 {
+		ids := make([]int64, len(es))
+		for i, e := range es {
+			ids[i] = e.ConversationID
+		}
+		s.changed(ids)
+	}
+	return es, err
+}
+
+// CompleteOutbox records a successful delivery.
+func (s *Service) CompleteOutbox(ctx context.Context, id int64, externalID, permalink string) error {
+	conv, err := s.store.CompleteOutbox(ctx, id, sanitize.Line(externalID), sanitize.Line(permalink), s.Now())
+	if err == nil {
+		s.changed([]int64{conv})
+	}
+	return err
+}
+
+// FailOutbox records a failed attempt; a zero retryAt makes it final.
+func (s *Service) FailOutbox(ctx context.Context, id int64, cause error, retryAt time.Time) error {
+	msg := "unknown error"
+	if cause != nil {
+		msg = sanitize.Line(cause.Error())
+	}
+	conv, err := s.store.FailOutbox(ctx, id, msg, retryAt, s.Now())
+	if err == nil {
+		s.changed([]int64{conv})
+	}
+	return err
+}
+
+// RetryOutbox puts a failed entry back in the queue now.
+func (s *Service) RetryOutbox(ctx context.Context, id int64) error {
+	conv, err := s.store.RetryOutbox(ctx, id, s.Now())
+	if err == nil {
+		s.changed([]int64{conv})
+	}
+	return err
+}
+
+// RecoverOutbox requeues entries left "sending" by a crash. Their
+// idempotency keys keep a network from posting them twice.
+func (s *Service) RecoverOutbox(ctx context.Context) error {
+	return s.store.RequeueStale(ctx, s.Now())
+}
+
+// IsNotFound reports whether err means a missing record.
+func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }

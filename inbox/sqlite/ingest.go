@@ -1,0 +1,277 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// convAgg is the part of a conversation that ingest maintains. It is loaded
+// once per batch, updated in memory for every message, and written once.
+type convAgg struct {
+	id                                        int64
+	state                                     inbox.State
+	snoozeUntil, doneAt                       int64
+	negative                                  bool
+	negSource                                 inbox.NegSource
+	rating                                    int
+	firstIn, lastIn, lastOut, waitSince, last int64
+	needsReply                                bool
+	messages                                  int
+	preview                                   string
+	author                                    inbox.Author
+	before                                    inbox.Triage // for system journal entries
+}
+
+// ingestStmts are prepared once per batch; a batch holds hundreds of rows.
+type ingestStmts struct {
+	findConv, newConv, putMsg, editMsg, putPost *sql.Stmt
+}
+
+func prepareIngest(ctx context.Context, tx *sql.Tx) (*ingestStmts, error) {
+	var st ingestStmts
+	var err error
+	prep := func(q string) *sql.Stmt {
+		if err != nil {
+			return nil
+		}
+		var s *sql.Stmt
+		s, err = tx.PrepareContext(ctx, q)
+		return s
+	}
+	st.findConv = prep(`SELECT id, state, snooze_until, done_at, negative, neg_source, rating, first_in_at, last_in_at,
+		last_out_at, wait_since, last_activity, needs_reply, messages, preview, author_id, author_handle, author_name, author_url
+		FROM conversations WHERE account_id = ? AND external_id = ?`)
+	st.newConv = prep(`INSERT INTO conversations (account_id, network, external_id, kind, post_id)
+		VALUES (?, ?, ?, ?, ?) RETURNING id`)
+	st.putMsg = prep(`INSERT INTO messages (conversation_id, account_id, external_id, parent_id, direction, author_id,
+		author_handle, author_name, author_url, text, rating, created_at, permalink, delivery)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, external_id) DO NOTHING`)
+	st.editMsg = prep(`UPDATE messages SET text = ?, rating = ?, permalink = ? WHERE account_id = ? AND external_id = ?
+		AND (text <> ? OR rating <> ? OR permalink <> ?) RETURNING conversation_id`)
+	st.putPost = prep(`INSERT INTO posts (account_id, external_id, author_id, author_handle, author_name, author_url, text, permalink, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, external_id) DO UPDATE SET
+		text = excluded.text, permalink = excluded.permalink, author_name = excluded.author_name`)
+	return &st, err
+}
+
+func (st *ingestStmts) close() {
+	for _, s := range []*sql.Stmt{st.findConv, st.newConv, st.putMsg, st.editMsg, st.putPost} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+// Ingest stores a batch and the account's cursor in one transaction. Upserts
+// are keyed by (account, external id): re-fetching a page changes nothing.
+func (s *Store) Ingest(ctx context.Context, accountID int64, b inbox.Batch, now time.Time) ([]int64, error) {
+	var touched []int64
+	err := s.tx(ctx, "ingest", func(tx *sql.Tx) error {
+		var network string
+		if err := tx.QueryRowContext(ctx, `SELECT network FROM accounts WHERE id = ?`, accountID).Scan(&network); err != nil {
+			return fmt.Errorf("account %d: %w", accountID, err)
+		}
+		st, err := prepareIngest(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer st.close()
+		for _, p := range b.Posts {
+			if _, err := st.putPost.ExecContext(ctx, accountID, p.ExternalID, p.Author.ID, p.Author.Handle, p.Author.Name,
+				p.Author.URL, p.Text, p.Permalink, ms(p.CreatedAt)); err != nil {
+				return fmt.Errorf("post %s: %w", p.ExternalID, err)
+			}
+		}
+		convs := map[string]*convAgg{}
+		var order []*convAgg
+		for _, it := range b.Items {
+			if it.ConversationID == "" || it.Message.ExternalID == "" {
+				return fmt.Errorf("item without conversation or message id (conversation %q, message %q)", it.ConversationID, it.Message.ExternalID)
+			}
+			c := convs[it.ConversationID]
+			if c == nil {
+				c, err = loadConv(ctx, st, accountID, network, it)
+				if err != nil {
+					return err
+				}
+				convs[it.ConversationID] = c
+				order = append(order, c)
+			}
+			if err := ingestMessage(ctx, st, accountID, c, it.Message); err != nil {
+				return err
+			}
+		}
+		for _, c := range order {
+			if err := saveAgg(ctx, tx, c, now); err != nil {
+				return err
+			}
+			touched = append(touched, c.id)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE accounts SET cursor = ? WHERE id = ?`, b.Cursor, accountID)
+		return err
+	})
+	return touched, err
+}
+
+func loadConv(ctx context.Context, st *ingestStmts, accountID int64, network string, it inbox.Inbound) (*convAgg, error) {
+	c := &convAgg{}
+	var state, src string
+	var neg, needs int
+	err := st.findConv.QueryRowContext(ctx, accountID, it.ConversationID).Scan(&c.id, &state, &c.snoozeUntil, &c.doneAt,
+		&neg, &src, &c.rating, &c.firstIn, &c.lastIn, &c.lastOut, &c.waitSince, &c.last, &needs, &c.messages, &c.preview,
+		&c.author.ID, &c.author.Handle, &c.author.Name, &c.author.URL)
+	switch {
+	case err == sql.ErrNoRows:
+		kind := it.Kind
+		if kind == "" {
+			kind = inbox.KindComment
+		}
+		if err := st.newConv.QueryRowContext(ctx, accountID, network, it.ConversationID, string(kind), it.PostID).Scan(&c.id); err != nil {
+			return nil, fmt.Errorf("conversation %s: %w", it.ConversationID, err)
+		}
+		c.state = inbox.StateOpen
+	case err != nil:
+		return nil, fmt.Errorf("conversation %s: %w", it.ConversationID, err)
+	default:
+		c.state, c.negSource, c.negative, c.needsReply = inbox.State(state), inbox.NegSource(src), neg == 1, needs == 1
+	}
+	c.before = inbox.Triage{State: c.state, SnoozeUntil: c.snoozeUntil, Negative: c.negative, NegSource: c.negSource}
+	return c, nil
+}
+
+func ingestMessage(ctx context.Context, st *ingestStmts, accountID int64, c *convAgg, m inbox.Message) error {
+	if m.Direction == "" {
+		m.Direction = inbox.In
+	}
+	delivery := ""
+	if m.Direction == inbox.Out {
+		delivery = string(inbox.DeliverySent) // seen on the network, so it was sent
+	}
+	at := ms(m.CreatedAt)
+	res, err := st.putMsg.ExecContext(ctx, c.id, accountID, m.ExternalID, m.ParentID, string(m.Direction), m.Author.ID,
+		m.Author.Handle, m.Author.Name, m.Author.URL, m.Text, m.Rating, at, m.Permalink, delivery)
+	if err != nil {
+		return fmt.Errorf("message %s: %w", m.ExternalID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		// Already stored: pick up an edit, nothing else.
+		var conv int64
+		err := st.editMsg.QueryRowContext(ctx, m.Text, m.Rating, m.Permalink, accountID, m.ExternalID, m.Text, m.Rating, m.Permalink).Scan(&conv)
+		if err == nil && conv == c.id && m.Direction == inbox.In {
+			if at >= c.lastIn {
+				c.preview = firstLine(m.Text)
+			}
+			if m.Rating > 0 {
+				c.rating = m.Rating
+			}
+		}
+		if err != nil && err != sql.ErrNoRows {
+			return fmt.Errorf("message %s: %w", m.ExternalID, err)
+		}
+		return nil
+	}
+	c.messages++
+	c.last = max(c.last, at)
+	if m.Direction == inbox.Out {
+		if at >= c.lastOut {
+			c.lastOut = at
+		}
+		if at >= c.lastIn {
+			c.needsReply, c.waitSince = false, 0
+		}
+		return nil
+	}
+	if c.firstIn == 0 || at < c.firstIn {
+		c.firstIn = at
+		if c.author.ID == "" && c.author.Name == "" {
+			c.author = m.Author
+		}
+	}
+	if at >= c.lastIn {
+		c.lastIn = at
+		c.preview = firstLine(m.Text)
+		c.author = m.Author
+	}
+	if m.Rating > 0 {
+		c.rating = m.Rating
+	}
+	if at > c.lastOut {
+		if c.needsReply && c.waitSince != 0 {
+			c.waitSince = min(c.waitSince, at)
+		} else {
+			c.waitSince = at
+		}
+		c.needsReply = true
+		// The customer wrote again: a done or snoozed conversation reopens.
+		if c.state != inbox.StateOpen {
+			c.state, c.snoozeUntil, c.doneAt = inbox.StateOpen, 0, 0
+		}
+	}
+	return nil
+}
+
+// firstLine is the preview shown in list rows.
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = strings.TrimSpace(s[:i])
+	}
+	if r := []rune(s); len(r) > 280 {
+		s = string(r[:280])
+	}
+	return s
+}
+
+// saveAgg writes a conversation's aggregates and journals what the system
+// decided on its own: reopening, and marking 1–2 star reviews negative.
+func saveAgg(ctx context.Context, tx *sql.Tx, c *convAgg, now time.Time) error {
+	// Ratings of 1–2 stars are negative, 3+ not; a manual or rule mark wins.
+	if c.negSource == inbox.NegNone || c.negSource == inbox.NegAuto {
+		switch {
+		case c.rating >= 1 && c.rating <= 2:
+			c.negative, c.negSource = true, inbox.NegAuto
+		case c.rating >= 3 && c.negSource == inbox.NegAuto:
+			c.negative, c.negSource = false, inbox.NegNone
+		}
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE conversations SET state = ?, snooze_until = ?, done_at = ?, negative = ?,
+		neg_source = ?, rating = ?, first_in_at = ?, last_in_at = ?, last_out_at = ?, wait_since = ?, needs_reply = ?,
+		last_activity = ?, messages = ?, preview = ?, author_id = ?, author_handle = ?, author_name = ?, author_url = ?
+		WHERE id = ?`,
+		string(c.state), c.snoozeUntil, c.doneAt, b2i(c.negative), string(c.negSource), c.rating, c.firstIn, c.lastIn,
+		c.lastOut, c.waitSince, b2i(c.needsReply), c.last, c.messages, c.preview, c.author.ID, c.author.Handle,
+		c.author.Name, c.author.URL, c.id)
+	if err != nil {
+		return fmt.Errorf("update conversation %d: %w", c.id, err)
+	}
+	after := inbox.Triage{State: c.state, SnoozeUntil: c.snoozeUntil, Negative: c.negative, NegSource: c.negSource}
+	var grp int64
+	journal := func(action string, before, after inbox.Triage) error {
+		if grp == 0 {
+			if grp, err = nextGroup(ctx, tx); err != nil {
+				return err
+			}
+		}
+		return insertEvent(ctx, tx, grp, "system", c.id, action, before, after, now)
+	}
+	if c.before.State != after.State && after.State == inbox.StateOpen && c.before.State != "" && c.messages > 0 {
+		b, a := c.before, c.before
+		a.State, a.SnoozeUntil = inbox.StateOpen, 0
+		if err := journal("reopen", b, a); err != nil {
+			return err
+		}
+	}
+	if c.before.Negative != after.Negative && after.NegSource == inbox.NegAuto {
+		b, a := c.before, c.before
+		a.Negative, a.NegSource = after.Negative, after.NegSource
+		if err := journal("auto_negative", b, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,218 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// SaveDraft keeps what the manager typed; an empty body removes the draft.
+func (s *Store) SaveDraft(ctx context.Context, conv int64, body string, now time.Time) error {
+	return s.tx(ctx, "save draft", func(tx *sql.Tx) error {
+		if body == "" {
+			_, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE conversation_id = ?`, conv)
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO drafts (conversation_id, body, updated_at) VALUES (?, ?, ?)
+			ON CONFLICT (conversation_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`, conv, body, ms(now))
+		return err
+	})
+}
+
+func newKey() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// Reply stores the outbound message and its outbox entry in one transaction,
+// clears the draft, and (optionally) marks the conversation done as an
+// undoable journal entry.
+func (s *Store) Reply(ctx context.Context, actor string, conv int64, body string, markDone bool, now time.Time) (inbox.OutboxEntry, error) {
+	e := inbox.OutboxEntry{ConversationID: conv, Action: inbox.ActionReply, Body: body, IdempotencyKey: newKey(),
+		Status: inbox.DeliveryQueued, NextAttemptAt: now}
+	err := s.tx(ctx, "reply", func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT account_id, external_id,
+			COALESCE((SELECT external_id FROM messages WHERE conversation_id = c.id AND direction = 'in'
+				ORDER BY created_at DESC, id DESC LIMIT 1), '')
+			FROM conversations c WHERE id = ?`, conv).Scan(&e.AccountID, &e.ConvExternalID, &e.TargetID)
+		if err != nil {
+			return fmt.Errorf("conversation %d: %w", conv, err)
+		}
+		at := ms(now)
+		err = tx.QueryRowContext(ctx, `INSERT INTO messages (conversation_id, account_id, external_id, parent_id, direction,
+			author_name, text, created_at, delivery) VALUES (?, ?, ?, ?, 'out', ?, ?, ?, 'queued') RETURNING id`,
+			conv, e.AccountID, "local:"+e.IdempotencyKey, e.TargetID, actor, body, at).Scan(&e.MessageID)
+		if err != nil {
+			return err
+		}
+		err = tx.QueryRowContext(ctx, `INSERT INTO outbox (conversation_id, account_id, message_id, action, body, conv_external_id,
+			target_id, idempotency_key, status, next_attempt_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?) RETURNING id`,
+			conv, e.AccountID, e.MessageID, string(e.Action), body, e.ConvExternalID, e.TargetID, e.IdempotencyKey, at, at, at).Scan(&e.ID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE conversations SET last_out_at = ?, needs_reply = 0, wait_since = 0,
+			last_activity = ?, messages = messages + 1 WHERE id = ?`, at, at, conv); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE conversation_id = ?`, conv); err != nil {
+			return err
+		}
+		if markDone {
+			return applyTx(ctx, tx, actor, "done", []int64{conv}, now, func(t *inbox.Triage) {
+				t.State, t.SnoozeUntil = inbox.StateDone, 0
+			})
+		}
+		return nil
+	})
+	return e, err
+}
+
+const outboxCols = `id, conversation_id, account_id, message_id, action, body, conv_external_id, target_id,
+	idempotency_key, status, attempts, next_attempt_at, last_error`
+
+// ClaimOutbox marks due entries as sending and returns them. Only the one
+// writer connection runs this, so two workers never claim the same entry.
+func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int) ([]inbox.OutboxEntry, error) {
+	var out []inbox.OutboxEntry
+	err := s.tx(ctx, "claim outbox", func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?
+			WHERE id IN (SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?)
+			RETURNING `+outboxCols, ms(now), ms(now), limit)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var e inbox.OutboxEntry
+			var action, status string
+			var next int64
+			if err := rows.Scan(&e.ID, &e.ConversationID, &e.AccountID, &e.MessageID, &action, &e.Body, &e.ConvExternalID,
+				&e.TargetID, &e.IdempotencyKey, &status, &e.Attempts, &next, &e.LastError); err != nil {
+				rows.Close()
+				return err
+			}
+			e.Action, e.Status, e.NextAttemptAt = inbox.ActionKind(action), inbox.Delivery(status), fromMS(next)
+			out = append(out, e)
+		}
+		rows.Close()
+		for _, e := range out {
+			if _, err := tx.ExecContext(ctx, `UPDATE messages SET delivery = 'sending' WHERE id = ?`, e.MessageID); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+func outboxConv(ctx context.Context, tx *sql.Tx, id int64) (conv, msg int64, status string, err error) {
+	err = tx.QueryRowContext(ctx, `SELECT conversation_id, message_id, status FROM outbox WHERE id = ?`, id).Scan(&conv, &msg, &status)
+	if err != nil {
+		err = fmt.Errorf("outbox entry %d: %w", id, err)
+	}
+	return
+}
+
+// CompleteOutbox records a delivery: the local message takes the network's
+// id and permalink. If a sync already brought the same message in, that
+// copy is folded into ours so the thread shows it once.
+func (s *Store) CompleteOutbox(ctx context.Context, id int64, externalID, permalink string, now time.Time) (int64, error) {
+	var conv int64
+	err := s.tx(ctx, "complete outbox", func(tx *sql.Tx) error {
+		var msg int64
+		var err error
+		conv, msg, _, err = outboxConv(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'sent', last_error = '', updated_at = ? WHERE id = ?`, ms(now), id); err != nil {
+			return err
+		}
+		if externalID != "" {
+			res, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE account_id = (SELECT account_id FROM messages WHERE id = ?)
+				AND external_id = ? AND id <> ?`, msg, externalID, msg)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n > 0 {
+				if _, err := tx.ExecContext(ctx, `UPDATE conversations SET messages = messages - ? WHERE id = ?`, n, conv); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE messages SET external_id = ? WHERE id = ?`, externalID, msg); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE messages SET delivery = 'sent', error = '', permalink = ? WHERE id = ?`, permalink, msg)
+		return err
+	})
+	return conv, err
+}
+
+// FailOutbox records a failed attempt: retried at retryAt, or final when
+// retryAt is zero. The message keeps the reason so the thread can show it.
+func (s *Store) FailOutbox(ctx context.Context, id int64, errText string, retryAt, now time.Time) (int64, error) {
+	var conv int64
+	err := s.tx(ctx, "fail outbox", func(tx *sql.Tx) error {
+		var msg int64
+		var err error
+		conv, msg, _, err = outboxConv(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		status := "queued"
+		if retryAt.IsZero() {
+			status = "failed"
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = ?, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?`,
+			status, errText, ms(retryAt), ms(now), id); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE messages SET delivery = ?, error = ? WHERE id = ?`, status, errText, msg)
+		return err
+	})
+	return conv, err
+}
+
+// RetryOutbox requeues a failed entry for an immediate attempt.
+func (s *Store) RetryOutbox(ctx context.Context, id int64, now time.Time) (int64, error) {
+	var conv int64
+	err := s.tx(ctx, "retry outbox", func(tx *sql.Tx) error {
+		var msg int64
+		var status string
+		var err error
+		conv, msg, status, err = outboxConv(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if status != string(inbox.DeliveryFailed) {
+			return fmt.Errorf("outbox entry %d is %s, only a failed one can be retried: %w", id, status, inbox.ErrInvalid)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'queued', next_attempt_at = ?, attempts = 0, updated_at = ? WHERE id = ?`,
+			ms(now), ms(now), id); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE messages SET delivery = 'queued' WHERE id = ?`, msg)
+		return err
+	})
+	return conv, err
+}
+
+// RequeueStale returns entries left "sending" by a crash to the queue.
+func (s *Store) RequeueStale(ctx context.Context, now time.Time) error {
+	return s.tx(ctx, "recover outbox", func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE messages SET delivery = 'queued'
+			WHERE id IN (SELECT message_id FROM outbox WHERE status = 'sending')`); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'queued', next_attempt_at = ?, updated_at = ? WHERE status = 'sending'`, ms(now), ms(now))
+		return err
+	})
+}

@@ -1,0 +1,52 @@
+package sqlite
+
+import (
+	"context"
+	"strings"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// ftsQuery turns anything a user types into a safe FTS5 query: every word
+// becomes a quoted phrase (quotes doubled), all must match, and the last one
+// matches as a prefix so results come while typing. No operator, column
+// filter or bracket the user types is ever interpreted.
+func ftsQuery(input string) string {
+	var parts []string
+	for _, w := range strings.Fields(input) {
+		if !hasWordChar(w) {
+			continue // pure punctuation tokenises to nothing
+		}
+		parts = append(parts, `"`+strings.ReplaceAll(w, `"`, `""`)+`"`)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	parts[len(parts)-1] += "*"
+	return strings.Join(parts, " ")
+}
+
+func hasWordChar(w string) bool {
+	for _, r := range w {
+		if r >= 0x80 || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') {
+			return true
+		}
+	}
+	return false
+}
+
+// Search finds conversations whose messages match, newest match first.
+func (s *Store) Search(ctx context.Context, input string, limit int) ([]inbox.Conversation, error) {
+	q := ftsQuery(input)
+	if q == "" {
+		return nil, nil
+	}
+	// Newest hits first by rowid, bounded, so a common word stays fast.
+	return s.queryConvs(ctx, "search", `WITH hits AS (
+			SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT 5000
+		), convs AS (
+			SELECT m.conversation_id AS cid, MAX(m.id) AS last FROM hits JOIN messages m ON m.id = hits.rowid
+			GROUP BY m.conversation_id ORDER BY last DESC LIMIT ?
+		)
+		SELECT `+rowCols+` FROM convs JOIN conversations c ON c.id = convs.cid ORDER BY convs.last DESC`, q, limit)
+}

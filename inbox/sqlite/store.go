@@ -1,0 +1,181 @@
+// Package sqlite is parley's store: one SQLite file (pure Go driver), WAL,
+// one writer connection with IMMEDIATE transactions, a pool of readers,
+// embedded migrations and an FTS5 index.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// Store implements inbox.Store.
+type Store struct {
+	w    *sql.DB // the one writer
+	r    *sql.DB // readers
+	path string
+}
+
+var _ inbox.Store = (*Store)(nil)
+
+func dsn(path string, write bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	if write {
+		q.Set("_txlock", "immediate")
+	} else {
+		q.Add("_pragma", "query_only(1)")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the database at path and migrates it.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("create data directory %s: %w", dir, err)
+		}
+	}
+	w, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if err := migrate(ctx, w, path); err != nil {
+		w.Close()
+		return nil, err
+	}
+	// The file may hold message text: keep it private.
+	_ = os.Chmod(path, 0o600)
+	r, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(4)
+	return &Store{w: w, r: r, path: path}, nil
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// DB exposes the writer for benchmarks that compare against bare inserts.
+func (s *Store) DB() *sql.DB { return s.w }
+
+// wrap maps driver errors to domain errors at the store boundary.
+func wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%s: %w", op, inbox.ErrNotFound)
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return fmt.Errorf("%s: %w: %v", op, inbox.ErrConflict, err)
+		case sqlite3.SQLITE_FULL:
+			return fmt.Errorf("%s: the disk is full; free some space, nothing was written: %w", op, err)
+		}
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+// tx runs f in an IMMEDIATE write transaction.
+func (s *Store) tx(ctx context.Context, op string, f func(*sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return wrap(op, err)
+	}
+	if err := f(tx); err != nil {
+		tx.Rollback()
+		return wrap(op, err)
+	}
+	return wrap(op, tx.Commit())
+}
+
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v)
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// UpsertAccount inserts an account or updates its label-matched twin.
+func (s *Store) UpsertAccount(ctx context.Context, a inbox.Account) (inbox.Account, error) {
+	err := s.tx(ctx, "save account", func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `INSERT INTO accounts (network, label, status) VALUES (?, ?, ?)
+			ON CONFLICT (network, label) DO UPDATE SET network = excluded.network
+			RETURNING id, cursor`, a.Network, a.Label, string(a.Status)).Scan(&a.ID, &a.Cursor)
+	})
+	return a, err
+}
+
+// Accounts lists every account.
+func (s *Store) Accounts(ctx context.Context) ([]inbox.Account, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, network, label, status, last_sync, last_error, cursor FROM accounts ORDER BY id`)
+	if err != nil {
+		return nil, wrap("list accounts", err)
+	}
+	defer rows.Close()
+	var out []inbox.Account
+	for rows.Next() {
+		var a inbox.Account
+		var st string
+		var last int64
+		if err := rows.Scan(&a.ID, &a.Network, &a.Label, &st, &last, &a.LastError, &a.Cursor); err != nil {
+			return nil, wrap("list accounts", err)
+		}
+		a.Status, a.LastSync = inbox.AccountStatus(st), fromMS(last)
+		out = append(out, a)
+	}
+	return out, wrap("list accounts", rows.Err())
+}
+
+// SetAccountStatus records sync health; a zero synced time keeps the last one.
+func (s *Store) SetAccountStatus(ctx context.Context, id int64, st inbox.AccountStatus, lastErr string, synced time.Time) error {
+	return s.tx(ctx, "set account status", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE accounts SET status = ?, last_error = ?,
+			last_sync = CASE WHEN ? > 0 THEN ? ELSE last_sync END WHERE id = ?`,
+			string(st), lastErr, ms(synced), ms(synced), id)
+		return err
+	})
+}

@@ -1,0 +1,279 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+func nextGroup(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var g int64
+	err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(grp), 0) + 1 FROM events`).Scan(&g)
+	return g, err
+}
+
+func insertEvent(ctx context.Context, tx *sql.Tx, grp int64, actor string, conv int64, action string, before, after inbox.Triage, now time.Time) error {
+	b, _ := json.Marshal(before)
+	a, _ := json.Marshal(after)
+	_, err := tx.ExecContext(ctx, `INSERT INTO events (grp, at, actor, conversation_id, action, before, after)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, grp, ms(now), actor, conv, action, string(b), string(a))
+	return err
+}
+
+func loadTriage(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, id int64) (inbox.Triage, error) {
+	var t inbox.Triage
+	var state, src string
+	var neg int
+	err := q.QueryRowContext(ctx, `SELECT state, snooze_until, negative, neg_source, esc_dest, esc_note, esc_at
+		FROM conversations WHERE id = ?`, id).Scan(&state, &t.SnoozeUntil, &neg, &src, &t.EscDest, &t.EscNote, &t.EscAt)
+	if err != nil {
+		return t, fmt.Errorf("conversation %d: %w", id, err)
+	}
+	t.State, t.Negative, t.NegSource = inbox.State(state), neg == 1, inbox.NegSource(src)
+	rows, err := q.QueryContext(ctx, `SELECT tag FROM conversation_tags WHERE conversation_id = ? ORDER BY tag`, id)
+	if err != nil {
+		return t, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var tag string
+		if err := rows.Scan(&tag); err != nil {
+			return t, err
+		}
+		t.Tags = append(t.Tags, tag)
+	}
+	return t, rows.Err()
+}
+
+// writeTriage moves a conversation from triage state old to new, touching
+// only what differs.
+func writeTriage(ctx context.Context, tx *sql.Tx, id int64, old, new inbox.Triage, now time.Time) error {
+	if old.State != new.State || old.SnoozeUntil != new.SnoozeUntil {
+		doneAt := int64(0)
+		if new.State == inbox.StateDone {
+			doneAt = ms(now)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE conversations SET state = ?, snooze_until = ?, done_at = ? WHERE id = ?`,
+			string(new.State), new.SnoozeUntil, doneAt, id); err != nil {
+			return err
+		}
+	}
+	if old.Negative != new.Negative || old.NegSource != new.NegSource {
+		if _, err := tx.ExecContext(ctx, `UPDATE conversations SET negative = ?, neg_source = ? WHERE id = ?`,
+			b2i(new.Negative), string(new.NegSource), id); err != nil {
+			return err
+		}
+	}
+	if old.EscDest != new.EscDest || old.EscNote != new.EscNote || old.EscAt != new.EscAt {
+		if _, err := tx.ExecContext(ctx, `UPDATE conversations SET esc_dest = ?, esc_note = ?, esc_at = ? WHERE id = ?`,
+			new.EscDest, new.EscNote, new.EscAt, id); err != nil {
+			return err
+		}
+	}
+	for _, t := range old.Tags {
+		if !slices.Contains(new.Tags, t) {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM conversation_tags WHERE conversation_id = ? AND tag = ?`, id, t); err != nil {
+				return err
+			}
+		}
+	}
+	for _, t := range new.Tags {
+		if !slices.Contains(old.Tags, t) {
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO conversation_tags (conversation_id, tag) VALUES (?, ?)`, id, t); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func triageEqual(a, b inbox.Triage) bool {
+	return a.State == b.State && a.SnoozeUntil == b.SnoozeUntil && a.Negative == b.Negative &&
+		a.NegSource == b.NegSource && a.EscDest == b.EscDest && a.EscNote == b.EscNote && a.EscAt == b.EscAt &&
+		slices.Equal(a.Tags, b.Tags)
+}
+
+// applyTx changes each conversation and journals it under one group.
+func applyTx(ctx context.Context, tx *sql.Tx, actor, action string, ids []int64, now time.Time, change func(*inbox.Triage)) error {
+	grp, err := nextGroup(ctx, tx)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		before, err := loadTriage(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		after := before
+		after.Tags = slices.Clone(before.Tags)
+		change(&after)
+		if triageEqual(before, after) {
+			continue
+		}
+		if err := writeTriage(ctx, tx, id, before, after, now); err != nil {
+			return err
+		}
+		if err := insertEvent(ctx, tx, grp, actor, id, action, before, after, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Apply implements inbox.Store.
+func (s *Store) Apply(ctx context.Context, actor, action string, ids []int64, now time.Time, change func(*inbox.Triage)) error {
+	return s.tx(ctx, action, func(tx *sql.Tx) error { return applyTx(ctx, tx, actor, action, ids, now, change) })
+}
+
+// revert computes the state after undoing an event on cur: every part the
+// event changed goes back, unless something later changed that part again,
+// in which case the later change stands.
+func revert(cur, before, after inbox.Triage) inbox.Triage {
+	out := cur
+	out.Tags = slices.Clone(cur.Tags)
+	if (before.State != after.State || before.SnoozeUntil != after.SnoozeUntil) &&
+		cur.State == after.State && cur.SnoozeUntil == after.SnoozeUntil {
+		out.State, out.SnoozeUntil = before.State, before.SnoozeUntil
+	}
+	if (before.Negative != after.Negative || before.NegSource != after.NegSource) &&
+		cur.Negative == after.Negative && cur.NegSource == after.NegSource {
+		out.Negative, out.NegSource = before.Negative, before.NegSource
+	}
+	if (before.EscDest != after.EscDest || before.EscNote != after.EscNote || before.EscAt != after.EscAt) &&
+		cur.EscDest == after.EscDest && cur.EscAt == after.EscAt {
+		out.EscDest, out.EscNote, out.EscAt = before.EscDest, before.EscNote, before.EscAt
+	}
+	for _, t := range after.Tags {
+		if !slices.Contains(before.Tags, t) {
+			out.Tags = slices.DeleteFunc(out.Tags, func(x string) bool { return x == t })
+		}
+	}
+	for _, t := range before.Tags {
+		if !slices.Contains(after.Tags, t) && !slices.Contains(out.Tags, t) {
+			out.Tags = append(out.Tags, t)
+		}
+	}
+	slices.Sort(out.Tags)
+	return out
+}
+
+// Undo reverts the actor's most recent action group that is not undone yet.
+func (s *Store) Undo(ctx context.Context, actor string, now time.Time) ([]int64, error) {
+	var ids []int64
+	err := s.tx(ctx, "undo", func(tx *sql.Tx) error {
+		var grp int64
+		var g sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT MAX(grp) FROM events WHERE actor = ? AND undone = 0 AND action <> 'undo'`, actor).Scan(&g); err != nil {
+			return err
+		}
+		if !g.Valid {
+			return inbox.ErrNothingToUndo
+		}
+		grp = g.Int64
+		type ev struct {
+			id, conv      int64
+			action        string
+			before, after inbox.Triage
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id, conversation_id, action, before, after FROM events WHERE grp = ? ORDER BY id DESC`, grp)
+		if err != nil {
+			return err
+		}
+		var evs []ev
+		for rows.Next() {
+			var e ev
+			var b, a string
+			if err := rows.Scan(&e.id, &e.conv, &e.action, &b, &a); err != nil {
+				rows.Close()
+				return err
+			}
+			if json.Unmarshal([]byte(b), &e.before) != nil || json.Unmarshal([]byte(a), &e.after) != nil {
+				rows.Close()
+				return fmt.Errorf("event %d: corrupt journal entry", e.id)
+			}
+			evs = append(evs, e)
+		}
+		rows.Close()
+		undoGrp, err := nextGroup(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, e := range evs {
+			cur, err := loadTriage(ctx, tx, e.conv)
+			if err != nil {
+				return err
+			}
+			next := revert(cur, e.before, e.after)
+			if err := writeTriage(ctx, tx, e.conv, cur, next, now); err != nil {
+				return err
+			}
+			if err := insertEvent(ctx, tx, undoGrp, actor, e.conv, "undo", cur, next, now); err != nil {
+				return err
+			}
+			ids = append(ids, e.conv)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE events SET undone = 1 WHERE grp = ?`, grp)
+		return err
+	})
+	return ids, err
+}
+
+// WakeSnoozed reopens snoozed conversations whose time has come.
+func (s *Store) WakeSnoozed(ctx context.Context, now time.Time) ([]int64, error) {
+	var ids []int64
+	rows, err := s.r.QueryContext(ctx, `SELECT id FROM conversations WHERE state = 'snoozed' AND snooze_until <= ? ORDER BY snooze_until, id LIMIT 500`, ms(now))
+	if err != nil {
+		return nil, wrap("wake snoozed", err)
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, wrap("wake snoozed", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	err = s.Apply(ctx, "system", "snooze_ended", ids, now, func(t *inbox.Triage) {
+		if t.State == inbox.StateSnoozed && t.SnoozeUntil <= ms(now) {
+			t.State, t.SnoozeUntil = inbox.StateOpen, 0
+		}
+	})
+	return ids, err
+}
+
+// Journal lists a conversation's events, oldest first.
+func (s *Store) Journal(ctx context.Context, conv int64) ([]inbox.Event, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, grp, at, actor, action, before, after, undone FROM events
+		WHERE conversation_id = ? ORDER BY id`, conv)
+	if err != nil {
+		return nil, wrap("journal", err)
+	}
+	defer rows.Close()
+	var out []inbox.Event
+	for rows.Next() {
+		e := inbox.Event{ConversationID: conv}
+		var at int64
+		var b, a string
+		var undone int
+		if err := rows.Scan(&e.ID, &e.Group, &at, &e.Actor, &e.Action, &b, &a, &undone); err != nil {
+			return nil, wrap("journal", err)
+		}
+		_ = json.Unmarshal([]byte(b), &e.Before)
+		_ = json.Unmarshal([]byte(a), &e.After)
+		e.At, e.Undone = fromMS(at), undone == 1
+		out = append(out, e)
+	}
+	return out, wrap("journal", rows.Err())
+}

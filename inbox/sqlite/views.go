@@ -1,0 +1,263 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// viewDef is a view's filter and sort key; each pair is served by a partial
+// index in the schema, so keep them in step with 0001_init.sql.
+type viewDef struct{ where, key string }
+
+var viewDefs = map[inbox.View]viewDef{
+	inbox.ViewInbox:     {"c.state = 'open'", "c.urgency"},
+	inbox.ViewNegative:  {"c.negative = 1 AND c.state <> 'done'", "c.urgency"},
+	inbox.ViewEscalated: {"c.esc_dest <> '' AND c.state <> 'done'", "c.urgency"},
+	inbox.ViewSnoozed:   {"c.state = 'snoozed'", "c.snooze_until"},
+	inbox.ViewDone:      {"c.state = 'done'", "c.done_key"},
+	inbox.ViewAll:       {"1 = 1", "c.act_key"},
+}
+
+const convCols = `c.id, c.account_id, c.network, c.external_id, c.kind, c.post_id, c.state, c.snooze_until, c.done_at,
+	c.negative, c.neg_source, c.neg_score, c.esc_dest, c.esc_note, c.esc_at, c.author_id, c.author_handle, c.author_name,
+	c.author_url, c.preview, c.rating, c.first_in_at, c.last_in_at, c.last_out_at, c.wait_since, c.needs_reply,
+	c.last_activity, c.messages,
+	(SELECT group_concat(tag, ',') FROM (SELECT tag FROM conversation_tags WHERE conversation_id = c.id ORDER BY tag))`
+
+// rowCols adds outbox state, which list rows show and the corpus does not need.
+const rowCols = convCols + `,
+	(SELECT count(*) FROM outbox WHERE conversation_id = c.id AND status = 'failed'),
+	(SELECT count(*) FROM outbox WHERE conversation_id = c.id AND status IN ('queued', 'sending'))`
+
+func scanConv(rows interface{ Scan(...any) error }, withOutbox bool, extra ...any) (inbox.Conversation, error) {
+	var c inbox.Conversation
+	var kind, state, src string
+	var snooze, done, escAt, firstIn, lastIn, lastOut, wait, last int64
+	var neg, needs int
+	var tags sql.NullString
+	dest := []any{&c.ID, &c.AccountID, &c.Network, &c.ExternalID, &kind, &c.PostID, &state, &snooze, &done,
+		&neg, &src, &c.NegScore, &c.EscDest, &c.EscNote, &escAt, &c.Author.ID, &c.Author.Handle, &c.Author.Name,
+		&c.Author.URL, &c.Preview, &c.Rating, &firstIn, &lastIn, &lastOut, &wait, &needs, &last, &c.Messages, &tags}
+	if withOutbox {
+		dest = append(dest, &c.Failed, &c.Queued)
+	}
+	if err := rows.Scan(append(dest, extra...)...); err != nil {
+		return c, err
+	}
+	c.Kind, c.State, c.NegSource = inbox.Kind(kind), inbox.State(state), inbox.NegSource(src)
+	c.Negative, c.NeedsReply = neg == 1, needs == 1
+	c.SnoozeUntil, c.DoneAt, c.EscAt = fromMS(snooze), fromMS(done), fromMS(escAt)
+	c.FirstInAt, c.LastInAt, c.LastOutAt, c.WaitSince, c.LastActivity = fromMS(firstIn), fromMS(lastIn), fromMS(lastOut), fromMS(wait), fromMS(last)
+	if tags.Valid && tags.String != "" {
+		c.Tags = strings.Split(tags.String, ",")
+	}
+	return c, nil
+}
+
+func viewOf(v inbox.View) (viewDef, error) {
+	d, ok := viewDefs[v]
+	if !ok {
+		return d, fmt.Errorf("unknown view %d: %w", v, inbox.ErrInvalid)
+	}
+	return d, nil
+}
+
+// List returns one window of a view in view order.
+func (s *Store) List(ctx context.Context, p inbox.Page) ([]inbox.Conversation, error) {
+	d, err := viewOf(p.View)
+	if err != nil {
+		return nil, err
+	}
+	q := strings.Builder{}
+	q.WriteString("SELECT " + rowCols + ", " + d.key + " FROM conversations c WHERE " + d.where)
+	var args []any
+	if p.Network != "" {
+		q.WriteString(" AND c.network = ?")
+		args = append(args, p.Network)
+	}
+	dir := "ASC"
+	if p.Anchor != nil {
+		op := ">"
+		if p.Before {
+			op, dir = "<", "DESC"
+		}
+		q.WriteString(" AND (" + d.key + ", c.id) " + op + " (?, ?)")
+		args = append(args, p.Anchor.Key, p.Anchor.ID)
+	} else if p.Before {
+		dir = "DESC" // the last page of the view
+	}
+	fmt.Fprintf(&q, " ORDER BY %s %s, c.id %s LIMIT ?", d.key, dir, dir)
+	args = append(args, p.Limit)
+	rows, err := s.r.QueryContext(ctx, q.String(), args...)
+	if err != nil {
+		return nil, wrap("list "+p.View.String(), err)
+	}
+	defer rows.Close()
+	var out []inbox.Conversation
+	for rows.Next() {
+		var key int64
+		c, err := scanConv(rows, true, &key)
+		if err != nil {
+			return nil, wrap("list", err)
+		}
+		c.Key = key
+		out = append(out, c)
+	}
+	if p.Before {
+		slices.Reverse(out)
+	}
+	return out, wrap("list", rows.Err())
+}
+
+// Counts returns how many conversations each view holds.
+func (s *Store) Counts(ctx context.Context, network string) (inbox.Counts, error) {
+	out := inbox.Counts{}
+	for _, v := range inbox.Views {
+		d := viewDefs[v]
+		q := "SELECT count(*) FROM conversations c INDEXED BY " + indexFor(v) + " WHERE " + d.where
+		args := []any{}
+		if network != "" {
+			q += " AND c.network = ?"
+			args = append(args, network)
+		}
+		var n int
+		if err := s.r.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+			return nil, wrap("count "+v.String(), err)
+		}
+		out[v] = n
+	}
+	return out, nil
+}
+
+// indexFor names the partial index that holds exactly a view's rows, so a
+// count reads the smallest structure there is.
+func indexFor(v inbox.View) string {
+	return map[inbox.View]string{
+		inbox.ViewInbox: "conv_inbox", inbox.ViewNegative: "conv_negative", inbox.ViewEscalated: "conv_escalated",
+		inbox.ViewSnoozed: "conv_snoozed", inbox.ViewDone: "conv_done", inbox.ViewAll: "conv_all",
+	}[v]
+}
+
+// Conversation loads one conversation.
+func (s *Store) Conversation(ctx context.Context, id int64) (inbox.Conversation, error) {
+	row := s.r.QueryRowContext(ctx, "SELECT "+rowCols+" FROM conversations c WHERE c.id = ?", id)
+	c, err := scanConv(row, true)
+	return c, wrap(fmt.Sprintf("conversation %d", id), err)
+}
+
+// FilterCorpus returns up to limit rows of a view, in view order, for the
+// in-memory fuzzy filter.
+func (s *Store) FilterCorpus(ctx context.Context, v inbox.View, network string, limit int) ([]inbox.Conversation, error) {
+	d, err := viewOf(v)
+	if err != nil {
+		return nil, err
+	}
+	q := "SELECT " + rowCols + " FROM conversations c WHERE " + d.where
+	args := []any{}
+	if network != "" {
+		q += " AND c.network = ?"
+		args = append(args, network)
+	}
+	q += " ORDER BY " + d.key + ", c.id LIMIT ?"
+	args = append(args, limit)
+	return s.queryConvs(ctx, "filter", q, args...)
+}
+
+func (s *Store) queryConvs(ctx context.Context, op, q string, args ...any) ([]inbox.Conversation, error) {
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	defer rows.Close()
+	var out []inbox.Conversation
+	for rows.Next() {
+		c, err := scanConv(rows, true)
+		if err != nil {
+			return nil, wrap(op, err)
+		}
+		out = append(out, c)
+	}
+	return out, wrap(op, rows.Err())
+}
+
+// Tags lists every tag in use, most used first.
+func (s *Store) Tags(ctx context.Context) ([]string, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT tag FROM conversation_tags GROUP BY tag ORDER BY count(*) DESC, tag`)
+	if err != nil {
+		return nil, wrap("tags", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, wrap("tags", err)
+		}
+		out = append(out, t)
+	}
+	return out, wrap("tags", rows.Err())
+}
+
+// Thread loads a conversation with its account, post, messages and draft.
+func (s *Store) Thread(ctx context.Context, id int64) (inbox.Thread, error) {
+	var th inbox.Thread
+	c, err := s.Conversation(ctx, id)
+	if err != nil {
+		return th, err
+	}
+	th.Conversation = c
+	var st string
+	var last int64
+	err = s.r.QueryRowContext(ctx, `SELECT id, network, label, status, last_sync, last_error FROM accounts WHERE id = ?`, c.AccountID).
+		Scan(&th.Account.ID, &th.Account.Network, &th.Account.Label, &st, &last, &th.Account.LastError)
+	if err != nil {
+		return th, wrap("thread account", err)
+	}
+	th.Account.Status, th.Account.LastSync = inbox.AccountStatus(st), fromMS(last)
+	if c.PostID != "" {
+		var p inbox.Post
+		var at int64
+		err := s.r.QueryRowContext(ctx, `SELECT external_id, author_id, author_handle, author_name, author_url, text, permalink, created_at
+			FROM posts WHERE account_id = ? AND external_id = ?`, c.AccountID, c.PostID).
+			Scan(&p.ExternalID, &p.Author.ID, &p.Author.Handle, &p.Author.Name, &p.Author.URL, &p.Text, &p.Permalink, &at)
+		switch {
+		case err == nil:
+			p.CreatedAt = fromMS(at)
+			th.Post = &p
+		case err != sql.ErrNoRows:
+			return th, wrap("thread post", err)
+		}
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT m.id, m.external_id, m.parent_id, m.direction, m.author_id, m.author_handle,
+		m.author_name, m.author_url, m.text, m.rating, m.created_at, m.permalink, m.delivery, m.error,
+		COALESCE((SELECT o.id FROM outbox o WHERE o.message_id = m.id), 0)
+		FROM messages m WHERE m.conversation_id = ? ORDER BY m.created_at, m.id`, id)
+	if err != nil {
+		return th, wrap("thread messages", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		m := inbox.Message{ConversationID: id, AccountID: c.AccountID}
+		var dir, del string
+		var at int64
+		if err := rows.Scan(&m.ID, &m.ExternalID, &m.ParentID, &dir, &m.Author.ID, &m.Author.Handle, &m.Author.Name,
+			&m.Author.URL, &m.Text, &m.Rating, &at, &m.Permalink, &del, &m.Error, &m.OutboxID); err != nil {
+			return th, wrap("thread messages", err)
+		}
+		m.Direction, m.Delivery, m.CreatedAt = inbox.Direction(dir), inbox.Delivery(del), fromMS(at)
+		th.Messages = append(th.Messages, m)
+	}
+	if err := rows.Err(); err != nil {
+		return th, wrap("thread messages", err)
+	}
+	err = s.r.QueryRowContext(ctx, `SELECT body FROM drafts WHERE conversation_id = ?`, id).Scan(&th.Draft)
+	if err != nil && err != sql.ErrNoRows {
+		return th, wrap("thread draft", err)
+	}
+	return th, nil
+}

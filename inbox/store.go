@@ -1,0 +1,43 @@
+package inbox
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the persistence the Service needs. inbox/sqlite implements it.
+// Every write that changes triage state also appends to the event journal in
+// the same transaction.
+type Store interface {
+	Close() error
+
+	UpsertAccount(ctx context.Context, a Account) (Account, error)
+	Accounts(ctx context.Context) ([]Account, error)
+	SetAccountStatus(ctx context.Context, id int64, st AccountStatus, lastErr string, synced time.Time) error
+
+	// Ingest stores a fetched batch and the account's new cursor atomically.
+	// It returns the ids of the conversations it touched.
+	Ingest(ctx context.Context, accountID int64, b Batch, now time.Time) ([]int64, error)
+
+	List(ctx context.Context, p Page) ([]Conversation, error)
+	Counts(ctx context.Context, network string) (Counts, error)
+	Conversation(ctx context.Context, id int64) (Conversation, error)
+	Thread(ctx context.Context, id int64) (Thread, error)
+	FilterCorpus(ctx context.Context, v View, network string, limit int) ([]Conversation, error)
+	Search(ctx context.Context, query string, limit int) ([]Conversation, error)
+	Tags(ctx context.Context) ([]string, error)
+
+	// Apply runs a triage change on each conversation as one journal group.
+	Apply(ctx context.Context, actor, action string, ids []int64, now time.Time, change func(*Triage)) error
+	Undo(ctx context.Context, actor string, now time.Time) ([]int64, error)
+	WakeSnoozed(ctx context.Context, now time.Time) ([]int64, error)
+	Journal(ctx context.Context, conversationID int64) ([]Event, error)
+
+	SaveDraft(ctx context.Context, conversationID int64, body string, now time.Time) error
+	Reply(ctx context.Context, actor string, conversationID int64, body string, markDone bool, now time.Time) (OutboxEntry, error)
+	ClaimOutbox(ctx context.Context, now time.Time, limit int) ([]OutboxEntry, error)
+	CompleteOutbox(ctx context.Context, id int64, externalID, permalink string, now time.Time) (int64, error)
+	FailOutbox(ctx context.Context, id int64, errText string, retryAt time.Time, now time.Time) (int64, error)
+	RetryOutbox(ctx context.Context, id int64, now time.Time) (int64, error)
+	RequeueStale(ctx context.Context, now time.Time) error
+}

@@ -1,0 +1,247 @@
+// Package inbox is parley's domain: accounts, conversations, messages, the
+// outbox and the event journal, and the Service the TUI and the sync engine
+// use. It has no terminal or network code; the store lives in inbox/sqlite.
+package inbox
+
+import "time"
+
+// Kind says what a conversation is on its network.
+type Kind string
+
+// Conversation kinds.
+const (
+	KindComment Kind = "comment"
+	KindDM      Kind = "dm"
+	KindMention Kind = "mention"
+	KindReview  Kind = "review"
+)
+
+// State is where a conversation stands in triage.
+type State string
+
+// Triage states.
+const (
+	StateOpen    State = "open"
+	StateDone    State = "done"
+	StateSnoozed State = "snoozed"
+)
+
+// NegSource says who decided that a conversation is negative. A manual mark
+// always wins over auto and rule.
+type NegSource string
+
+// Negativity sources.
+const (
+	NegNone   NegSource = ""
+	NegAuto   NegSource = "auto"
+	NegRule   NegSource = "rule"
+	NegManual NegSource = "manual"
+)
+
+// Direction of a message: from the customer (in) or from the brand (out).
+type Direction string
+
+// Message directions.
+const (
+	In  Direction = "in"
+	Out Direction = "out"
+)
+
+// Delivery is the state of an outbound action in the outbox.
+type Delivery string
+
+// Delivery states: queued → sending → sent | failed.
+const (
+	DeliveryNone    Delivery = ""
+	DeliveryQueued  Delivery = "queued"
+	DeliverySending Delivery = "sending"
+	DeliverySent    Delivery = "sent"
+	DeliveryFailed  Delivery = "failed"
+)
+
+// AccountStatus is the sync health of an account.
+type AccountStatus string
+
+// Account statuses.
+const (
+	AccountOK          AccountStatus = "ok"
+	AccountSyncing     AccountStatus = "syncing"
+	AccountError       AccountStatus = "error"
+	AccountNeedsReauth AccountStatus = "needs_reauth"
+)
+
+// Account is one connected identity on one network.
+type Account struct {
+	ID        int64
+	Network   string // registry name, e.g. "demo-facebook", "mastodon"
+	Label     string // what the manager calls it
+	Status    AccountStatus
+	LastSync  time.Time
+	LastError string
+	Cursor    string // opaque to everything but the connector
+}
+
+// Author is the person behind a message.
+type Author struct {
+	ID     string
+	Handle string
+	Name   string
+	URL    string
+}
+
+// Display is the best human name for the author.
+func (a Author) Display() string {
+	switch {
+	case a.Name != "":
+		return a.Name
+	case a.Handle != "":
+		return a.Handle
+	}
+	return a.ID
+}
+
+// Conversation is the unit of triage. The list shows Summaries of it.
+type Conversation struct {
+	ID         int64
+	AccountID  int64
+	Network    string
+	ExternalID string
+	Kind       Kind
+	PostID     string // external id of the post it belongs to, if any
+
+	State       State
+	SnoozeUntil time.Time
+	DoneAt      time.Time
+
+	Negative  bool
+	NegSource NegSource
+	NegScore  float64
+
+	Tags []string
+
+	EscDest string
+	EscNote string
+	EscAt   time.Time
+
+	Author  Author // the customer
+	Preview string // first line of the latest inbound message
+	Rating  int    // reviews: 1..5, else 0
+
+	FirstInAt    time.Time
+	LastInAt     time.Time
+	LastOutAt    time.Time
+	WaitSince    time.Time // when the customer started waiting (unanswered inbound)
+	NeedsReply   bool
+	LastActivity time.Time
+	Messages     int
+	Failed       int // outbound messages whose delivery failed
+	Queued       int // outbound messages not yet sent
+
+	Key int64 // sort key in the view it was listed from (keyset paging)
+}
+
+// Escalated reports whether the conversation has been escalated.
+func (c Conversation) Escalated() bool { return c.EscDest != "" }
+
+// Message is one comment, reply, DM, mention or review.
+type Message struct {
+	ID             int64
+	ConversationID int64
+	AccountID      int64
+	ExternalID     string
+	ParentID       string // external id of the message it answers
+	Direction      Direction
+	Author         Author
+	Text           string
+	Rating         int
+	CreatedAt      time.Time
+	Permalink      string
+	Delivery       Delivery
+	Error          string
+	OutboxID       int64
+}
+
+// Post is the brand's post a comment thread hangs under: the context.
+type Post struct {
+	ExternalID string
+	Author     Author
+	Text       string
+	Permalink  string
+	CreatedAt  time.Time
+}
+
+// Thread is a conversation opened for reading: its context and messages.
+type Thread struct {
+	Conversation Conversation
+	Account      Account
+	Post         *Post
+	Messages     []Message
+	Draft        string
+}
+
+// ActionKind names what an outbox entry asks a network to do.
+type ActionKind string
+
+// Outbox actions known to the core.
+const (
+	ActionReply ActionKind = "reply"
+)
+
+// OutboxEntry is an action waiting to be performed on a network.
+type OutboxEntry struct {
+	ID             int64
+	ConversationID int64
+	AccountID      int64
+	MessageID      int64 // the local outbound message it delivers, if any
+	Action         ActionKind
+	Body           string
+	ConvExternalID string
+	TargetID       string // external id of the message answered
+	IdempotencyKey string
+	Status         Delivery
+	Attempts       int
+	NextAttemptAt  time.Time
+	LastError      string
+}
+
+// Triage is the part of a conversation that manager actions change; the
+// event journal stores it before and after each action so undo can restore it.
+type Triage struct {
+	State       State     `json:"state"`
+	SnoozeUntil int64     `json:"snooze_until,omitempty"` // unix ms
+	Negative    bool      `json:"negative"`
+	NegSource   NegSource `json:"neg_source,omitempty"`
+	Tags        []string  `json:"tags,omitempty"`
+	EscDest     string    `json:"esc_dest,omitempty"`
+	EscNote     string    `json:"esc_note,omitempty"`
+	EscAt       int64     `json:"esc_at,omitempty"`
+}
+
+// Event is one entry of the append-only journal.
+type Event struct {
+	ID             int64
+	Group          int64 // events of one user action (bulk) share a group
+	At             time.Time
+	Actor          string
+	ConversationID int64
+	Action         string
+	Before, After  Triage
+	Undone         bool
+}
+
+// Batch is what a connector returns from one fetch: items and the cursor
+// that follows them. The store commits both in one transaction.
+type Batch struct {
+	Posts  []Post
+	Items  []Inbound
+	Cursor string
+	More   bool // another page is ready now
+}
+
+// Inbound is one fetched message and the conversation it belongs to.
+type Inbound struct {
+	ConversationID string // external id of the conversation
+	Kind           Kind
+	PostID         string
+	Message        Message
+}
