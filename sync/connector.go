@@ -1,0 +1,80 @@
+// Package sync moves data between networks and the inbox: the Connector
+// interface every network implements, a registry of connectors by network
+// name, the engine that polls each account, and the outbox worker that
+// delivers replies.
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// Capabilities say what a network allows, so the TUI can hide what it lacks.
+type Capabilities struct {
+	Reply        bool
+	PrivateReply bool
+	Hide         bool
+	Delete       bool
+	ReviewReply  bool
+	ReplyWindow  time.Duration // 0: no platform window
+	PollInterval time.Duration // how often to fetch when caught up
+}
+
+// Action is one thing to do on a network, from the outbox.
+type Action struct {
+	Kind           inbox.ActionKind
+	ConversationID string // external id
+	TargetID       string // external id of the message answered
+	Body           string
+	IdempotencyKey string
+}
+
+// Receipt is what a network says about a performed action.
+type Receipt struct {
+	ExternalID string
+	Permalink  string
+}
+
+// Connector is one account on one network.
+type Connector interface {
+	Capabilities() Capabilities
+	// Fetch returns the page after cursor ("" for the first sync).
+	Fetch(ctx context.Context, cursor string) (inbox.Batch, error)
+	// Perform carries out an action. It must be safe to call again with the
+	// same IdempotencyKey after an ambiguous failure.
+	Perform(ctx context.Context, a Action) (Receipt, error)
+}
+
+// ErrAuth means the network refused our credentials: the account needs the
+// manager to sign in again; retrying will not help.
+var ErrAuth = errors.New("authentication refused")
+
+// RateLimitError asks the engine to wait before the next request.
+type RateLimitError struct {
+	RetryAfter time.Duration
+	Msg        string
+}
+
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("rate limited (retry in %s): %s", e.RetryAfter.Round(time.Second), e.Msg)
+}
+
+// PermanentError is a failure that retrying cannot fix (a rejected reply,
+// a deleted target). Anything not marked permanent or auth is retried.
+type PermanentError struct{ Err error }
+
+func (e *PermanentError) Error() string { return e.Err.Error() }
+func (e *PermanentError) Unwrap() error { return e.Err }
+
+// Permanent marks err as not worth retrying.
+func Permanent(err error) error { return &PermanentError{Err: err} }
+
+// IsPermanent reports whether err should not be retried.
+func IsPermanent(err error) bool {
+	var p *PermanentError
+	return errors.As(err, &p) || errors.Is(err, ErrAuth)
+}
