@@ -16,9 +16,9 @@ const MaxAttempts = 8
 
 // Worker delivers outbox entries through the account's connector.
 type Worker struct {
-	svc     *inbox.Service
-	conn    func(accountID int64) (Connector, bool)
-	log     *slog.Logger
+	svc  *inbox.Service
+	conn func(accountID int64) (Connector, bool)
+	log  *slog.Logger
 	// Backoff spaces retries of retryable failures.
 	Backoff Backoff
 	// Tick is how often the worker looks for due entries besides being woken

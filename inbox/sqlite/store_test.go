@@ -216,7 +216,7 @@ func TestViewOrders(t *testing.T) {
 		tr.State, tr.SnoozeUntil = inbox.StateSnoozed, t0.Add(time.Hour).UnixMilli()
 	})
 	want := map[inbox.View][]string{
-		inbox.ViewInbox:     {"c", "b"},           // complaint first, then longest wait
+		inbox.ViewInbox:     {"c", "b"}, // complaint first, then longest wait
 		inbox.ViewNegative:  {"c"},
 		inbox.ViewEscalated: {"b"},
 		inbox.ViewSnoozed:   {"e"},
