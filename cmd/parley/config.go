@@ -1,0 +1,153 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/parleyhq/parley/tui"
+)
+
+// Config is ~/.config/parley/config.toml. TOML via BurntSushi/toml: the
+// most used Go TOML library, and it reports line numbers for syntax errors
+// and which keys were not understood, which we turn into file:line errors.
+type Config struct {
+	User           string              `toml:"user"`
+	ReplyMarksDone *bool               `toml:"reply_marks_done"`
+	Escalation     []string            `toml:"escalation"`
+	RepliesDir     string              `toml:"replies_dir"`
+	DB             string              `toml:"db"`
+	Keys           map[string][]string `toml:"keys"`
+	Accounts       []AccountConfig     `toml:"account"`
+
+	path string
+}
+
+// AccountConfig is one [[account]] table.
+type AccountConfig struct {
+	Network string         `toml:"network"`
+	Label   string         `toml:"label"`
+	Options map[string]any `toml:"options"`
+}
+
+// Paths are where parley keeps things, XDG by default.
+type Paths struct {
+	ConfigDir, DataDir string
+}
+
+func defaultPaths() Paths {
+	home, _ := os.UserHomeDir()
+	cfg := os.Getenv("XDG_CONFIG_HOME")
+	if cfg == "" {
+		cfg = filepath.Join(home, ".config")
+	}
+	data := os.Getenv("XDG_DATA_HOME")
+	if data == "" {
+		data = filepath.Join(home, ".local", "share")
+	}
+	return Paths{ConfigDir: filepath.Join(cfg, "parley"), DataDir: filepath.Join(data, "parley")}
+}
+
+func expandHome(p string) string {
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		home, _ := os.UserHomeDir()
+		return filepath.Join(home, strings.TrimPrefix(p, "~"))
+	}
+	return p
+}
+
+// loadConfig reads the config; a missing file at the default path is fine
+// (defaults apply), a missing file the user named is an error.
+func loadConfig(path string, explicit bool, paths Paths) (*Config, error) {
+	cfg := &Config{path: path}
+	b, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && !explicit:
+		return cfg.withDefaults(paths), nil
+	case err != nil:
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	md, err := toml.Decode(string(b), cfg)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, fmt.Errorf("%s:%d: %s", path, pe.Position.Line, pe.Message)
+		}
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		k := und[0]
+		// Options tables belong to connectors; they check them themselves.
+		if !(len(k) >= 2 && k[0] == "account" && k[1] == "options") {
+			return nil, fmt.Errorf("%s:%d: unknown setting %q (check the spelling; see README \"Configuration\")", path, lineOf(string(b), k[len(k)-1]), k.String())
+		}
+	}
+	if err := cfg.validate(string(b)); err != nil {
+		return nil, err
+	}
+	return cfg.withDefaults(paths), nil
+}
+
+func lineOf(text, key string) int {
+	re := regexp.MustCompile(`(?m)^\s*("?)` + regexp.QuoteMeta(key) + `("?)\s*=`)
+	loc := re.FindStringIndex(text)
+	if loc == nil {
+		re = regexp.MustCompile(`(?m)^\s*\[+\s*` + regexp.QuoteMeta(key) + `\s*\]+`)
+		if loc = re.FindStringIndex(text); loc == nil {
+			return 1
+		}
+	}
+	return strings.Count(text[:loc[0]], "\n") + 1
+}
+
+func (c *Config) validate(text string) error {
+	keys := tui.DefaultKeyMap()
+	if err := keys.Rebind(c.Keys); err != nil {
+		line := 1
+		for name := range c.Keys {
+			if l := lineOf(text, name); l > 1 {
+				line = l
+			}
+		}
+		return fmt.Errorf("%s:%d: [keys]: %v", c.path, line, err)
+	}
+	for i, a := range c.Accounts {
+		if a.Network == "" {
+			return fmt.Errorf("%s:%d: account %d has no network", c.path, lineOf(text, "account"), i+1)
+		}
+	}
+	return nil
+}
+
+func (c *Config) withDefaults(p Paths) *Config {
+	if c.User == "" {
+		c.User = os.Getenv("USER")
+		if c.User == "" {
+			c.User = "manager"
+		}
+	}
+	if c.ReplyMarksDone == nil {
+		t := true
+		c.ReplyMarksDone = &t
+	}
+	if len(c.Escalation) == 0 {
+		c.Escalation = []string{"support", "legal", "pr"}
+	}
+	if c.RepliesDir == "" {
+		c.RepliesDir = filepath.Join(p.ConfigDir, "replies")
+	}
+	c.RepliesDir = expandHome(c.RepliesDir)
+	c.DB = expandHome(c.DB)
+	for i := range c.Accounts {
+		if c.Accounts[i].Label == "" {
+			c.Accounts[i].Label = c.Accounts[i].Network
+		}
+	}
+	return c
+}

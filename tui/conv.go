@@ -1,0 +1,211 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/viewport"
+	"charm.land/lipgloss/v2"
+
+	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/inbox/sanitize"
+)
+
+// convPane shows one conversation: its context post, every message in
+// order with author, time and permalink, and outbound replies with their
+// delivery status.
+type convPane struct {
+	id       int64
+	thread   *inbox.Thread
+	err      error
+	vp       viewport.Model
+	composer *composer
+	width    int
+	height   int
+	follow   bool // stick to the bottom when new messages arrive
+}
+
+func newConvPane(id int64, width, height int) *convPane {
+	c := &convPane{id: id, follow: true, vp: viewport.New()}
+	c.setSize(width, height)
+	return c
+}
+
+func (c *convPane) setSize(w, h int) {
+	c.width, c.height = w, h
+	vh := h
+	if c.composer != nil {
+		c.composer.setWidth(w)
+		vh -= c.composer.height()
+	}
+	c.vp.SetWidth(w)
+	c.vp.SetHeight(max(vh, 1))
+}
+
+func (c *convPane) setThread(th inbox.Thread, st *Styles, now time.Time) {
+	atBottom := c.vp.AtBottom() || c.thread == nil
+	c.thread = &th
+	c.err = nil
+	c.render(st, now)
+	if atBottom && c.follow {
+		c.vp.GotoBottom()
+	}
+}
+
+// retryable returns the outbox id of the latest failed reply, if any.
+func (c *convPane) retryable() int64 {
+	if c.thread == nil {
+		return 0
+	}
+	for i := len(c.thread.Messages) - 1; i >= 0; i-- {
+		m := c.thread.Messages[i]
+		if m.Direction == inbox.Out && m.Delivery == inbox.DeliveryFailed && m.OutboxID > 0 {
+			return m.OutboxID
+		}
+	}
+	return 0
+}
+
+// permalink is the link to copy: the latest message's, else the post's.
+func (c *convPane) permalink() string {
+	if c.thread == nil {
+		return ""
+	}
+	for i := len(c.thread.Messages) - 1; i >= 0; i-- {
+		if p := c.thread.Messages[i].Permalink; p != "" {
+			return sanitize.Line(p)
+		}
+	}
+	if c.thread.Post != nil {
+		return sanitize.Line(c.thread.Post.Permalink)
+	}
+	return ""
+}
+
+func (c *convPane) render(st *Styles, now time.Time) {
+	if c.thread == nil {
+		return
+	}
+	w := max(c.width-2, 10)
+	wrap := lipgloss.NewStyle().Width(w)
+	th := c.thread
+	cv := th.Conversation
+	var b strings.Builder
+
+	head := []string{st.Network.Render(networkBadge(cv.Network)), st.Kind.Render(kindLabel(cv)),
+		st.Title.Render(sanitize.Line(cv.Author.Display()))}
+	if cv.Author.Handle != "" && cv.Author.Handle != cv.Author.Name {
+		head = append(head, st.Meta.Render(sanitize.Line(cv.Author.Handle)))
+	}
+	if cv.Rating > 0 {
+		head = append(head, st.Stars.Render(stars(cv.Rating)))
+	}
+	head = append(head, st.Meta.Render(string(cv.State)))
+	if cv.State == inbox.StateSnoozed {
+		head = append(head, st.Meta.Render("until "+cv.SnoozeUntil.Local().Format("Mon 2 Jan 15:04")))
+	}
+	b.WriteString(wrap.Render(strings.Join(head, st.Faint.Render(" · "))) + "\n")
+	var marks []string
+	if cv.Negative {
+		src := string(cv.NegSource)
+		if src == "" {
+			src = "manual"
+		}
+		reason := "negative (" + src + ")"
+		if cv.NegSource == inbox.NegAuto && cv.Rating > 0 && cv.Rating <= 2 {
+			reason = fmt.Sprintf("negative (auto: %d-star rating)", cv.Rating)
+		}
+		marks = append(marks, st.Negative.Render("! "+reason))
+	}
+	if len(cv.Tags) > 0 {
+		marks = append(marks, st.Tag.Render("#"+strings.Join(cv.Tags, " #")))
+	}
+	if cv.Escalated() {
+		e := "↑ escalated to " + sanitize.Line(cv.EscDest)
+		if cv.EscNote != "" {
+			e += ": " + sanitize.Line(cv.EscNote)
+		}
+		marks = append(marks, st.Escalated.Render(e+" ("+ago(cv.EscAt, now)+")"))
+	}
+	if len(marks) > 0 {
+		b.WriteString(wrap.Render(strings.Join(marks, "   ")) + "\n")
+	}
+	b.WriteString(st.Faint.Render(sanitize.Line(th.Account.Label)) + "\n\n")
+
+	if th.Post != nil {
+		p := th.Post
+		meta := st.Meta.Render("on the post by " + sanitize.Line(p.Author.Display()) + " · " + ago(p.CreatedAt, now))
+		body := sanitize.Text(p.Text)
+		if p.Permalink != "" {
+			body += "\n" + st.Link.Render(sanitize.Line(p.Permalink))
+		}
+		b.WriteString(st.Context.Width(w).Render(meta+"\n"+body) + "\n\n")
+	}
+	for _, m := range th.Messages {
+		b.WriteString(c.renderMessage(st, m, w, now))
+		b.WriteString("\n")
+	}
+	if th.Draft != "" && c.composer == nil {
+		b.WriteString(st.Queued.Render("✎ unsent draft — press r to continue it") + "\n")
+	}
+	c.vp.SetContent(b.String())
+}
+
+func (c *convPane) renderMessage(st *Styles, m inbox.Message, w int, now time.Time) string {
+	wrap := lipgloss.NewStyle().Width(w)
+	var head []string
+	textStyle := st.Inbound
+	if m.Direction == inbox.Out {
+		textStyle = st.Outbound
+		who := "↳ " + sanitize.Line(m.Author.Display())
+		if m.Author.Display() == "" {
+			who = "↳ brand"
+		}
+		head = append(head, st.Title.Render(who))
+	} else {
+		head = append(head, st.Author.Render(sanitize.Line(m.Author.Display())))
+		if m.Author.Handle != "" && m.Author.Handle != m.Author.Name {
+			head = append(head, st.Meta.Render(sanitize.Line(m.Author.Handle)))
+		}
+	}
+	head = append(head, st.Meta.Render(ago(m.CreatedAt, now)))
+	if m.Rating > 0 {
+		head = append(head, st.Stars.Render(stars(m.Rating)))
+	}
+	if m.Direction == inbox.Out {
+		switch m.Delivery {
+		case inbox.DeliveryQueued, inbox.DeliverySending:
+			s := "… " + string(m.Delivery)
+			if m.Error != "" {
+				s += " (last try: " + sanitize.Line(m.Error) + ")"
+			}
+			head = append(head, st.Queued.Render(s))
+		case inbox.DeliverySent:
+			head = append(head, st.Sent.Render("✓ sent"))
+		case inbox.DeliveryFailed:
+			head = append(head, st.Failed.Render("✗ failed: "+sanitize.Line(m.Error)+" — R to retry"))
+		}
+	}
+	var b strings.Builder
+	b.WriteString(wrap.Render(strings.Join(head, st.Faint.Render(" · "))) + "\n")
+	b.WriteString(textStyle.Width(w).PaddingLeft(2).Render(sanitize.Text(m.Text)) + "\n")
+	if m.Permalink != "" {
+		b.WriteString(lipgloss.NewStyle().PaddingLeft(2).Render(st.Link.Render(ansiCut(sanitize.Line(m.Permalink), w-2))) + "\n")
+	}
+	return b.String()
+}
+
+func (c *convPane) view(st *Styles) string {
+	if c.err != nil {
+		return st.Err.Render("Could not open this conversation: "+sanitize.Line(c.err.Error())) + "\n" + st.Dim.Render("esc to go back")
+	}
+	if c.thread == nil {
+		return st.Dim.Render("Loading…")
+	}
+	out := c.vp.View()
+	if c.composer != nil {
+		out += "\n" + c.composer.view(st)
+	}
+	return out
+}

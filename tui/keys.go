@@ -1,0 +1,133 @@
+package tui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+)
+
+// KeyMap holds every binding. Each program gets its own copy, so one SSH
+// user's rebinding never leaks into another session.
+type KeyMap struct {
+	Up, Down, Top, Bottom, PageUp, PageDown                      key.Binding
+	Open, Back, Quit, Help                                       key.Binding
+	NextView, PrevView, View1, View2, View3, View4, View5, View6 key.Binding
+	Network                                                      key.Binding
+	Reply, Negative, Tag, Escalate, Snooze, Done, Reopen         key.Binding
+	Undo, Select, Visual, ClearSel, Filter, Search, Command      key.Binding
+	Retry, Copy, Refresh                                         key.Binding
+
+	// composer
+	Send, Editor, Saved, CloseComposer key.Binding
+}
+
+func bind(help string, desc string, keys ...string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+}
+
+// DefaultKeyMap returns fresh bindings following the USERS.md conventions.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Up:       bind("k/↑", "up", "k", "up"),
+		Down:     bind("j/↓", "down", "j", "down"),
+		Top:      bind("g/home", "top", "g", "home"),
+		Bottom:   bind("G/end", "bottom", "G", "end"),
+		PageUp:   bind("pgup/ctrl+u", "page up", "pgup", "ctrl+u"),
+		PageDown: bind("pgdn/ctrl+d", "page down", "pgdown", "ctrl+d"),
+		Open:     bind("enter", "open", "enter"),
+		Back:     bind("esc/q", "back", "esc", "q"),
+		Quit:     bind("ctrl+c", "quit", "ctrl+c"),
+		Help:     bind("?", "help", "?"),
+		NextView: bind("tab", "next view", "tab"),
+		PrevView: bind("shift+tab", "previous view", "shift+tab"),
+		View1:    bind("1", "Inbox", "1"),
+		View2:    bind("2", "Negative", "2"),
+		View3:    bind("3", "Escalated", "3"),
+		View4:    bind("4", "Snoozed", "4"),
+		View5:    bind("5", "Done", "5"),
+		View6:    bind("6", "All", "6"),
+		Network:  bind("f", "filter by network", "f"),
+		Reply:    bind("r", "reply", "r"),
+		Negative: bind("n", "toggle negative", "n"),
+		Tag:      bind("t", "tag", "t"),
+		Escalate: bind("e", "escalate", "e"),
+		Snooze:   bind("z", "snooze", "z"),
+		Done:     bind("d/x", "done", "d", "x"),
+		Reopen:   bind("o", "reopen", "o"),
+		Undo:     bind("u", "undo", "u"),
+		Select:   bind("space", "select", "space"),
+		Visual:   bind("v", "select range", "v"),
+		ClearSel: bind("esc", "clear selection", "esc"),
+		Filter:   bind("/", "filter view", "/"),
+		Search:   bind("s", "full-text search", "s"),
+		Command:  bind(":", "command", ":"),
+		Retry:    bind("R", "retry failed send", "R"),
+		Copy:     bind("y", "copy permalink", "y"),
+		Refresh:  bind("ctrl+l", "refresh", "ctrl+l"),
+
+		Send:          bind("ctrl+s/alt+enter", "send", "ctrl+s", "alt+enter"),
+		Editor:        bind("ctrl+e", "edit in $EDITOR", "ctrl+e"),
+		Saved:         bind("ctrl+r", "saved replies", "ctrl+r"),
+		CloseComposer: bind("esc", "close (draft kept)", "esc"),
+	}
+}
+
+// actions names every rebindable binding, as used in [keys] of the config.
+func (k *KeyMap) actions() map[string]*key.Binding {
+	return map[string]*key.Binding{
+		"up": &k.Up, "down": &k.Down, "top": &k.Top, "bottom": &k.Bottom, "page_up": &k.PageUp, "page_down": &k.PageDown,
+		"open": &k.Open, "back": &k.Back, "quit": &k.Quit, "help": &k.Help,
+		"next_view": &k.NextView, "prev_view": &k.PrevView, "view_inbox": &k.View1, "view_negative": &k.View2,
+		"view_escalated": &k.View3, "view_snoozed": &k.View4, "view_done": &k.View5, "view_all": &k.View6,
+		"network": &k.Network, "reply": &k.Reply, "negative": &k.Negative, "tag": &k.Tag, "escalate": &k.Escalate,
+		"snooze": &k.Snooze, "done": &k.Done, "reopen": &k.Reopen, "undo": &k.Undo, "select": &k.Select,
+		"visual": &k.Visual, "filter": &k.Filter, "search": &k.Search, "command": &k.Command, "retry": &k.Retry,
+		"copy": &k.Copy, "refresh": &k.Refresh, "send": &k.Send, "editor": &k.Editor, "saved_replies": &k.Saved,
+	}
+}
+
+// Actions lists the names [keys] accepts.
+func Actions() []string {
+	k := DefaultKeyMap()
+	var out []string
+	for n := range k.actions() {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Rebind applies [keys] overrides: action name → keys.
+func (k *KeyMap) Rebind(over map[string][]string) error {
+	acts := k.actions()
+	for name, keys := range over {
+		b, ok := acts[name]
+		if !ok {
+			return fmt.Errorf("unknown key action %q (known: %s)", name, strings.Join(Actions(), ", "))
+		}
+		if len(keys) == 0 {
+			return fmt.Errorf("key action %q: give at least one key", name)
+		}
+		b.SetKeys(keys...)
+		b.SetHelp(strings.Join(keys, "/"), b.Help().Desc)
+	}
+	return nil
+}
+
+// ShortHelp is the one-line help of the list.
+func (k KeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Open, k.Reply, k.Done, k.Snooze, k.Negative, k.Tag, k.Escalate, k.Undo, k.Filter, k.Help}
+}
+
+// FullHelp is every binding, in columns.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.Open, k.Back},
+		{k.NextView, k.PrevView, k.View1, k.View2, k.View3, k.View4, k.View5, k.View6, k.Network},
+		{k.Reply, k.Negative, k.Tag, k.Escalate, k.Snooze, k.Done, k.Reopen, k.Undo, k.Retry},
+		{k.Select, k.Visual, k.ClearSel, k.Filter, k.Search, k.Command, k.Copy, k.Refresh, k.Help, k.Quit},
+		{k.Send, k.Editor, k.Saved, k.CloseComposer},
+	}
+}

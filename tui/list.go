@@ -1,0 +1,296 @@
+package tui
+
+import (
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/inbox/sanitize"
+)
+
+// listPane is a virtual list: it holds only a window of the view around the
+// cursor, fetched by keyset paging, so a million rows open like ten. Rows
+// are identified by id, never by position.
+type listPane struct {
+	rows           []inbox.Conversation
+	cursor, offset int
+	atStart, atEnd bool
+	width, height  int
+	static         bool            // every row is loaded (filter or search results)
+	matches        map[int64][]int // fuzzy-filter byte offsets into filterTarget
+	fetching       bool
+	loaded         bool
+}
+
+// chunk is how many rows one fetch brings.
+func (l *listPane) chunk() int { return max(l.height*2, 40) }
+
+func (l *listPane) selected() (inbox.Conversation, bool) {
+	if l.cursor < 0 || l.cursor >= len(l.rows) {
+		return inbox.Conversation{}, false
+	}
+	return l.rows[l.cursor], true
+}
+
+func cursorOf(c inbox.Conversation) *inbox.Cursor { return &inbox.Cursor{Key: c.Key, ID: c.ID} }
+
+// fetchDir says which way the list wants more rows after a move.
+type fetchDir int
+
+const (
+	fetchNone fetchDir = iota
+	fetchAfter
+	fetchBefore
+)
+
+// move shifts the cursor and says whether rows beyond the window are needed.
+func (l *listPane) move(delta int) fetchDir {
+	if len(l.rows) == 0 {
+		return fetchNone
+	}
+	l.cursor = min(max(l.cursor+delta, 0), len(l.rows)-1)
+	l.keepVisible()
+	if l.static || l.fetching {
+		return fetchNone
+	}
+	switch {
+	case !l.atEnd && len(l.rows)-1-l.cursor < l.height:
+		return fetchAfter
+	case !l.atStart && l.cursor < l.height:
+		return fetchBefore
+	}
+	return fetchNone
+}
+
+func (l *listPane) keepVisible() {
+	h := max(l.height, 1)
+	if l.cursor < l.offset {
+		l.offset = l.cursor
+	}
+	if l.cursor >= l.offset+h {
+		l.offset = l.cursor - h + 1
+	}
+	l.offset = min(max(l.offset, 0), max(len(l.rows)-h, 0))
+	if l.cursor < l.offset {
+		l.offset = l.cursor
+	}
+}
+
+// replace installs a freshly loaded window. The cursor stays on the row it
+// was on if that row is still in the view, else on the row that took its
+// place (index fallback), and keeps its line on screen.
+func (l *listPane) replace(rows []inbox.Conversation, atStart, atEnd bool, keepID int64, fallback int) {
+	screenLine := l.cursor - l.offset
+	l.rows, l.atStart, l.atEnd, l.loaded = rows, atStart, atEnd, true
+	l.cursor = min(max(fallback, 0), max(len(rows)-1, 0))
+	for i, r := range rows {
+		if r.ID == keepID {
+			l.cursor = i
+			break
+		}
+	}
+	l.offset = l.cursor - screenLine
+	l.keepVisible()
+}
+
+// maxRows bounds the window so memory stays flat however far one scrolls.
+func (l *listPane) maxRows() int { return l.chunk() * 4 }
+
+func (l *listPane) appendRows(rows []inbox.Conversation, atEnd bool) {
+	l.rows = append(l.rows, rows...)
+	l.atEnd = atEnd
+	if extra := len(l.rows) - l.maxRows(); extra > 0 && l.cursor-extra >= l.height {
+		l.rows = append([]inbox.Conversation(nil), l.rows[extra:]...)
+		l.cursor -= extra
+		l.offset -= extra
+		l.atStart = false
+	}
+	l.keepVisible()
+}
+
+func (l *listPane) prependRows(rows []inbox.Conversation, atStart bool) {
+	l.rows = append(append([]inbox.Conversation(nil), rows...), l.rows...)
+	l.cursor += len(rows)
+	l.offset += len(rows)
+	l.atStart = atStart
+	if extra := len(l.rows) - l.maxRows(); extra > 0 && len(l.rows)-extra-1 > l.cursor+l.height {
+		l.rows = l.rows[:len(l.rows)-extra]
+		l.atEnd = false
+	}
+	l.keepVisible()
+}
+
+// filterTarget is the text the fuzzy filter matches a row against.
+func filterTarget(c inbox.Conversation) string {
+	var b strings.Builder
+	b.WriteString(sanitize.Line(c.Author.Display()))
+	b.WriteByte(' ')
+	b.WriteString(sanitize.Line(c.Preview))
+	for _, t := range c.Tags {
+		b.WriteString(" #")
+		b.WriteString(t)
+	}
+	return b.String()
+}
+
+// rowCtx is what rendering rows needs besides the rows.
+type rowCtx struct {
+	st       *Styles
+	now      time.Time
+	marked   func(id int64) bool
+	showCurs bool
+}
+
+func (l *listPane) view(rc rowCtx) string {
+	h := max(l.height, 0)
+	if len(l.rows) == 0 {
+		msg := "Nothing here. Inbox zero ✓"
+		if !l.loaded {
+			msg = "Loading…"
+		}
+		return lipgloss.Place(l.width, h, lipgloss.Center, lipgloss.Center, rc.st.Dim.Render(msg))
+	}
+	lines := make([]string, 0, h)
+	for i := l.offset; i < len(l.rows) && len(lines) < h; i++ {
+		lines = append(lines, renderRow(rc, l.rows[i], l.width, rc.showCurs && i == l.cursor, rc.marked(l.rows[i].ID), l.matches[l.rows[i].ID]))
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// renderRow draws one conversation in a fixed column layout. All remote
+// text is sanitised again here and cut by display width, never by bytes.
+func renderRow(rc rowCtx, c inbox.Conversation, width int, cursor, marked bool, match []int) string {
+	st := rc.st
+	var bg *lipgloss.Style
+	switch {
+	case cursor:
+		bg = &st.RowSelected
+	case marked:
+		bg = &st.RowMarked
+	}
+	paint := func(s lipgloss.Style, text string) string {
+		if bg != nil {
+			s = s.Background(bg.GetBackground())
+		}
+		return s.Render(text)
+	}
+	pad := func(s string, w int) string {
+		s = ansi.Truncate(s, w, "…")
+		if n := ansi.StringWidth(s); n < w {
+			s += strings.Repeat(" ", w-n)
+		}
+		return s
+	}
+	var b strings.Builder
+	lead := "  "
+	switch {
+	case cursor && marked:
+		lead = "›●"
+	case cursor:
+		lead = "› "
+	case marked:
+		lead = " ●"
+	}
+	b.WriteString(paint(st.RowCursor, lead))
+	if c.Negative {
+		b.WriteString(paint(st.Negative, "! "))
+	} else {
+		b.WriteString(paint(st.Row, "  "))
+	}
+	b.WriteString(paint(st.Network, pad(networkBadge(c.Network), 3)))
+	kind := kindLabel(c)
+	if c.Kind == inbox.KindReview && c.Rating > 0 {
+		b.WriteString(paint(st.Kind, "review "))
+		b.WriteString(paint(st.Stars, pad(stars(c.Rating), 6)))
+	} else {
+		b.WriteString(paint(st.Kind, pad(kind, 13)))
+	}
+	// Right side: outbox state, tags, escalation, age.
+	var right []string
+	rightW := 0
+	addRight := func(s lipgloss.Style, text string) {
+		right = append(right, paint(s, text))
+		rightW += ansi.StringWidth(text) + 1
+	}
+	if c.Failed > 0 {
+		addRight(st.Failed, "✗ send failed")
+	} else if c.Queued > 0 {
+		addRight(st.Queued, "… sending")
+	}
+	if len(c.Tags) > 0 {
+		tags := "#" + strings.Join(c.Tags, " #")
+		addRight(st.Tag, ansi.Truncate(tags, 24, "…"))
+	}
+	if c.Escalated() {
+		addRight(st.Escalated, ansi.Truncate("↑"+sanitize.Line(c.EscDest), 12, "…"))
+	}
+	if c.State == inbox.StateSnoozed {
+		addRight(st.Age, "z "+until(c.SnoozeUntil, rc.now))
+	}
+	ageT := c.WaitSince
+	if ageT.IsZero() {
+		ageT = c.LastActivity
+	}
+	addRight(st.Age, pad(age(ageT, rc.now), 6))
+	used := 2 + 2 + 3 + 13
+	author := sanitize.Line(c.Author.Display())
+	authorW := 18
+	previewW := width - used - authorW - 1 - rightW
+	if previewW < 10 {
+		// Narrow terminal: drop the right-hand extras but keep the age.
+		right = right[len(right)-1:]
+		rightW = 7
+		previewW = max(width-used-authorW-1-rightW, 0)
+	}
+	b.WriteString(highlight(pad(author, authorW), match, 0, paint, st.Author, st.Match))
+	b.WriteString(paint(st.Row, " "))
+	preview := sanitize.Line(c.Preview)
+	b.WriteString(highlight(pad(preview, previewW), match, len(author)+1, paint, st.Preview, st.Match))
+	for _, r := range right {
+		b.WriteString(paint(st.Row, " "))
+		b.WriteString(r)
+	}
+	return ansi.Truncate(b.String(), width, "")
+}
+
+// highlight paints the bytes of text that the fuzzy matcher matched.
+// match holds byte offsets into the filter target; text starts at offset
+// base there. Offsets past a truncation are simply not shown.
+func highlight(text string, match []int, base int, paint func(lipgloss.Style, string) string, normal, hl lipgloss.Style) string {
+	if len(match) == 0 {
+		return paint(normal, text)
+	}
+	in := make(map[int]bool, len(match))
+	for _, m := range match {
+		in[m-base] = true
+	}
+	var b strings.Builder
+	run, runHL := strings.Builder{}, false
+	flush := func() {
+		if run.Len() == 0 {
+			return
+		}
+		if runHL {
+			b.WriteString(paint(hl, run.String()))
+		} else {
+			b.WriteString(paint(normal, run.String()))
+		}
+		run.Reset()
+	}
+	for i, r := range text {
+		h := in[i]
+		if h != runHL {
+			flush()
+			runHL = h
+		}
+		run.WriteRune(r)
+	}
+	flush()
+	return b.String()
+}

@@ -1,0 +1,968 @@
+// Package tui is parley's terminal interface: a root model that routes
+// messages to panes (virtual list, conversation, composer, pickers, help,
+// status bar). It talks only to inbox.Service, does no I/O in Update or
+// View, and keeps all per-program state in the model, so many SSH sessions
+// can share one process.
+package tui
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/inbox/sanitize"
+)
+
+// Options configure one program.
+type Options struct {
+	Service      *inbox.Service
+	User         string              // recorded on every action
+	Destinations []string            // escalation destinations
+	RepliesDir   string              // saved replies
+	Keys         map[string][]string // [keys] overrides
+	Editor       string              // $EDITOR command; empty disables ctrl+e
+	Context      context.Context
+}
+
+// Model is the root model.
+type Model struct {
+	opt    Options
+	ctx    context.Context
+	svc    *inbox.Service
+	st     Styles
+	keys   KeyMap
+	help   help.Model
+	sub    <-chan inbox.Change
+	width  int
+	height int
+	now    time.Time
+
+	view     inbox.View
+	network  string
+	accounts []inbox.Account
+	counts   inbox.Counts
+
+	list listPane
+	req  int // latest list request; older answers are dropped
+
+	conv    *convPane
+	overlay overlay
+
+	marked    map[int64]bool
+	visual    bool
+	visualIdx int
+
+	filtering   bool // the filter input has focus
+	filter      textinput.Model
+	corpus      []inbox.Conversation
+	corpusText  []string
+	corpusReq   int
+	filterGen   int
+	searchQuery string // non-empty: the list shows search results
+
+	flash    string
+	flashErr bool
+	replies  []inbox.SavedReply
+	quitting bool
+}
+
+// New builds the root model.
+func New(opt Options) (*Model, error) {
+	if opt.Service == nil {
+		return nil, fmt.Errorf("tui: no service")
+	}
+	if opt.Context == nil {
+		opt.Context = context.Background()
+	}
+	if opt.User == "" {
+		opt.User = "manager"
+	}
+	keys := DefaultKeyMap()
+	if err := keys.Rebind(opt.Keys); err != nil {
+		return nil, err
+	}
+	fi := textinput.New()
+	fi.Prompt = "/"
+	fi.Placeholder = "filter by author, text, #tag"
+	m := &Model{opt: opt, ctx: opt.Context, svc: opt.Service, st: NewStyles(true), keys: keys, help: help.New(),
+		marked: map[int64]bool{}, filter: fi, now: opt.Service.Now(), width: 80, height: 24}
+	m.help.Styles = help.DefaultStyles(true)
+	m.sub = opt.Service.Subscribe(opt.Context)
+	m.layout()
+	return m, nil
+}
+
+// Init implements tea.Model.
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(tea.RequestBackgroundColor, waitChange(m.ctx, m.sub), tick(), m.reload(nil, false),
+		loadCounts(m.ctx, m.svc, m.network), loadAccounts(m.ctx, m.svc))
+}
+
+func (m *Model) layout() {
+	bodyH := max(m.height-3, 1) // tabs, help line, status bar
+	m.list.width, m.list.height = m.width, bodyH
+	m.list.keepVisible()
+	if m.conv != nil {
+		m.conv.setSize(m.width, bodyH)
+		m.conv.render(&m.st, m.now)
+	}
+	m.help.SetWidth(m.width)
+	m.filter.SetWidth(max(m.width-4, 10))
+}
+
+// reload fetches the list window around anchor (or the top of the view).
+func (m *Model) reload(anchor *inbox.Conversation, last bool) tea.Cmd {
+	m.req++
+	m.list.fetching = false
+	h := m.list.chunk()
+	if anchor == nil {
+		return loadWindow(m.ctx, m.svc, m.req, m.view, m.network, nil, last, 0, h, 0)
+	}
+	above := max(m.list.cursor-m.list.offset+h/2, h/2)
+	return loadWindow(m.ctx, m.svc, m.req, m.view, m.network, cursorOf(*anchor), false, above, h, anchor.ID)
+}
+
+// refresh re-reads everything on screen after a change.
+func (m *Model) refresh() tea.Cmd {
+	cmds := []tea.Cmd{loadCounts(m.ctx, m.svc, m.network)}
+	switch {
+	case m.searchQuery != "":
+		cmds = append(cmds, runSearch(m.ctx, m.svc, m.searchQuery))
+	case m.filterActive():
+		m.corpusReq++
+		cmds = append(cmds, loadCorpus(m.ctx, m.svc, m.corpusReq, m.view, m.network))
+	default:
+		// At the top of the view, stay at the top: new urgent rows arrive
+		// there and must be seen. Elsewhere keep the cursor's row in place.
+		if sel, ok := m.list.selected(); ok && !(m.list.atStart && m.list.cursor == 0) {
+			cmds = append(cmds, m.reload(&sel, false))
+		} else {
+			cmds = append(cmds, m.reload(nil, false))
+		}
+	}
+	if m.conv != nil {
+		cmds = append(cmds, loadThread(m.ctx, m.svc, m.conv.id))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) filterActive() bool { return m.filter.Value() != "" }
+
+func (m *Model) setFlash(s string, isErr bool) {
+	m.flash, m.flashErr = sanitize.Line(s), isErr
+}
+
+// targets are the conversations an action applies to: the marked ones, the
+// visual range, the open conversation, or the row under the cursor.
+func (m *Model) targets() []int64 {
+	if m.conv != nil {
+		return []int64{m.conv.id}
+	}
+	if m.visual {
+		lo, hi := min(m.visualIdx, m.list.cursor), max(m.visualIdx, m.list.cursor)
+		var ids []int64
+		for i := max(lo, 0); i <= hi && i < len(m.list.rows); i++ {
+			ids = append(ids, m.list.rows[i].ID)
+		}
+		return ids
+	}
+	if len(m.marked) > 0 {
+		ids := make([]int64, 0, len(m.marked))
+		for id := range m.marked {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		return ids
+	}
+	if c, ok := m.list.selected(); ok {
+		return []int64{c.ID}
+	}
+	return nil
+}
+
+func (m *Model) isMarked(id int64) bool {
+	if m.marked[id] {
+		return true
+	}
+	if m.visual {
+		lo, hi := min(m.visualIdx, m.list.cursor), max(m.visualIdx, m.list.cursor)
+		for i := lo; i <= hi && i < len(m.list.rows); i++ {
+			if i >= 0 && m.list.rows[i].ID == id {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// bulk runs an action on the targets and clears the selection.
+func (m *Model) bulk(label string, f func(ctx context.Context, ids []int64) error) tea.Cmd {
+	ids := m.targets()
+	if len(ids) == 0 {
+		m.setFlash("nothing selected", true)
+		return nil
+	}
+	m.marked, m.visual = map[int64]bool{}, false
+	lbl := plural(len(ids), label)
+	return act(m.ctx, lbl, func(ctx context.Context) error { return f(ctx, ids) })
+}
+
+// Update implements tea.Model.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.layout()
+		return m, nil
+	case tea.BackgroundColorMsg:
+		m.st = NewStyles(msg.IsDark())
+		m.help.Styles = help.DefaultStyles(msg.IsDark())
+		if m.conv != nil {
+			m.conv.render(&m.st, m.now)
+		}
+		return m, nil
+	case tickMsg:
+		m.now = time.Time(msg)
+		if m.conv != nil {
+			m.conv.render(&m.st, m.now)
+		}
+		return m, tick()
+	case changeMsg:
+		m.now = m.svc.Now()
+		cmds := []tea.Cmd{waitChange(m.ctx, m.sub), m.refresh()}
+		if msg.change.Accounts {
+			cmds = append(cmds, loadAccounts(m.ctx, m.svc))
+		}
+		return m, tea.Batch(cmds...)
+	case windowMsg:
+		if msg.req != m.req {
+			return m, nil
+		}
+		if msg.err != nil {
+			m.setFlash("load "+m.view.String()+": "+errText(msg.err), true)
+			return m, nil
+		}
+		m.list.static, m.list.matches = false, nil
+		m.list.replace(msg.rows, msg.atStart, msg.atEnd, msg.keepID, msg.fallback)
+		return m, nil
+	case moreMsg:
+		m.list.fetching = false
+		if msg.req != m.req || m.list.static {
+			return m, nil
+		}
+		if msg.err != nil {
+			m.setFlash("load more: "+errText(msg.err), true)
+			return m, nil
+		}
+		if msg.dir == fetchAfter {
+			m.list.appendRows(msg.rows, len(msg.rows) < m.list.chunk())
+		} else {
+			m.list.prependRows(msg.rows, len(msg.rows) < m.list.chunk())
+		}
+		return m, nil
+	case countsMsg:
+		if msg.err == nil {
+			m.counts = msg.counts
+		}
+		return m, nil
+	case accountsMsg:
+		if msg.err == nil {
+			m.accounts = msg.accounts
+		}
+		return m, nil
+	case threadMsg:
+		if m.conv == nil || m.conv.id != msg.id {
+			return m, nil
+		}
+		if msg.err != nil {
+			m.conv.err = msg.err
+			return m, nil
+		}
+		m.conv.setThread(msg.thread, &m.st, m.now)
+		return m, nil
+	case actionMsg:
+		if msg.err != nil {
+			m.setFlash(msg.label+": "+errText(msg.err), true)
+		} else {
+			m.setFlash(msg.label+" — u to undo", false)
+			if msg.label == "undo" || strings.HasPrefix(msg.label, "retry") || strings.HasPrefix(msg.label, "reply") {
+				m.setFlash(msg.label, false)
+			}
+		}
+		return m, nil
+	case corpusMsg:
+		if msg.req != m.corpusReq || msg.err != nil {
+			if msg.err != nil {
+				m.setFlash("filter: "+errText(msg.err), true)
+			}
+			return m, nil
+		}
+		m.corpus = msg.rows
+		m.corpusText = make([]string, len(msg.rows))
+		for i, c := range msg.rows {
+			m.corpusText[i] = filterTarget(c)
+		}
+		return m, m.applyFilter()
+	case filterMsg:
+		if msg.gen != m.filterGen || !m.filterActive() {
+			return m, nil
+		}
+		keep := int64(0)
+		if c, ok := m.list.selected(); ok {
+			keep = c.ID
+		}
+		m.list.static, m.list.matches = true, msg.matches
+		m.list.replace(msg.rows, true, true, keep, 0)
+		return m, nil
+	case searchMsg:
+		if msg.query != m.searchQuery {
+			return m, nil
+		}
+		if msg.err != nil {
+			m.setFlash("search: "+errText(msg.err), true)
+			return m, nil
+		}
+		keep := int64(0)
+		if c, ok := m.list.selected(); ok {
+			keep = c.ID
+		}
+		m.list.static, m.list.matches = true, nil
+		m.list.replace(msg.rows, true, true, keep, 0)
+		return m, nil
+	case pickMsg:
+		m.overlay = msg.open
+		return m, nil
+	case searchStart:
+		q := strings.TrimSpace(string(msg))
+		if q == "" {
+			return m, nil
+		}
+		if m.filterActive() {
+			m.filter.SetValue("")
+			m.corpus, m.corpusText = nil, nil
+		}
+		m.closeConv()
+		m.searchQuery = q
+		m.list.rows, m.list.loaded = nil, false
+		return m, runSearch(m.ctx, m.svc, q)
+	case commandMsg:
+		return m, m.handleCommand(string(msg))
+	case tagsMsg:
+		if msg.err != nil {
+			m.setFlash("tags: "+errText(msg.err), true)
+			return m, nil
+		}
+		ids := msg.ids
+		m.overlay = newPicker(fmt.Sprintf("Tag %s", plural(len(ids), "conversation")), msg.tags, true, func(tag string) tea.Cmd {
+			return act(m.ctx, "tag #"+inbox.NormalizeTag(tag), func(ctx context.Context) error { return m.svc.Tag(ctx, m.opt.User, ids, tag) })
+		})
+		return m, nil
+	case repliesMsg:
+		if msg.err != nil {
+			m.setFlash(errText(msg.err), true)
+			return m, nil
+		}
+		m.replies = msg.replies
+		return m, m.openSavedReplies()
+	case insertMsg:
+		if m.conv != nil && m.conv.composer != nil {
+			m.conv.composer.insert(msg.text)
+			return m, m.draftTick()
+		}
+		return m, nil
+	case draftTickMsg:
+		if m.conv != nil && m.conv.composer != nil && m.conv.composer.conv == msg.conv && m.conv.composer.gen == msg.gen {
+			return m, m.persistDraft()
+		}
+		return m, nil
+	case editorReadyMsg:
+		if msg.err != nil {
+			m.setFlash("editor: "+errText(msg.err), true)
+			return m, nil
+		}
+		return m, editorRun(m.opt.Editor, msg.path)
+	case editorDoneMsg:
+		if msg.err != nil {
+			m.setFlash("editor exited: "+errText(msg.err)+" (draft unchanged)", true)
+		}
+		if m.conv == nil || m.conv.composer == nil {
+			return m, nil
+		}
+		return m, editorRead(m.conv.composer.conv, msg.path)
+	case editorTextMsg:
+		if msg.err != nil {
+			m.setFlash("editor: "+errText(msg.err), true)
+			return m, nil
+		}
+		if m.conv != nil && m.conv.composer != nil && m.conv.composer.conv == msg.conv {
+			m.conv.composer.setValue(msg.text)
+			return m, m.persistDraft()
+		}
+		return m, nil
+	case tea.PasteMsg:
+		switch {
+		case m.conv != nil && m.conv.composer != nil && m.overlay == nil:
+			cmd, changed := m.conv.composer.update(msg)
+			if changed {
+				return m, tea.Batch(cmd, m.draftTick())
+			}
+			return m, cmd
+		case m.filtering:
+			m.filter, _ = m.filter.Update(msg)
+			return m, m.onFilterEdit()
+		}
+		if p, ok := m.overlay.(*prompt); ok {
+			p.paste(msg)
+		}
+		return m, nil
+	case tea.KeyPressMsg:
+		return m, m.onKey(msg)
+	}
+	// Cursor blink and other component messages.
+	if m.conv != nil && m.conv.composer != nil {
+		cmd, _ := m.conv.composer.update(msg)
+		return m, cmd
+	}
+	return m, nil
+}
+
+func (m *Model) draftTick() tea.Cmd {
+	c := m.conv.composer
+	conv, gen := c.conv, c.gen
+	return tea.Tick(400*time.Millisecond, func(time.Time) tea.Msg { return draftTickMsg{conv: conv, gen: gen} })
+}
+
+func (m *Model) persistDraft() tea.Cmd {
+	c := m.conv.composer
+	body := c.value()
+	if body == c.saved {
+		return nil
+	}
+	c.saved = body
+	return saveDraft(m.ctx, m.svc, c.conv, body)
+}
+
+func (m *Model) applyFilter() tea.Cmd {
+	m.filterGen++
+	if len(m.corpus) == 0 {
+		return nil
+	}
+	return runFilter(m.filterGen, m.filter.Value(), m.corpus, m.corpusText)
+}
+
+func (m *Model) onFilterEdit() tea.Cmd {
+	if !m.filterActive() {
+		m.list.matches = nil
+		return m.reload(nil, false)
+	}
+	if m.corpus == nil {
+		m.corpusReq++
+		return loadCorpus(m.ctx, m.svc, m.corpusReq, m.view, m.network)
+	}
+	return m.applyFilter()
+}
+
+func (m *Model) clearFilter() tea.Cmd {
+	m.filter.SetValue("")
+	m.filter.Blur()
+	m.filtering = false
+	m.corpus, m.corpusText = nil, nil
+	m.list.matches = nil
+	return m.reload(nil, false)
+}
+
+// setView switches the triage view.
+func (m *Model) setView(v inbox.View) tea.Cmd {
+	m.view = v
+	m.marked, m.visual = map[int64]bool{}, false
+	m.searchQuery = ""
+	m.list.rows, m.list.cursor, m.list.offset, m.list.loaded = nil, 0, 0, false
+	if m.filterActive() {
+		m.corpus = nil
+		m.corpusReq++
+		return loadCorpus(m.ctx, m.svc, m.corpusReq, m.view, m.network)
+	}
+	return m.reload(nil, false)
+}
+
+func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
+	if k.String() == "ctrl+c" && m.overlay == nil && (m.conv == nil || m.conv.composer == nil) {
+		return m.quit()
+	}
+	if m.flash != "" {
+		m.flash = ""
+	}
+	if m.overlay != nil {
+		var cmd tea.Cmd
+		m.overlay, cmd = m.overlay.update(k)
+		return cmd
+	}
+	if m.conv != nil && m.conv.composer != nil {
+		return m.composerKey(k)
+	}
+	if m.filtering {
+		return m.filterKey(k)
+	}
+	if m.conv != nil {
+		return m.convKey(k)
+	}
+	return m.listKey(k)
+}
+
+func (m *Model) quit() tea.Cmd {
+	m.quitting = true
+	var cmds []tea.Cmd
+	if m.conv != nil && m.conv.composer != nil {
+		cmds = append(cmds, m.persistDraft())
+	}
+	return tea.Sequence(tea.Batch(cmds...), tea.Quit)
+}
+
+func (m *Model) filterKey(k tea.KeyPressMsg) tea.Cmd {
+	switch k.String() {
+	case "esc":
+		return m.clearFilter()
+	case "enter", "down", "up":
+		m.filtering = false
+		m.filter.Blur()
+		return nil
+	}
+	var cmd tea.Cmd
+	before := m.filter.Value()
+	m.filter, cmd = m.filter.Update(k)
+	if m.filter.Value() != before {
+		return tea.Batch(cmd, m.onFilterEdit())
+	}
+	return cmd
+}
+
+// globalKey handles keys shared by the list and the conversation view.
+func (m *Model) globalKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
+	u := m.opt.User
+	switch {
+	case key.Matches(k, m.keys.Help):
+		m.overlay = helpOverlay{keys: m.keys}
+	case key.Matches(k, m.keys.Negative):
+		return m.bulk("negative", func(ctx context.Context, ids []int64) error { return m.svc.ToggleNegative(ctx, u, ids) }), true
+	case key.Matches(k, m.keys.Done):
+		cmd := m.bulk("done", func(ctx context.Context, ids []int64) error { return m.svc.Done(ctx, u, ids) })
+		m.closeConv()
+		return cmd, true
+	case key.Matches(k, m.keys.Reopen):
+		return m.bulk("reopen", func(ctx context.Context, ids []int64) error { return m.svc.Reopen(ctx, u, ids) }), true
+	case key.Matches(k, m.keys.Undo):
+		return act(m.ctx, "undo", func(ctx context.Context) error { _, err := m.svc.Undo(ctx, u); return err }), true
+	case key.Matches(k, m.keys.Tag):
+		ids := m.targets()
+		if len(ids) == 0 {
+			return nil, true
+		}
+		return loadTags(m.ctx, m.svc, ids), true
+	case key.Matches(k, m.keys.Escalate):
+		m.openEscalate()
+	case key.Matches(k, m.keys.Snooze):
+		m.openSnooze()
+	case key.Matches(k, m.keys.Search):
+		m.overlay = newPrompt("Search everything", "words must all match; the last one may be a prefix", m.searchQuery, func(q string) tea.Cmd {
+			return func() tea.Msg { return searchStart(q) }
+		})
+	case key.Matches(k, m.keys.Command):
+		m.overlay = newPrompt(":", "search <words> · view <name> · network <name|all> · done · undo · snooze <when> · tag <name> · escalate <dest> [note] · help · quit", "", func(s string) tea.Cmd {
+			return func() tea.Msg { return commandMsg(s) }
+		})
+	case key.Matches(k, m.keys.Copy):
+		link := ""
+		if m.conv != nil {
+			link = m.conv.permalink()
+		}
+		if link == "" {
+			m.setFlash("no permalink to copy", true)
+			return nil, true
+		}
+		m.setFlash("copied "+link, false)
+		return tea.SetClipboard(link), true
+	case key.Matches(k, m.keys.Refresh):
+		return tea.Batch(m.refresh(), loadAccounts(m.ctx, m.svc)), true
+	default:
+		return nil, false
+	}
+	return nil, true
+}
+
+type searchStart string
+type commandMsg string
+
+func (m *Model) listKey(k tea.KeyPressMsg) tea.Cmd {
+	if cmd, ok := m.globalKey(k); ok {
+		return cmd
+	}
+	switch {
+	case key.Matches(k, m.keys.Quit):
+		return m.quit()
+	case key.Matches(k, m.keys.Down):
+		return m.moveBy(1)
+	case key.Matches(k, m.keys.Up):
+		return m.moveBy(-1)
+	case key.Matches(k, m.keys.PageDown):
+		return m.moveBy(max(m.list.height-1, 1))
+	case key.Matches(k, m.keys.PageUp):
+		return m.moveBy(-max(m.list.height-1, 1))
+	case key.Matches(k, m.keys.Top):
+		if m.list.static {
+			m.list.cursor = 0
+			m.list.keepVisible()
+			return nil
+		}
+		m.list.cursor, m.list.offset = 0, 0
+		return m.reload(nil, false)
+	case key.Matches(k, m.keys.Bottom):
+		if m.list.static {
+			m.list.cursor = max(len(m.list.rows)-1, 0)
+			m.list.keepVisible()
+			return nil
+		}
+		m.list.cursor, m.list.offset = 0, 0
+		return m.reload(nil, true)
+	case key.Matches(k, m.keys.Open):
+		return m.openSelected()
+	case key.Matches(k, m.keys.Reply):
+		cmd := m.openSelected()
+		if m.conv != nil {
+			return tea.Batch(cmd, m.openComposer())
+		}
+		return cmd
+	case key.Matches(k, m.keys.ClearSel) && (len(m.marked) > 0 || m.visual):
+		m.marked, m.visual = map[int64]bool{}, false
+	case key.Matches(k, m.keys.Back):
+		switch {
+		case m.searchQuery != "":
+			m.searchQuery = ""
+			return m.reload(nil, false)
+		case m.filterActive():
+			return m.clearFilter()
+		case k.String() == "q":
+			return m.quit()
+		}
+	case key.Matches(k, m.keys.NextView):
+		return m.setView((m.view + 1) % inbox.View(len(inbox.Views)))
+	case key.Matches(k, m.keys.PrevView):
+		return m.setView((m.view + inbox.View(len(inbox.Views)) - 1) % inbox.View(len(inbox.Views)))
+	case key.Matches(k, m.keys.View1, m.keys.View2, m.keys.View3, m.keys.View4, m.keys.View5, m.keys.View6):
+		for i, b := range []key.Binding{m.keys.View1, m.keys.View2, m.keys.View3, m.keys.View4, m.keys.View5, m.keys.View6} {
+			if key.Matches(k, b) {
+				return m.setView(inbox.View(i))
+			}
+		}
+	case key.Matches(k, m.keys.Network):
+		m.openNetworkPicker()
+	case key.Matches(k, m.keys.Select):
+		if c, ok := m.list.selected(); ok {
+			if m.marked[c.ID] {
+				delete(m.marked, c.ID)
+			} else {
+				m.marked[c.ID] = true
+			}
+			return m.moveBy(1)
+		}
+	case key.Matches(k, m.keys.Visual):
+		if m.visual {
+			for _, id := range m.targets() {
+				m.marked[id] = true
+			}
+			m.visual = false
+		} else {
+			m.visual, m.visualIdx = true, m.list.cursor
+		}
+	case key.Matches(k, m.keys.Filter):
+		m.filtering = true
+		m.searchQuery = ""
+		return m.filter.Focus()
+	}
+	return nil
+}
+
+func (m *Model) moveBy(d int) tea.Cmd {
+	dir := m.list.move(d)
+	if dir == fetchNone {
+		return nil
+	}
+	m.list.fetching = true
+	anchor := m.list.rows[len(m.list.rows)-1]
+	if dir == fetchBefore {
+		anchor = m.list.rows[0]
+	}
+	return loadMore(m.ctx, m.svc, m.req, m.view, m.network, dir, *cursorOf(anchor), m.list.chunk())
+}
+
+func (m *Model) openSelected() tea.Cmd {
+	c, ok := m.list.selected()
+	if !ok {
+		return nil
+	}
+	m.conv = newConvPane(c.ID, m.width, m.list.height)
+	return loadThread(m.ctx, m.svc, c.ID)
+}
+
+func (m *Model) closeConv() {
+	m.conv = nil
+}
+
+func (m *Model) convKey(k tea.KeyPressMsg) tea.Cmd {
+	if cmd, ok := m.globalKey(k); ok {
+		return cmd
+	}
+	switch {
+	case key.Matches(k, m.keys.Back):
+		m.closeConv()
+		return nil
+	case key.Matches(k, m.keys.Reply):
+		return m.openComposer()
+	case key.Matches(k, m.keys.Retry):
+		id := m.conv.retryable()
+		if id == 0 {
+			m.setFlash("no failed reply to retry here", true)
+			return nil
+		}
+		return act(m.ctx, "retry send", func(ctx context.Context) error { return m.svc.RetryOutbox(ctx, id) })
+	case key.Matches(k, m.keys.Down):
+		m.conv.vp.ScrollDown(1)
+	case key.Matches(k, m.keys.Up):
+		m.conv.vp.ScrollUp(1)
+	case key.Matches(k, m.keys.PageDown):
+		m.conv.vp.PageDown()
+	case key.Matches(k, m.keys.PageUp):
+		m.conv.vp.PageUp()
+	case key.Matches(k, m.keys.Top):
+		m.conv.vp.GotoTop()
+	case key.Matches(k, m.keys.Bottom):
+		m.conv.vp.GotoBottom()
+	}
+	return nil
+}
+
+func (m *Model) openComposer() tea.Cmd {
+	if m.conv == nil || m.conv.composer != nil {
+		return nil
+	}
+	draft := ""
+	if m.conv.thread != nil {
+		draft = m.conv.thread.Draft
+	}
+	m.conv.composer = newComposer(m.conv.id, draft, m.width, m.st.IsDark)
+	m.conv.setSize(m.width, m.list.height)
+	m.conv.render(&m.st, m.now)
+	m.conv.vp.GotoBottom()
+	return m.conv.composer.ta.Focus()
+}
+
+func (m *Model) composerKey(k tea.KeyPressMsg) tea.Cmd {
+	c := m.conv.composer
+	switch {
+	case key.Matches(k, m.keys.CloseComposer):
+		cmd := m.persistDraft()
+		m.conv.composer = nil
+		m.conv.setSize(m.width, m.list.height)
+		if m.conv.thread != nil {
+			m.conv.thread.Draft = c.value()
+		}
+		m.conv.render(&m.st, m.now)
+		return cmd
+	case key.Matches(k, m.keys.Send):
+		body := c.value()
+		if strings.TrimSpace(body) == "" {
+			m.setFlash("the reply is empty", true)
+			return nil
+		}
+		id := c.conv
+		m.conv.composer = nil
+		m.conv.setSize(m.width, m.list.height)
+		return act(m.ctx, "reply queued", func(ctx context.Context) error {
+			_, err := m.svc.Reply(ctx, m.opt.User, id, body)
+			return err
+		})
+	case key.Matches(k, m.keys.Editor):
+		if m.opt.Editor == "" {
+			m.setFlash("no $EDITOR available here; the built-in composer has it all", true)
+			return nil
+		}
+		return editorOpen(c.value())
+	case key.Matches(k, m.keys.Saved):
+		return loadReplies(m.opt.RepliesDir)
+	}
+	cmd, changed := c.update(k)
+	if changed {
+		return tea.Batch(cmd, m.draftTick())
+	}
+	return cmd
+}
+
+func (m *Model) openSavedReplies() tea.Cmd {
+	if m.conv == nil || m.conv.composer == nil {
+		return nil
+	}
+	if len(m.replies) == 0 {
+		m.setFlash("no saved replies: put plain-text files in "+m.opt.RepliesDir, true)
+		return nil
+	}
+	names := make([]string, len(m.replies))
+	for i, r := range m.replies {
+		names[i] = r.Name
+	}
+	var vars map[string]string
+	if th := m.conv.thread; th != nil {
+		vars = inbox.ReplyVars(th.Conversation, th.Account, m.opt.User)
+	}
+	replies := m.replies
+	m.overlay = newPicker("Saved replies", names, false, func(name string) tea.Cmd {
+		for _, r := range replies {
+			if r.Name == name {
+				text := inbox.FillTemplate(r.Body, vars)
+				return func() tea.Msg { return insertMsg{text: text} }
+			}
+		}
+		return nil
+	})
+	return nil
+}
+
+func (m *Model) openEscalate() {
+	ids := m.targets()
+	if len(ids) == 0 {
+		return
+	}
+	if len(m.opt.Destinations) == 0 {
+		m.setFlash("no escalation destinations: add escalation = [\"support\", …] to the config", true)
+		return
+	}
+	u := m.opt.User
+	m.overlay = newPicker("Escalate "+plural(len(ids), "conversation")+" to", m.opt.Destinations, false, func(dest string) tea.Cmd {
+		note := newPrompt("Note for "+dest, "what should they know? enter to send, esc to cancel", "", func(note string) tea.Cmd {
+			return act(m.ctx, plural(len(ids), "escalated to "+dest), func(ctx context.Context) error {
+				return m.svc.Escalate(ctx, u, ids, dest, note)
+			})
+		})
+		return func() tea.Msg { return pickMsg{open: note} }
+	})
+	m.marked, m.visual = map[int64]bool{}, false
+}
+
+func (m *Model) openSnooze() {
+	ids := m.targets()
+	if len(ids) == 0 {
+		return
+	}
+	now := m.svc.Now()
+	presets := inbox.SnoozePresets(now)
+	labels := make([]string, 0, len(presets)+1)
+	for _, p := range presets {
+		labels = append(labels, p.Label+"  ("+p.Until.Local().Format("Mon 15:04")+")")
+	}
+	labels = append(labels, "custom…")
+	u := m.opt.User
+	snooze := func(until time.Time) tea.Cmd {
+		return act(m.ctx, plural(len(ids), "snoozed until "+until.Local().Format("Mon 2 Jan 15:04")), func(ctx context.Context) error {
+			return m.svc.Snooze(ctx, u, ids, until)
+		})
+	}
+	m.overlay = newPicker("Snooze "+plural(len(ids), "conversation"), labels, false, func(choice string) tea.Cmd {
+		for i, l := range labels[:len(presets)] {
+			if l == choice {
+				return snooze(presets[i].Until)
+			}
+		}
+		p := newPrompt("Snooze until", "3h · 2d · mon · 17:30 · 2026-12-01 10:00", "", func(s string) tea.Cmd {
+			until, err := inbox.ParseSnooze(s, m.svc.Now())
+			if err != nil {
+				return func() tea.Msg { return actionMsg{label: "snooze", err: err} }
+			}
+			return snooze(until)
+		})
+		return func() tea.Msg { return pickMsg{open: p} }
+	})
+	m.closeConv()
+	m.marked, m.visual = map[int64]bool{}, false
+}
+
+func (m *Model) networks() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, a := range m.accounts {
+		if !seen[a.Network] {
+			seen[a.Network] = true
+			out = append(out, a.Network)
+		}
+	}
+	return out
+}
+
+func (m *Model) openNetworkPicker() {
+	items := append([]string{"all networks"}, m.networks()...)
+	m.overlay = newPicker("Show network", items, false, func(n string) tea.Cmd {
+		return func() tea.Msg { return commandMsg("network " + n) }
+	})
+}
+
+// handleCommand runs a ':' command line.
+func (m *Model) handleCommand(line string) tea.Cmd {
+	verb, rest, _ := strings.Cut(strings.TrimSpace(line), " ")
+	rest = strings.TrimSpace(rest)
+	u := m.opt.User
+	switch strings.ToLower(verb) {
+	case "":
+		return nil
+	case "search", "s":
+		return func() tea.Msg { return searchStart(rest) }
+	case "view":
+		for _, v := range inbox.Views {
+			if strings.EqualFold(v.String(), rest) {
+				return m.setView(v)
+			}
+		}
+		m.setFlash("unknown view "+rest+": inbox, negative, escalated, snoozed, done, all", true)
+	case "network":
+		if rest == "all" || rest == "all networks" || rest == "" {
+			m.network = ""
+		} else if slices.Contains(m.networks(), rest) {
+			m.network = rest
+		} else {
+			m.setFlash("unknown network "+rest+": "+strings.Join(m.networks(), ", "), true)
+			return nil
+		}
+		return tea.Batch(m.setView(m.view), loadCounts(m.ctx, m.svc, m.network))
+	case "done":
+		return m.bulk("done", func(ctx context.Context, ids []int64) error { return m.svc.Done(ctx, u, ids) })
+	case "undo":
+		return act(m.ctx, "undo", func(ctx context.Context) error { _, err := m.svc.Undo(ctx, u); return err })
+	case "snooze":
+		until, err := inbox.ParseSnooze(rest, m.svc.Now())
+		if err != nil {
+			m.setFlash(err.Error(), true)
+			return nil
+		}
+		return m.bulk("snoozed", func(ctx context.Context, ids []int64) error { return m.svc.Snooze(ctx, u, ids, until) })
+	case "tag":
+		return m.bulk("tag #"+inbox.NormalizeTag(rest), func(ctx context.Context, ids []int64) error { return m.svc.Tag(ctx, u, ids, rest) })
+	case "escalate":
+		dest, note, _ := strings.Cut(rest, " ")
+		if !slices.Contains(m.opt.Destinations, dest) {
+			m.setFlash("unknown destination "+dest+": "+strings.Join(m.opt.Destinations, ", "), true)
+			return nil
+		}
+		return m.bulk("escalated to "+dest, func(ctx context.Context, ids []int64) error { return m.svc.Escalate(ctx, u, ids, dest, note) })
+	case "help":
+		m.overlay = helpOverlay{keys: m.keys}
+	case "quit", "q":
+		return m.quit()
+	default:
+		m.setFlash("unknown command "+verb+" (try :help)", true)
+	}
+	return nil
+}

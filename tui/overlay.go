@@ -1,0 +1,181 @@
+package tui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/sahilm/fuzzy"
+)
+
+// overlay is a modal box drawn over the screen: a picker, a prompt or help.
+// It gets every key while it is open.
+type overlay interface {
+	update(tea.KeyPressMsg) (overlay, tea.Cmd) // nil overlay: closed
+	view(st *Styles, width, height int) string
+}
+
+// picker chooses one item with a fuzzy filter; with create set, text that
+// matches nothing can be picked as a new item (e.g. a new tag).
+type picker struct {
+	title  string
+	items  []string
+	create bool
+	input  textinput.Model
+	shown  []string
+	cursor int
+	onPick func(choice string) tea.Cmd
+}
+
+func newPicker(title string, items []string, create bool, onPick func(string) tea.Cmd) *picker {
+	in := textinput.New()
+	in.Prompt = "› "
+	in.Placeholder = "type to filter"
+	if create {
+		in.Placeholder = "type to filter or create"
+	}
+	in.CharLimit = 200
+	in.Focus()
+	p := &picker{title: title, items: items, create: create, input: in, onPick: onPick}
+	p.refilter()
+	return p
+}
+
+func (p *picker) refilter() {
+	q := strings.TrimSpace(p.input.Value())
+	p.shown = p.shown[:0]
+	if q == "" {
+		p.shown = append(p.shown, p.items...)
+	} else {
+		for _, m := range fuzzy.Find(q, p.items) {
+			p.shown = append(p.shown, m.Str)
+		}
+	}
+	p.cursor = min(p.cursor, max(len(p.shown)-1, 0))
+}
+
+func (p *picker) update(k tea.KeyPressMsg) (overlay, tea.Cmd) {
+	switch k.String() {
+	case "esc", "ctrl+c":
+		return nil, nil
+	case "up", "ctrl+p", "ctrl+k":
+		p.cursor = max(p.cursor-1, 0)
+		return p, nil
+	case "down", "ctrl+n", "ctrl+j", "tab":
+		p.cursor = min(p.cursor+1, max(len(p.shown)-1, 0))
+		return p, nil
+	case "enter":
+		q := strings.TrimSpace(p.input.Value())
+		switch {
+		case len(p.shown) > 0:
+			return nil, p.onPick(p.shown[p.cursor])
+		case p.create && q != "":
+			return nil, p.onPick(q)
+		}
+		return p, nil
+	}
+	var cmd tea.Cmd
+	before := p.input.Value()
+	p.input, cmd = p.input.Update(k)
+	if p.input.Value() != before {
+		p.cursor = 0
+		p.refilter()
+	}
+	return p, cmd
+}
+
+func (p *picker) view(st *Styles, width, height int) string {
+	w := min(max(width/2, 40), width-4)
+	var b strings.Builder
+	b.WriteString(st.BoxTitle.Render(p.title) + "\n")
+	p.input.SetWidth(w - 6)
+	b.WriteString(p.input.View() + "\n")
+	maxItems := max(min(height-8, 12), 1)
+	start := max(0, p.cursor-maxItems+1)
+	for i := start; i < len(p.shown) && i < start+maxItems; i++ {
+		item := ansi.Truncate(p.shown[i], w-6, "…")
+		if i == p.cursor {
+			b.WriteString(st.PickerActive.Render("› "+item) + "\n")
+		} else {
+			b.WriteString(st.PickerItem.Render("  "+item) + "\n")
+		}
+	}
+	q := strings.TrimSpace(p.input.Value())
+	if len(p.shown) == 0 {
+		if p.create && q != "" {
+			b.WriteString(st.Dim.Render("enter: create "+ansi.Truncate(q, w-20, "…")) + "\n")
+		} else {
+			b.WriteString(st.Dim.Render("no match") + "\n")
+		}
+	}
+	b.WriteString(st.Faint.Render("↑/↓ choose · enter pick · esc cancel"))
+	return st.Box.Width(w).Render(b.String())
+}
+
+// prompt asks for one line of text.
+type prompt struct {
+	title    string
+	hint     string
+	input    textinput.Model
+	onSubmit func(string) tea.Cmd
+}
+
+func newPrompt(title, hint, value string, onSubmit func(string) tea.Cmd) *prompt {
+	in := textinput.New()
+	in.Prompt = "› "
+	in.CharLimit = 2000
+	in.SetValue(value)
+	in.Focus()
+	return &prompt{title: title, hint: hint, input: in, onSubmit: onSubmit}
+}
+
+func (p *prompt) update(k tea.KeyPressMsg) (overlay, tea.Cmd) {
+	switch k.String() {
+	case "esc", "ctrl+c":
+		return nil, nil
+	case "enter":
+		return nil, p.onSubmit(p.input.Value())
+	}
+	var cmd tea.Cmd
+	p.input, cmd = p.input.Update(k)
+	return p, cmd
+}
+
+// paste lets bracketed paste reach the prompt's input.
+func (p *prompt) paste(msg tea.PasteMsg) {
+	p.input, _ = p.input.Update(msg)
+}
+
+func (p *prompt) view(st *Styles, width, height int) string {
+	w := min(max(width/2, 40), width-4)
+	p.input.SetWidth(w - 6)
+	body := st.BoxTitle.Render(p.title) + "\n" + p.input.View()
+	if p.hint != "" {
+		body += "\n" + st.Faint.Render(ansi.Truncate(p.hint, w-4, "…"))
+	}
+	return st.Box.Width(w).Render(body)
+}
+
+// helpOverlay lists every key; any key closes it.
+type helpOverlay struct{ keys KeyMap }
+
+func (h helpOverlay) update(tea.KeyPressMsg) (overlay, tea.Cmd) { return nil, nil }
+
+func (h helpOverlay) view(st *Styles, width, height int) string {
+	hm := help.New()
+	hm.Styles = help.DefaultStyles(st.IsDark)
+	hm.ShowAll = true
+	hm.SetWidth(width - 8)
+	body := st.BoxTitle.Render("Keys") + "   " + st.Faint.Render("(any key closes; rebind in [keys] of config.toml)") + "\n\n" + hm.View(h.keys)
+	return st.Box.MaxWidth(width).Render(body)
+}
+
+// place draws an overlay box centred over the background.
+func place(bg, box string, width, height int) string {
+	bw, bh := lipgloss.Width(box), lipgloss.Height(box)
+	x, y := max((width-bw)/2, 0), max((height-bh)/3, 0)
+	return lipgloss.NewCompositor(lipgloss.NewLayer(bg), lipgloss.NewLayer(box).X(x).Y(y).Z(1)).Render()
+}

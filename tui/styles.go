@@ -1,0 +1,82 @@
+package tui
+
+import (
+	"charm.land/lipgloss/v2"
+)
+
+// Styles are built per program from the terminal's background, never
+// shared between sessions. Colour downsampling (and NO_COLOR) is done by
+// Bubble Tea for each program's own colour profile.
+type Styles struct {
+	IsDark bool
+
+	App, Header, Tab, TabActive, TabCount, Dim, Faint      lipgloss.Style
+	Row, RowSelected, RowCursor, RowMarked                 lipgloss.Style
+	Network, Kind, Author, Preview, Tag, Age, Stars        lipgloss.Style
+	Negative, Escalated, Failed, Queued, Sent, Match       lipgloss.Style
+	StatusBar, StatusOK, StatusSync, StatusErr, Flash, Err lipgloss.Style
+	Title, Context, Meta, Inbound, Outbound, Link, Reason  lipgloss.Style
+	Box, BoxTitle, PickerItem, PickerActive, Help          lipgloss.Style
+}
+
+// NewStyles builds complete styles for a dark or light background.
+func NewStyles(isDark bool) Styles {
+	ld := lipgloss.LightDark(isDark)
+	fg := ld(lipgloss.Color("#1f1f24"), lipgloss.Color("#e4e4ea"))
+	dim := ld(lipgloss.Color("#6c6c78"), lipgloss.Color("#8a8a99"))
+	faint := ld(lipgloss.Color("#a0a0ab"), lipgloss.Color("#5a5a66"))
+	accent := ld(lipgloss.Color("#5b3fd1"), lipgloss.Color("#a993ff"))
+	red := ld(lipgloss.Color("#c4232f"), lipgloss.Color("#ff6b6b"))
+	amber := ld(lipgloss.Color("#a15c00"), lipgloss.Color("#ffb454"))
+	green := ld(lipgloss.Color("#1d7a3a"), lipgloss.Color("#6ee7a0"))
+	blue := ld(lipgloss.Color("#1d5fb0"), lipgloss.Color("#7fb8ff"))
+	selBg := ld(lipgloss.Color("#e3ddff"), lipgloss.Color("#2e2850"))
+	markBg := ld(lipgloss.Color("#fff1c9"), lipgloss.Color("#3d3420"))
+	barBg := ld(lipgloss.Color("#ececf2"), lipgloss.Color("#1c1c24"))
+
+	s := Styles{IsDark: isDark}
+	base := lipgloss.NewStyle().Foreground(fg)
+	s.App = base
+	s.Header = base.Bold(true)
+	s.Tab = lipgloss.NewStyle().Foreground(dim).Padding(0, 1)
+	s.TabActive = lipgloss.NewStyle().Foreground(accent).Bold(true).Underline(true).Padding(0, 1)
+	s.TabCount = lipgloss.NewStyle().Foreground(faint)
+	s.Dim = lipgloss.NewStyle().Foreground(dim)
+	s.Faint = lipgloss.NewStyle().Foreground(faint)
+	s.Row = base
+	s.RowSelected = base.Background(selBg)
+	s.RowCursor = lipgloss.NewStyle().Foreground(accent).Bold(true)
+	s.RowMarked = base.Background(markBg)
+	s.Network = lipgloss.NewStyle().Foreground(blue)
+	s.Kind = lipgloss.NewStyle().Foreground(dim)
+	s.Author = base.Bold(true)
+	s.Preview = base
+	s.Tag = lipgloss.NewStyle().Foreground(accent)
+	s.Age = lipgloss.NewStyle().Foreground(dim)
+	s.Stars = lipgloss.NewStyle().Foreground(amber)
+	s.Negative = lipgloss.NewStyle().Foreground(red).Bold(true)
+	s.Escalated = lipgloss.NewStyle().Foreground(amber).Bold(true)
+	s.Failed = lipgloss.NewStyle().Foreground(red)
+	s.Queued = lipgloss.NewStyle().Foreground(amber)
+	s.Sent = lipgloss.NewStyle().Foreground(green)
+	s.Match = lipgloss.NewStyle().Foreground(accent).Bold(true).Underline(true)
+	s.StatusBar = lipgloss.NewStyle().Foreground(dim).Background(barBg)
+	s.StatusOK = lipgloss.NewStyle().Foreground(green).Background(barBg)
+	s.StatusSync = lipgloss.NewStyle().Foreground(blue).Background(barBg)
+	s.StatusErr = lipgloss.NewStyle().Foreground(red).Background(barBg)
+	s.Flash = lipgloss.NewStyle().Foreground(accent).Background(barBg)
+	s.Err = lipgloss.NewStyle().Foreground(red).Bold(true)
+	s.Title = base.Bold(true)
+	s.Context = lipgloss.NewStyle().Foreground(dim).BorderStyle(lipgloss.NormalBorder()).BorderLeft(true).BorderForeground(faint).PaddingLeft(1)
+	s.Meta = lipgloss.NewStyle().Foreground(dim)
+	s.Inbound = base
+	s.Outbound = lipgloss.NewStyle().Foreground(ld(lipgloss.Color("#2b4a7a"), lipgloss.Color("#b9d3ff")))
+	s.Link = lipgloss.NewStyle().Foreground(blue).Underline(true)
+	s.Reason = lipgloss.NewStyle().Foreground(red)
+	s.Box = lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(accent).Padding(0, 1)
+	s.BoxTitle = lipgloss.NewStyle().Foreground(accent).Bold(true)
+	s.PickerItem = base
+	s.PickerActive = lipgloss.NewStyle().Foreground(accent).Bold(true)
+	s.Help = base
+	return s
+}

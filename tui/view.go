@@ -1,0 +1,121 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/inbox/sanitize"
+)
+
+// View implements tea.Model. The window title is fixed text: remote text
+// never reaches it.
+func (m *Model) View() tea.View {
+	if m.quitting {
+		return tea.NewView("")
+	}
+	var body string
+	if m.conv != nil {
+		body = m.conv.view(&m.st)
+	} else {
+		body = m.list.view(rowCtx{st: &m.st, now: m.now, marked: m.isMarked, showCurs: true})
+	}
+	body = lipgloss.NewStyle().Height(m.list.height).MaxHeight(m.list.height).Render(body)
+	screen := strings.Join([]string{m.tabsView(), body, m.helpLine(), m.statusView()}, "\n")
+	if m.overlay != nil {
+		screen = place(screen, m.overlay.view(&m.st, m.width, m.height), m.width, m.height)
+	}
+	v := tea.NewView(screen)
+	v.AltScreen = true
+	v.WindowTitle = "parley"
+	return v
+}
+
+func (m *Model) tabsView() string {
+	var parts []string
+	parts = append(parts, m.st.Header.Render("parley"))
+	if m.searchQuery != "" {
+		parts = append(parts, m.st.TabActive.Render(fmt.Sprintf("Search: %s", ansi.Truncate(sanitize.Line(m.searchQuery), 30, "…")))+
+			m.st.TabCount.Render(fmt.Sprintf(" %d  (esc to leave)", len(m.list.rows))))
+	} else {
+		for i, v := range inbox.Views {
+			label := fmt.Sprintf("%d %s", i+1, v)
+			count := ""
+			if m.counts != nil {
+				count = m.st.TabCount.Render(fmt.Sprintf(" %d", m.counts[v]))
+			}
+			if v == m.view {
+				parts = append(parts, m.st.TabActive.Render(label)+count)
+			} else {
+				parts = append(parts, m.st.Tab.Render(label)+count)
+			}
+		}
+	}
+	net := "all networks"
+	if m.network != "" {
+		net = m.network
+	}
+	parts = append(parts, m.st.Dim.Render(" ["+net+"]"))
+	if n := len(m.targets()); (len(m.marked) > 0 || m.visual) && n > 0 {
+		parts = append(parts, m.st.Escalated.Render(fmt.Sprintf(" %d selected", n)))
+	}
+	return ansi.Truncate(strings.Join(parts, " "), m.width, "…")
+}
+
+func (m *Model) helpLine() string {
+	if m.filtering || m.filterActive() {
+		line := m.filter.View()
+		if !m.filtering {
+			line += m.st.Faint.Render(fmt.Sprintf("  (%d match; / to edit, esc to clear)", len(m.list.rows)))
+		}
+		return ansi.Truncate(line, m.width, "…")
+	}
+	if m.conv != nil && m.conv.composer != nil {
+		return ""
+	}
+	keys := m.keys.ShortHelp()
+	if m.conv != nil {
+		keys = append(keys[:0:0], m.keys.Back, m.keys.Reply, m.keys.Done, m.keys.Snooze, m.keys.Negative, m.keys.Tag, m.keys.Escalate, m.keys.Retry, m.keys.Copy, m.keys.Undo, m.keys.Help)
+	}
+	return m.help.ShortHelpView(keys)
+}
+
+func (m *Model) statusView() string {
+	st := m.st
+	var parts []string
+	for _, a := range m.accounts {
+		badge := networkBadge(a.Network)
+		switch a.Status {
+		case inbox.AccountOK:
+			parts = append(parts, st.StatusOK.Render("● "+badge))
+		case inbox.AccountSyncing:
+			parts = append(parts, st.StatusSync.Render("◌ "+badge+" syncing"))
+		case inbox.AccountNeedsReauth:
+			parts = append(parts, st.StatusErr.Render("✗ "+badge+" needs re-auth: "+ansi.Truncate(sanitize.Line(a.LastError), 40, "…")))
+		default:
+			parts = append(parts, st.StatusErr.Render("✗ "+badge+" error: "+ansi.Truncate(sanitize.Line(a.LastError), 40, "…")))
+		}
+	}
+	left := strings.Join(parts, st.StatusBar.Render("  "))
+	if len(m.accounts) == 0 {
+		left = st.StatusBar.Render("no accounts connected")
+	}
+	right := ""
+	if m.flash != "" {
+		fs := st.Flash
+		if m.flashErr {
+			fs = st.StatusErr
+		}
+		right = fs.Render(ansi.Truncate(m.flash, max(m.width/2, 20), "…"))
+	}
+	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right)
+	if gap < 1 {
+		left = ansi.Truncate(left, max(m.width-lipgloss.Width(right)-1, 0), "…")
+		gap = max(m.width-lipgloss.Width(left)-lipgloss.Width(right), 0)
+	}
+	return left + st.StatusBar.Render(strings.Repeat(" ", gap)) + right
+}
