@@ -213,11 +213,12 @@ type corpusSource []string
 func (c corpusSource) String(i int) string { return c[i] }
 func (c corpusSource) Len() int            { return len(c) }
 
-// runFilter fuzzy-matches the query against the corpus, keeping view order
-// (the most urgent match stays on top).
+// runFilter fuzzy-matches the query against the corpus: best match first,
+// equal matches in view order (sahilm/fuzzy sorts stably), so typing a name
+// brings that person's conversations up, most urgent first.
 func runFilter(gen int, query string, rows []inbox.Conversation, targets []string) tea.Cmd {
 	return func() tea.Msg {
-		ms := fuzzy.FindFromNoSort(query, corpusSource(targets))
+		ms := fuzzy.FindFrom(query, corpusSource(targets))
 		out := filterMsg{gen: gen, matches: make(map[int64][]int, len(ms))}
 		out.rows = make([]inbox.Conversation, 0, len(ms))
 		for _, m := range ms {

@@ -23,6 +23,7 @@ type listPane struct {
 	matches        map[int64][]int // fuzzy-filter byte offsets into filterTarget
 	fetching       bool
 	loaded         bool
+	pending        int // moves past the window made while a page was loading
 }
 
 // chunk is how many rows one fetch brings.
@@ -51,7 +52,12 @@ func (l *listPane) move(delta int) fetchDir {
 	if len(l.rows) == 0 {
 		return fetchNone
 	}
-	l.cursor = min(max(l.cursor+delta, 0), len(l.rows)-1)
+	want := l.cursor + delta
+	l.cursor = min(max(want, 0), len(l.rows)-1)
+	// Keys pressed faster than pages load are kept, not dropped.
+	if !l.static && ((want > l.cursor && !l.atEnd) || (want < l.cursor && !l.atStart)) {
+		l.pending += want - l.cursor
+	}
 	l.keepVisible()
 	if l.static || l.fetching {
 		return fetchNone

@@ -121,7 +121,7 @@ func (m *Model) layout() {
 // reload fetches the list window around anchor (or the top of the view).
 func (m *Model) reload(anchor *inbox.Conversation, last bool) tea.Cmd {
 	m.req++
-	m.list.fetching = false
+	m.list.fetching, m.list.pending = false, 0
 	h := m.list.chunk()
 	if anchor == nil {
 		return loadWindow(m.ctx, m.svc, m.req, m.view, m.network, nil, last, 0, h, 0)
@@ -266,6 +266,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.list.appendRows(msg.rows, len(msg.rows) < m.list.chunk())
 		} else {
 			m.list.prependRows(msg.rows, len(msg.rows) < m.list.chunk())
+		}
+		if p := m.list.pending; p != 0 {
+			m.list.pending = 0
+			return m, m.moveBy(p)
 		}
 		return m, nil
 	case countsMsg:

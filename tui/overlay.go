@@ -169,7 +169,10 @@ func (h helpOverlay) view(st *Styles, width, height int) string {
 	hm.Styles = help.DefaultStyles(st.IsDark)
 	hm.ShowAll = true
 	hm.SetWidth(width - 8)
-	body := st.BoxTitle.Render("Keys") + "   " + st.Faint.Render("(any key closes; rebind in [keys] of config.toml)") + "\n\n" + hm.View(h.keys)
+	groups := h.keys.FullHelp()
+	// Two rows of columns so every key fits an 80-column terminal.
+	body := st.BoxTitle.Render("Keys") + "   " + st.Faint.Render("(any key closes; rebind in [keys] of config.toml)") + "\n\n" +
+		hm.FullHelpView(groups[:3]) + "\n\n" + hm.FullHelpView(groups[3:])
 	return st.Box.MaxWidth(width).Render(body)
 }
 

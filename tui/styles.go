@@ -38,8 +38,8 @@ func NewStyles(isDark bool) Styles {
 	base := lipgloss.NewStyle().Foreground(fg)
 	s.App = base
 	s.Header = base.Bold(true)
-	s.Tab = lipgloss.NewStyle().Foreground(dim).Padding(0, 1)
-	s.TabActive = lipgloss.NewStyle().Foreground(accent).Bold(true).Underline(true).Padding(0, 1)
+	s.Tab = lipgloss.NewStyle().Foreground(dim).PaddingLeft(1)
+	s.TabActive = lipgloss.NewStyle().Foreground(accent).Bold(true).Underline(true).PaddingLeft(1)
 	s.TabCount = lipgloss.NewStyle().Foreground(faint)
 	s.Dim = lipgloss.NewStyle().Foreground(dim)
 	s.Faint = lipgloss.NewStyle().Foreground(faint)
