@@ -93,9 +93,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	switch cmd {
 	case "", "tui":
-		return runTUI(args, false)
+		return runTUI(args, false, stdout)
 	case "demo":
-		return runTUI(args, true)
+		return runTUI(args, true, stdout)
 	case "sync":
 		return runSync(args, stdout)
 	case "version", "--version":
@@ -163,7 +163,7 @@ func open(ctx context.Context, c *common, demoOpts *demoOptions) (*workspace, er
 	return &workspace{svc: svc, engine: eng, cfg: c.cfg, close: func() { st.Close(); closeLog() }}, nil
 }
 
-func runTUI(args []string, demo bool) error {
+func runTUI(args []string, demo bool, stdout io.Writer) error {
 	var c common
 	name := "parley"
 	if demo {
@@ -190,7 +190,7 @@ func runTUI(args []string, demo bool) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if demo && d.generate > 0 {
-		return generate(ctx, c.db, d.seed, d.generate, os.Stdout)
+		return generate(ctx, c.db, d.seed, d.generate, stdout)
 	}
 	var dp *demoOptions
 	if demo {

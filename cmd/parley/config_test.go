@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func writeConfig(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "config.toml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestConfigErrorsNameFileAndLine(t *testing.T) {
+	paths := Paths{ConfigDir: t.TempDir(), DataDir: t.TempDir()}
+	cases := []struct{ body, want string }{
+		{"user = \"ann\"\nescalaton = [\"support\"]\n", ":2: unknown setting \"escalaton\""},
+		{"user = \"ann\"\n\n[keys]\nreplly = [\"r\"]\n", ":4: [keys]: unknown key action \"replly\""},
+		{"user = \"ann\"\nreply_marks_done = maybe\n", ":2: "},
+		{"[[account]]\nlabel = \"x\"\n", ":1: account 1 has no network"},
+	}
+	for _, c := range cases {
+		p := writeConfig(t, c.body)
+		_, err := loadConfig(p, true, paths)
+		if err == nil || !strings.Contains(err.Error(), p+c.want) {
+			t.Errorf("config %q: err = %v, want it to contain %q", c.body, err, p+c.want)
+		}
+	}
+}
+
+func TestConfigDefaultsAndAccounts(t *testing.T) {
+	paths := Paths{ConfigDir: "/cfg", DataDir: "/data"}
+	cfg, err := loadConfig(filepath.Join(t.TempDir(), "missing.toml"), false, paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !*cfg.ReplyMarksDone || len(cfg.Escalation) != 3 || cfg.RepliesDir != "/cfg/replies" {
+		t.Fatalf("defaults: %+v", cfg)
+	}
+	if _, err := loadConfig(filepath.Join(t.TempDir(), "missing.toml"), true, paths); err == nil {
+		t.Fatal("a config file named on the command line must exist")
+	}
+	p := writeConfig(t, `user = "ann"
+reply_marks_done = false
+escalation = ["support", "billing"]
+[keys]
+done = ["D"]
+[[account]]
+network = "demo-vk"
+[account.options]
+seed = 3
+`)
+	cfg, err = loadConfig(p, true, paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.User != "ann" || *cfg.ReplyMarksDone || cfg.Accounts[0].Label != "demo-vk" || cfg.Accounts[0].Options["seed"] != int64(3) {
+		t.Fatalf("parsed: %+v %+v", cfg, cfg.Accounts)
+	}
+}
+
+func TestSyncOnceWithDemoAccount(t *testing.T) {
+	dir := t.TempDir()
+	p := writeConfig(t, "[[account]]\nnetwork = \"demo-google\"\nlabel = \"Shop\"\n")
+	var out bytes.Buffer
+	if err := run([]string{"sync", "--once", "--config", p, "--db", filepath.Join(dir, "p.db")}, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "Shop") || !strings.Contains(out.String(), "ok") {
+		t.Fatalf("sync output: %s", out.String())
+	}
+	st, err := os.Stat(filepath.Join(dir, "p.db"))
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("database file mode: %v %v", st.Mode(), err)
+	}
+	bad := writeConfig(t, "[[account]]\nnetwork = \"myspace\"\n")
+	err = run([]string{"sync", "--once", "--config", bad, "--db", filepath.Join(dir, "q.db")}, &out, &out)
+	if err == nil || !strings.Contains(err.Error(), "unknown network \"myspace\"") {
+		t.Fatalf("unknown network: %v", err)
+	}
+}
+
+func TestGenerate(t *testing.T) {
+	var out bytes.Buffer
+	db := filepath.Join(t.TempDir(), "g.db")
+	if err := run([]string{"demo", "--generate", "200", "--db", db}, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "generated 200 conversations, 600 messages") {
+		t.Fatalf("generate output: %s", out.String())
+	}
+}
+
+func TestVersionAndUnknownCommand(t *testing.T) {
+	var out bytes.Buffer
+	if err := run([]string{"version"}, &out, &out); err != nil || !strings.HasPrefix(out.String(), "parley ") {
+		t.Fatalf("version: %q %v", out.String(), err)
+	}
+	if err := run([]string{"frobnicate"}, &out, &out); err == nil {
+		t.Fatal("unknown command accepted")
+	}
+}
