@@ -27,44 +27,47 @@ type convAgg struct {
 	before                                    inbox.Triage // for system journal entries
 }
 
-// ingestStmts are prepared once per batch; a batch holds hundreds of rows.
+const (
+	sqlFindConv = `SELECT id, state, snooze_until, done_at, negative, neg_source, rating, first_in_at, last_in_at,
+		last_out_at, wait_since, last_activity, needs_reply, messages, preview, author_id, author_handle, author_name, author_url
+		FROM conversations WHERE account_id = ? AND external_id = ?`
+	sqlNewConv = `INSERT INTO conversations (account_id, network, external_id, kind, post_id)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id, external_id) DO NOTHING RETURNING id`
+	sqlPutMsg = `INSERT INTO messages (conversation_id, account_id, external_id, parent_id, direction, author_id,
+		author_handle, author_name, author_url, text, rating, created_at, permalink, delivery)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, external_id) DO NOTHING`
+	sqlEditMsg = `UPDATE messages SET text = ?, rating = ?, permalink = ? WHERE account_id = ? AND external_id = ?
+		AND (text <> ? OR rating <> ? OR permalink <> ?) RETURNING conversation_id, id`
+	sqlPutPost = `INSERT INTO posts (account_id, external_id, author_id, author_handle, author_name, author_url, text, permalink, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, external_id) DO UPDATE SET
+		text = excluded.text, permalink = excluded.permalink, author_name = excluded.author_name`
+	sqlSaveAgg = `UPDATE conversations SET state = ?, snooze_until = ?, done_at = ?, negative = ?,
+		neg_source = ?, rating = ?, first_in_at = ?, last_in_at = ?, last_out_at = ?, wait_since = ?, needs_reply = ?,
+		last_activity = ?, messages = ?, preview = ?, author_id = ?, author_handle = ?, author_name = ?, author_url = ?
+		WHERE id = ?`
+)
+
+// ingestStmts are the hot statements of a batch, bound to its transaction.
 type ingestStmts struct {
-	findConv, newConv, putMsg, editMsg, putPost *sql.Stmt
+	tx                                                   *sql.Tx
+	indexedUpTo                                          int64 // largest message id before this batch
+	findConv, newConv, putMsg, editMsg, putPost, saveAgg *sql.Stmt
 }
 
-func prepareIngest(ctx context.Context, tx *sql.Tx) (*ingestStmts, error) {
-	var st ingestStmts
+func (s *Store) prepareIngest(ctx context.Context, tx *sql.Tx) (*ingestStmts, error) {
+	st := ingestStmts{tx: tx}
 	var err error
 	prep := func(q string) *sql.Stmt {
 		if err != nil {
 			return nil
 		}
-		var s *sql.Stmt
-		s, err = tx.PrepareContext(ctx, q)
-		return s
+		var p *sql.Stmt
+		p, err = s.stmt(ctx, tx, q)
+		return p
 	}
-	st.findConv = prep(`SELECT id, state, snooze_until, done_at, negative, neg_source, rating, first_in_at, last_in_at,
-		last_out_at, wait_since, last_activity, needs_reply, messages, preview, author_id, author_handle, author_name, author_url
-		FROM conversations WHERE account_id = ? AND external_id = ?`)
-	st.newConv = prep(`INSERT INTO conversations (account_id, network, external_id, kind, post_id)
-		VALUES (?, ?, ?, ?, ?) RETURNING id`)
-	st.putMsg = prep(`INSERT INTO messages (conversation_id, account_id, external_id, parent_id, direction, author_id,
-		author_handle, author_name, author_url, text, rating, created_at, permalink, delivery)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, external_id) DO NOTHING`)
-	st.editMsg = prep(`UPDATE messages SET text = ?, rating = ?, permalink = ? WHERE account_id = ? AND external_id = ?
-		AND (text <> ? OR rating <> ? OR permalink <> ?) RETURNING conversation_id`)
-	st.putPost = prep(`INSERT INTO posts (account_id, external_id, author_id, author_handle, author_name, author_url, text, permalink, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, external_id) DO UPDATE SET
-		text = excluded.text, permalink = excluded.permalink, author_name = excluded.author_name`)
+	st.findConv, st.newConv, st.putMsg = prep(sqlFindConv), prep(sqlNewConv), prep(sqlPutMsg)
+	st.editMsg, st.putPost, st.saveAgg = prep(sqlEditMsg), prep(sqlPutPost), prep(sqlSaveAgg)
 	return &st, err
-}
-
-func (st *ingestStmts) close() {
-	for _, s := range []*sql.Stmt{st.findConv, st.newConv, st.putMsg, st.editMsg, st.putPost} {
-		if s != nil {
-			s.Close()
-		}
-	}
 }
 
 // Ingest stores a batch and the account's cursor in one transaction. Upserts
@@ -76,16 +79,18 @@ func (s *Store) Ingest(ctx context.Context, accountID int64, b inbox.Batch, now 
 		if err := tx.QueryRowContext(ctx, `SELECT network FROM accounts WHERE id = ?`, accountID).Scan(&network); err != nil {
 			return fmt.Errorf("account %d: %w", accountID, err)
 		}
-		st, err := prepareIngest(ctx, tx)
+		st, err := s.prepareIngest(ctx, tx)
 		if err != nil {
 			return err
 		}
-		defer st.close()
 		for _, p := range b.Posts {
 			if _, err := st.putPost.ExecContext(ctx, accountID, p.ExternalID, p.Author.ID, p.Author.Handle, p.Author.Name,
 				p.Author.URL, p.Text, p.Permalink, ms(p.CreatedAt)); err != nil {
 				return fmt.Errorf("post %s: %w", p.ExternalID, err)
 			}
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM messages`).Scan(&st.indexedUpTo); err != nil {
+			return err
 		}
 		convs := map[string]*convAgg{}
 		var order []*convAgg
@@ -106,8 +111,11 @@ func (s *Store) Ingest(ctx context.Context, accountID int64, b inbox.Batch, now 
 				return err
 			}
 		}
+		if err := ftsAdd(ctx, tx, "id > ?", st.indexedUpTo); err != nil {
+			return err
+		}
 		for _, c := range order {
-			if err := saveAgg(ctx, tx, c, now); err != nil {
+			if err := saveAgg(ctx, tx, st.saveAgg, c, now); err != nil {
 				return err
 			}
 			touched = append(touched, c.id)
@@ -119,27 +127,30 @@ func (s *Store) Ingest(ctx context.Context, accountID int64, b inbox.Batch, now 
 }
 
 func loadConv(ctx context.Context, st *ingestStmts, accountID int64, network string, it inbox.Inbound) (*convAgg, error) {
-	c := &convAgg{}
-	var state, src string
-	var neg, needs int
-	err := st.findConv.QueryRowContext(ctx, accountID, it.ConversationID).Scan(&c.id, &state, &c.snoozeUntil, &c.doneAt,
-		&neg, &src, &c.rating, &c.firstIn, &c.lastIn, &c.lastOut, &c.waitSince, &c.last, &needs, &c.messages, &c.preview,
-		&c.author.ID, &c.author.Handle, &c.author.Name, &c.author.URL)
-	switch {
-	case err == sql.ErrNoRows:
-		kind := it.Kind
-		if kind == "" {
-			kind = inbox.KindComment
-		}
-		if err := st.newConv.QueryRowContext(ctx, accountID, network, it.ConversationID, string(kind), it.PostID).Scan(&c.id); err != nil {
+	c := &convAgg{state: inbox.StateOpen}
+	kind := it.Kind
+	if kind == "" {
+		kind = inbox.KindComment
+	}
+	// Most fetched conversations are new: try the insert first, read only
+	// when it already exists.
+	err := st.newConv.QueryRowContext(ctx, accountID, network, it.ConversationID, string(kind), it.PostID).Scan(&c.id)
+	if err != sql.ErrNoRows {
+		if err != nil {
 			return nil, fmt.Errorf("conversation %s: %w", it.ConversationID, err)
 		}
-		c.state = inbox.StateOpen
-	case err != nil:
-		return nil, fmt.Errorf("conversation %s: %w", it.ConversationID, err)
-	default:
-		c.state, c.negSource, c.negative, c.needsReply = inbox.State(state), inbox.NegSource(src), neg == 1, needs == 1
+		c.before = inbox.Triage{State: c.state}
+		return c, nil
 	}
+	var state, src string
+	var neg, needs int
+	err = st.findConv.QueryRowContext(ctx, accountID, it.ConversationID).Scan(&c.id, &state, &c.snoozeUntil, &c.doneAt,
+		&neg, &src, &c.rating, &c.firstIn, &c.lastIn, &c.lastOut, &c.waitSince, &c.last, &needs, &c.messages, &c.preview,
+		&c.author.ID, &c.author.Handle, &c.author.Name, &c.author.URL)
+	if err != nil {
+		return nil, fmt.Errorf("conversation %s: %w", it.ConversationID, err)
+	}
+	c.state, c.negSource, c.negative, c.needsReply = inbox.State(state), inbox.NegSource(src), neg == 1, needs == 1
 	c.before = inbox.Triage{State: c.state, SnoozeUntil: c.snoozeUntil, Negative: c.negative, NegSource: c.negSource}
 	return c, nil
 }
@@ -161,7 +172,18 @@ func ingestMessage(ctx context.Context, st *ingestStmts, accountID int64, c *con
 	if n, _ := res.RowsAffected(); n == 0 {
 		// Already stored: pick up an edit, nothing else.
 		var conv int64
-		err := st.editMsg.QueryRowContext(ctx, m.Text, m.Rating, m.Permalink, accountID, m.ExternalID, m.Text, m.Rating, m.Permalink).Scan(&conv)
+		var msgID int64
+		err := st.editMsg.QueryRowContext(ctx, m.Text, m.Rating, m.Permalink, accountID, m.ExternalID, m.Text, m.Rating, m.Permalink).Scan(&conv, &msgID)
+		if err == nil && msgID <= st.indexedUpTo {
+			// An edit of an already indexed message: replace its entry.
+			// Messages new in this batch are indexed when it ends.
+			if _, err := st.tx.ExecContext(ctx, `DELETE FROM messages_fts WHERE rowid = ?`, msgID); err != nil {
+				return err
+			}
+			if err := ftsAdd(ctx, st.tx, "id = ?", msgID); err != nil {
+				return err
+			}
+		}
 		if err == nil && conv == c.id && m.Direction == inbox.In {
 			if at >= c.lastIn {
 				c.preview = firstLine(m.Text)
@@ -229,7 +251,7 @@ func firstLine(s string) string {
 
 // saveAgg writes a conversation's aggregates and journals what the system
 // decided on its own: reopening, and marking 1–2 star reviews negative.
-func saveAgg(ctx context.Context, tx *sql.Tx, c *convAgg, now time.Time) error {
+func saveAgg(ctx context.Context, tx *sql.Tx, upd *sql.Stmt, c *convAgg, now time.Time) error {
 	// Ratings of 1–2 stars are negative, 3+ not; a manual or rule mark wins.
 	if c.negSource == inbox.NegNone || c.negSource == inbox.NegAuto {
 		switch {
@@ -239,13 +261,9 @@ func saveAgg(ctx context.Context, tx *sql.Tx, c *convAgg, now time.Time) error {
 			c.negative, c.negSource = false, inbox.NegNone
 		}
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE conversations SET state = ?, snooze_until = ?, done_at = ?, negative = ?,
-		neg_source = ?, rating = ?, first_in_at = ?, last_in_at = ?, last_out_at = ?, wait_since = ?, needs_reply = ?,
-		last_activity = ?, messages = ?, preview = ?, author_id = ?, author_handle = ?, author_name = ?, author_url = ?
-		WHERE id = ?`,
-		string(c.state), c.snoozeUntil, c.doneAt, b2i(c.negative), string(c.negSource), c.rating, c.firstIn, c.lastIn,
-		c.lastOut, c.waitSince, b2i(c.needsReply), c.last, c.messages, c.preview, c.author.ID, c.author.Handle,
-		c.author.Name, c.author.URL, c.id)
+	_, err := upd.ExecContext(ctx, string(c.state), c.snoozeUntil, c.doneAt, b2i(c.negative), string(c.negSource), c.rating,
+		c.firstIn, c.lastIn, c.lastOut, c.waitSince, b2i(c.needsReply), c.last, c.messages, c.preview, c.author.ID,
+		c.author.Handle, c.author.Name, c.author.URL, c.id)
 	if err != nil {
 		return fmt.Errorf("update conversation %d: %w", c.id, err)
 	}
@@ -274,4 +292,14 @@ func saveAgg(ctx context.Context, tx *sql.Tx, c *convAgg, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// ftsAdd indexes the messages matching where (with one id argument). A
+// batch indexes all its new messages in one statement ("id > ?"), so FTS5
+// writes one segment per batch, not one per row; rowids only grow, so the
+// batch's new messages are exactly those above the largest id before it.
+func ftsAdd(ctx context.Context, tx *sql.Tx, where string, id int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO messages_fts (rowid, text, author)
+		SELECT id, text, author_name || ' ' || author_handle FROM messages WHERE `+where, id)
+	return err
 }

@@ -51,6 +51,9 @@ func (s *Store) Reply(ctx context.Context, actor string, conv int64, body string
 		if err != nil {
 			return err
 		}
+		if err := ftsAdd(ctx, tx, "id = ?", e.MessageID); err != nil {
+			return err
+		}
 		err = tx.QueryRowContext(ctx, `INSERT INTO outbox (conversation_id, account_id, message_id, action, body, conv_external_id,
 			target_id, idempotency_key, status, next_attempt_at, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?) RETURNING id`,

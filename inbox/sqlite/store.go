@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	gosync "sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -24,6 +25,9 @@ type Store struct {
 	w    *sql.DB // the one writer
 	r    *sql.DB // readers
 	path string
+
+	mu    gosync.Mutex
+	stmts map[string]*sql.Stmt // hot writer statements, parsed once
 }
 
 var _ inbox.Store = (*Store)(nil)
@@ -63,20 +67,64 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
+	st := &Store{w: w, path: path}
+	if err := st.prepareHot(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
 	// The file may hold message text: keep it private.
 	_ = os.Chmod(path, 0o600)
 	r, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
-		w.Close()
+		st.Close()
 		return nil, err
 	}
 	r.SetMaxOpenConns(4)
-	return &Store{w: w, r: r, path: path}, nil
+	st.r = r
+	return st, nil
 }
 
 // Close closes both pools.
 func (s *Store) Close() error {
-	return errors.Join(s.r.Close(), s.w.Close())
+	s.mu.Lock()
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	s.stmts = nil
+	s.mu.Unlock()
+	var rerr error
+	if s.r != nil {
+		rerr = s.r.Close()
+	}
+	return errors.Join(rerr, s.w.Close())
+}
+
+// hotStatements are parsed once when the store opens; preparing them later
+// would wait for the one writer connection while a transaction holds it.
+var hotStatements = []string{sqlFindConv, sqlNewConv, sqlPutMsg, sqlEditMsg, sqlPutPost, sqlSaveAgg}
+
+func (s *Store) prepareHot(ctx context.Context) error {
+	s.stmts = map[string]*sql.Stmt{}
+	for _, q := range hotStatements {
+		p, err := s.w.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("prepare: %w", err)
+		}
+		s.stmts[q] = p
+	}
+	return nil
+}
+
+// stmt binds a hot statement to tx; the transaction runs on the one writer
+// connection the statement was parsed on, so it is not parsed again.
+func (s *Store) stmt(ctx context.Context, tx *sql.Tx, q string) (*sql.Stmt, error) {
+	s.mu.Lock()
+	p, ok := s.stmts[q]
+	s.mu.Unlock()
+	if !ok {
+		return tx.PrepareContext(ctx, q)
+	}
+	return tx.StmtContext(ctx, p), nil
 }
 
 // Path is the database file.

@@ -110,6 +110,16 @@ func TestIngestEditUpdatesTextAndSearch(t *testing.T) {
 	s, acc := open(t)
 	ingest(t, s, acc, "", in("a", "m1", t0, "original wording"))
 	ingest(t, s, acc, "", in("a", "m1", t0, "edited wording"))
+	// A new message edited within its own batch is indexed once, as edited.
+	ingest(t, s, acc, "", in("b", "m2", t0, "first draft"), in("b", "m2", t0, "second draft"))
+	var n int
+	s.r.QueryRow(`SELECT count(*) FROM messages_fts`).Scan(&n)
+	if n != 2 {
+		t.Fatalf("%d index rows for 2 messages", n)
+	}
+	if got, _ := s.Search(context.Background(), "second", 10); len(got) != 1 {
+		t.Fatalf("in-batch edit not searchable: %v", ids(got))
+	}
 	res, err := s.Search(context.Background(), "edited", 10)
 	if err != nil || len(res) != 1 {
 		t.Fatalf("search edited: %v %v", res, err)
@@ -353,6 +363,19 @@ func TestSearchSurvivesHostileInput(t *testing.T) {
 		if err != nil || len(got) != 1 || got[0].ExternalID != want {
 			t.Errorf("Search(%q) = %v, %v; want [%s]", q, ids(got), err, want)
 		}
+	}
+	// Our own replies are searchable too, once.
+	if _, err := s.Reply(ctx, "ann", convByExt(t, s, "c").ID, "Oat milk cappuccino incoming", false, t0); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Search(ctx, "cappuccino", 10); len(got) != 1 || got[0].ExternalID != "c" {
+		t.Errorf("search own reply = %v", ids(got))
+	}
+	var fts, msgs int
+	s.r.QueryRow(`SELECT count(*) FROM messages_fts`).Scan(&fts)
+	s.r.QueryRow(`SELECT count(*) FROM messages`).Scan(&msgs)
+	if fts != msgs {
+		t.Errorf("%d index rows for %d messages", fts, msgs)
 	}
 	if got, _ := s.Search(ctx, "refund arrived-not-there", 10); len(got) != 0 {
 		t.Errorf("all words must match: %v", ids(got))

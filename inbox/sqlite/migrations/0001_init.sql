@@ -100,21 +100,14 @@ CREATE TABLE messages (
 CREATE INDEX messages_conversation ON messages (conversation_id, created_at, id);
 
 -- Full-text index over message text and author names. Contentless: search
--- only needs rowids, and the text already lives in messages.
+-- only needs rowids, and the text already lives in messages. The store
+-- indexes new messages once per batch (see ftsIndex): a trigger would make
+-- FTS5 flush a segment for every single row, which made ingest 40% slower.
 CREATE VIRTUAL TABLE messages_fts USING fts5 (
 	text, author,
 	content = '', contentless_delete = 1,
 	tokenize = 'unicode61 remove_diacritics 2'
 );
-CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
-	INSERT INTO messages_fts (rowid, text, author)
-	VALUES (new.id, new.text, new.author_name || ' ' || new.author_handle);
-END;
-CREATE TRIGGER messages_fts_update AFTER UPDATE OF text, author_name, author_handle ON messages BEGIN
-	DELETE FROM messages_fts WHERE rowid = old.id;
-	INSERT INTO messages_fts (rowid, text, author)
-	VALUES (new.id, new.text, new.author_name || ' ' || new.author_handle);
-END;
 CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
 	DELETE FROM messages_fts WHERE rowid = old.id;
 END;

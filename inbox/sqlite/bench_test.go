@@ -1,0 +1,149 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/sync/demo"
+)
+
+// benchDB opens a fresh store, or a copy of PARLEY_BENCH_DB (a database made
+// with `parley demo --generate N`) so figures can be taken at scale.
+func benchDB(b *testing.B) *Store {
+	b.Helper()
+	path := filepath.Join(b.TempDir(), "bench.db")
+	if src := os.Getenv("PARLEY_BENCH_DB"); src != "" {
+		copyFile(b, src, path)
+	}
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
+func copyFile(b *testing.B, src, dst string) {
+	in, err := os.Open(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer out.Close()
+	if _, err := io.Copy(out, in); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// batches makes n conversations of demo content in connector-sized batches.
+func batches(b *testing.B, n int, seed uint64) []inbox.Batch {
+	var out []inbox.Batch
+	err := demo.Generate(seed, n, time.Now(), func(_ int, bt inbox.Batch) error {
+		for i := range bt.Items {
+			// Fresh ids per run so every row is new even on a copied database.
+			bt.Items[i].ConversationID = fmt.Sprintf("b%d-%s", seed, bt.Items[i].ConversationID)
+			bt.Items[i].Message.ExternalID = fmt.Sprintf("b%d-%s", seed, bt.Items[i].Message.ExternalID)
+		}
+		inbox.CleanBatch(&bt)
+		out = append(out, bt)
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return out
+}
+
+// BenchmarkIngest compares the engine's store path (upserts, aggregates,
+// journal, FTS) with a bare batched INSERT of the same rows into the same
+// schema, side by side. Metric: messages/s.
+func BenchmarkIngest(b *testing.B) {
+	const convs = 30000
+	b.Run("store", func(b *testing.B) {
+		s := benchDB(b)
+		acc, _ := s.UpsertAccount(context.Background(), inbox.Account{Network: "demo-facebook", Label: "bench", Status: inbox.AccountOK})
+		msgs := 0
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			bs := batches(b, convs, uint64(i+1000))
+			b.StartTimer()
+			for _, bt := range bs {
+				if _, err := s.Ingest(context.Background(), acc.ID, bt, time.Now()); err != nil {
+					b.Fatal(err)
+				}
+				msgs += len(bt.Items)
+			}
+		}
+		b.ReportMetric(float64(msgs)/b.Elapsed().Seconds(), "msgs/s")
+	})
+	b.Run("bare", func(b *testing.B) {
+		s := benchDB(b)
+		acc, _ := s.UpsertAccount(context.Background(), inbox.Account{Network: "demo-facebook", Label: "bench", Status: inbox.AccountOK})
+		msgs := 0
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			bs := batches(b, convs, uint64(i+2000))
+			b.StartTimer()
+			for _, bt := range bs {
+				if err := bareInsert(s.w, acc.ID, bt); err != nil {
+					b.Fatal(err)
+				}
+				msgs += len(bt.Items)
+			}
+		}
+		b.ReportMetric(float64(msgs)/b.Elapsed().Seconds(), "msgs/s")
+	})
+}
+
+// bareInsert is the baseline: one plain INSERT per conversation and per
+// message in one transaction, no lookups, no aggregates, no journal.
+func bareInsert(db *sql.DB, acc int64, bt inbox.Batch) error {
+	tx, err := db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	conv, err := tx.Prepare(`INSERT INTO conversations (account_id, network, external_id, kind, preview, author_name, last_in_at, wait_since, needs_reply, messages)
+		VALUES (?, 'demo-facebook', ?, ?, ?, ?, ?, ?, 1, 3) ON CONFLICT DO NOTHING RETURNING id`)
+	if err != nil {
+		return err
+	}
+	defer conv.Close()
+	msg, err := tx.Prepare(`INSERT INTO messages (conversation_id, account_id, external_id, parent_id, direction, author_id,
+		author_handle, author_name, author_url, text, rating, created_at, permalink, delivery)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')`)
+	if err != nil {
+		return err
+	}
+	defer msg.Close()
+	ids := map[string]int64{}
+	for _, it := range bt.Items {
+		id, ok := ids[it.ConversationID]
+		if !ok {
+			at := it.Message.CreatedAt.UnixMilli()
+			if err := conv.QueryRow(acc, it.ConversationID, string(it.Kind), it.Message.Text, it.Message.Author.Name, at, at).Scan(&id); err != nil {
+				return err
+			}
+			ids[it.ConversationID] = id
+		}
+		m := it.Message
+		if _, err := msg.Exec(id, acc, m.ExternalID, m.ParentID, string(m.Direction), m.Author.ID, m.Author.Handle,
+			m.Author.Name, m.Author.URL, m.Text, m.Rating, m.CreatedAt.UnixMilli(), m.Permalink); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
