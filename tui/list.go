@@ -24,6 +24,21 @@ type listPane struct {
 	fetching       bool
 	loaded         bool
 	pending        int // moves past the window made while a page was loading
+
+	// Rendered rows, so moving the cursor redraws two rows, not all of
+	// them. Dropped whenever the rows, width, styles or minute change.
+	cache    map[rowKey]string
+	cacheFor rowCacheFor
+}
+
+type rowKey struct {
+	id             int64
+	cursor, marked bool
+}
+
+type rowCacheFor struct {
+	width, styles int
+	minute        int64
 }
 
 // chunk is how many rows one fetch brings.
@@ -91,6 +106,7 @@ func (l *listPane) keepVisible() {
 func (l *listPane) replace(rows []inbox.Conversation, atStart, atEnd bool, keepID int64, fallback int) {
 	screenLine := l.cursor - l.offset
 	l.rows, l.atStart, l.atEnd, l.loaded = rows, atStart, atEnd, true
+	l.cache = nil
 	l.cursor = min(max(fallback, 0), max(len(rows)-1, 0))
 	for i, r := range rows {
 		if r.ID == keepID {
@@ -148,6 +164,7 @@ type rowCtx struct {
 	now      time.Time
 	marked   func(id int64) bool
 	showCurs bool
+	styleGen int // bumps when styles are rebuilt
 }
 
 func (l *listPane) view(rc rowCtx) string {
@@ -159,9 +176,30 @@ func (l *listPane) view(rc rowCtx) string {
 		}
 		return lipgloss.Place(l.width, h, lipgloss.Center, lipgloss.Center, rc.st.Dim.Render(msg))
 	}
+	key := rowCacheFor{width: l.width, styles: rc.styleGen, minute: rc.now.Unix() / 60}
+	if l.cache == nil || l.cacheFor != key {
+		l.cache, l.cacheFor = make(map[rowKey]string, 2*h), key
+	}
 	lines := make([]string, 0, h)
+	keys := make([]rowKey, 0, h)
 	for i := l.offset; i < len(l.rows) && len(lines) < h; i++ {
-		lines = append(lines, renderRow(rc, l.rows[i], l.width, rc.showCurs && i == l.cursor, rc.marked(l.rows[i].ID), l.matches[l.rows[i].ID]))
+		c := l.rows[i]
+		k := rowKey{id: c.ID, cursor: rc.showCurs && i == l.cursor, marked: rc.marked(c.ID)}
+		line, ok := l.cache[k]
+		if !ok {
+			line = renderRow(rc, c, l.width, k.cursor, k.marked, l.matches[c.ID])
+			l.cache[k] = line
+		}
+		lines = append(lines, line)
+		keys = append(keys, k)
+	}
+	if len(l.cache) > 4*h+16 {
+		// Keep what is on screen, forget rows scrolled far away.
+		kept := make(map[rowKey]string, 2*h)
+		for _, k := range keys {
+			kept[k] = l.cache[k]
+		}
+		l.cache = kept
 	}
 	for len(lines) < h {
 		lines = append(lines, "")

@@ -34,16 +34,17 @@ type Options struct {
 
 // Model is the root model.
 type Model struct {
-	opt    Options
-	ctx    context.Context
-	svc    *inbox.Service
-	st     Styles
-	keys   KeyMap
-	help   help.Model
-	sub    <-chan inbox.Change
-	width  int
-	height int
-	now    time.Time
+	opt      Options
+	ctx      context.Context
+	svc      *inbox.Service
+	st       Styles
+	styleGen int
+	keys     KeyMap
+	help     help.Model
+	sub      <-chan inbox.Change
+	width    int
+	height   int
+	now      time.Time
 
 	view     inbox.View
 	network  string
@@ -224,6 +225,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.BackgroundColorMsg:
 		m.st = NewStyles(msg.IsDark())
+		m.styleGen++
 		m.help.Styles = help.DefaultStyles(msg.IsDark())
 		if m.conv != nil {
 			m.conv.render(&m.st, m.now)

@@ -22,9 +22,9 @@ func (m *Model) View() tea.View {
 	if m.conv != nil {
 		body = m.conv.view(&m.st)
 	} else {
-		body = m.list.view(rowCtx{st: &m.st, now: m.now, marked: m.isMarked, showCurs: true})
+		body = m.list.view(rowCtx{st: &m.st, now: m.now, marked: m.isMarked, showCurs: true, styleGen: m.styleGen})
 	}
-	body = lipgloss.NewStyle().Height(m.list.height).MaxHeight(m.list.height).Render(body)
+	body = fitLines(body, m.list.height)
 	screen := strings.Join([]string{m.tabsView(), body, m.helpLine(), m.statusView()}, "\n")
 	if m.overlay != nil {
 		screen = place(screen, m.overlay.view(&m.st, m.width, m.height), m.width, m.height)
@@ -118,4 +118,21 @@ func (m *Model) statusView() string {
 		gap = max(m.width-lipgloss.Width(left)-lipgloss.Width(right), 0)
 	}
 	return left + st.StatusBar.Render(strings.Repeat(" ", gap)) + right
+}
+
+// fitLines makes s exactly h lines, cheaply (this runs every frame).
+func fitLines(s string, h int) string {
+	n := strings.Count(s, "\n") + 1
+	switch {
+	case n < h:
+		return s + strings.Repeat("\n", h-n)
+	case n > h:
+		i := 0
+		for k := 0; k < h; k++ {
+			j := strings.IndexByte(s[i:], '\n')
+			i += j + 1
+		}
+		return s[:i-1]
+	}
+	return s
 }

@@ -147,3 +147,54 @@ func bareInsert(db *sql.DB, acc int64, bt inbox.Batch) error {
 	}
 	return tx.Commit()
 }
+
+// BenchmarkSearch: the first page of a full-text search.
+func BenchmarkSearch(b *testing.B) {
+	s := benchDBReadOnly(b)
+	for _, q := range []string{"refund", "koffie bestelling", "доставляете", "charged twice", "zzzznotthere"} {
+		b.Run(q, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if _, err := s.Search(context.Background(), q, 50); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/search")
+		})
+	}
+}
+
+// BenchmarkListWindow: one window of each view, from the top.
+func BenchmarkListWindow(b *testing.B) {
+	s := benchDBReadOnly(b)
+	for _, v := range inbox.Views {
+		b.Run(v.String(), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if _, err := s.List(context.Background(), inbox.Page{View: v, Limit: 90}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// benchDBReadOnly opens PARLEY_BENCH_DB in place (no copy: reads only), or
+// a small generated database.
+func benchDBReadOnly(b *testing.B) *Store {
+	b.Helper()
+	if src := os.Getenv("PARLEY_BENCH_DB"); src != "" {
+		s, err := Open(context.Background(), src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { s.Close() })
+		return s
+	}
+	s := benchDB(b)
+	acc, _ := s.UpsertAccount(context.Background(), inbox.Account{Network: "demo-facebook", Label: "bench", Status: inbox.AccountOK})
+	for _, bt := range batches(b, 20000, 1) {
+		if _, err := s.Ingest(context.Background(), acc.ID, bt, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return s
+}
