@@ -230,9 +230,12 @@ func runFilter(gen int, query string, rows []inbox.Conversation, targets []strin
 	}
 }
 
+// searchPage is how many conversations a search shows.
+const searchPage = 100
+
 func runSearch(ctx context.Context, svc *inbox.Service, q string) tea.Cmd {
 	return func() tea.Msg {
-		rows, err := svc.Search(ctx, q, 200)
+		rows, err := svc.Search(ctx, q, searchPage)
 		return searchMsg{query: q, rows: rows, err: err}
 	}
 }

@@ -76,11 +76,14 @@ func age(t, now time.Time) string {
 
 // ago is age for sentences: "just now", "3m ago".
 func ago(t, now time.Time) string {
-	a := age(t, now)
-	if a == "now" {
+	switch a := age(t, now); {
+	case a == "now":
 		return "just now"
+	case now.Sub(t) >= 60*24*time.Hour:
+		return "on " + t.Format("2 Jan 2006")
+	default:
+		return a + " ago"
 	}
-	return a + " ago"
 }
 
 // until is a compact "in how long".

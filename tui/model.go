@@ -61,13 +61,14 @@ type Model struct {
 	visual    bool
 	visualIdx int
 
-	filtering   bool // the filter input has focus
-	filter      textinput.Model
-	corpus      []inbox.Conversation
-	corpusText  []string
-	corpusReq   int
-	filterGen   int
-	searchQuery string // non-empty: the list shows search results
+	filtering     bool // the filter input has focus
+	filter        textinput.Model
+	corpus        []inbox.Conversation
+	corpusText    []string
+	corpusReq     int
+	corpusLoading bool
+	filterGen     int
+	searchQuery   string // non-empty: the list shows search results
 
 	flash    string
 	flashErr bool
@@ -138,8 +139,9 @@ func (m *Model) refresh() tea.Cmd {
 	case m.searchQuery != "":
 		cmds = append(cmds, runSearch(m.ctx, m.svc, m.searchQuery))
 	case m.filterActive():
-		m.corpusReq++
-		cmds = append(cmds, loadCorpus(m.ctx, m.svc, m.corpusReq, m.view, m.network))
+		if !m.corpusLoading {
+			cmds = append(cmds, m.fetchCorpus())
+		}
 	default:
 		// At the top of the view, stay at the top: new urgent rows arrive
 		// there and must be seen. Elsewhere keep the cursor's row in place.
@@ -305,6 +307,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case corpusMsg:
+		if msg.req == m.corpusReq {
+			m.corpusLoading = false
+		}
 		if msg.req != m.corpusReq || msg.err != nil {
 			if msg.err != nil {
 				m.setFlash("filter: "+errText(msg.err), true)
@@ -470,10 +475,20 @@ func (m *Model) onFilterEdit() tea.Cmd {
 		return m.reload(nil, false)
 	}
 	if m.corpus == nil {
-		m.corpusReq++
-		return loadCorpus(m.ctx, m.svc, m.corpusReq, m.view, m.network)
+		if m.corpusLoading {
+			return nil // the corpus applies the filter as it is then
+		}
+		return m.fetchCorpus()
 	}
 	return m.applyFilter()
+}
+
+// fetchCorpus loads the rows the filter searches; one load at a time, as
+// each holds up to corpusLimit rows.
+func (m *Model) fetchCorpus() tea.Cmd {
+	m.corpusReq++
+	m.corpusLoading = true
+	return loadCorpus(m.ctx, m.svc, m.corpusReq, m.view, m.network)
 }
 
 func (m *Model) clearFilter() tea.Cmd {
@@ -493,8 +508,7 @@ func (m *Model) setView(v inbox.View) tea.Cmd {
 	m.list.rows, m.list.cursor, m.list.offset, m.list.loaded = nil, 0, 0, false
 	if m.filterActive() {
 		m.corpus = nil
-		m.corpusReq++
-		return loadCorpus(m.ctx, m.svc, m.corpusReq, m.view, m.network)
+		return m.fetchCorpus()
 	}
 	return m.reload(nil, false)
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -47,6 +48,9 @@ Press ? inside parley for every key.
 `
 
 func main() {
+	// A soft ceiling: the GC works harder before the TUI grows past it,
+	// instead of letting the heap double after a big filter or search.
+	debug.SetMemoryLimit(64 << 20)
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "parley:", err)
 		os.Exit(1)

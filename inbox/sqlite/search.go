@@ -41,12 +41,14 @@ func (s *Store) Search(ctx context.Context, input string, limit int) ([]inbox.Co
 	if q == "" {
 		return nil, nil
 	}
-	// Newest hits first by rowid, bounded, so a common word stays fast.
+	// Newest hits first by rowid, bounded, so a common word stays fast: ten
+	// hits per conversation wanted is plenty (a conversation has a few
+	// messages), and older matches are one more search away.
 	return s.queryConvs(ctx, "search", `WITH hits AS (
-			SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT 5000
+			SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ?
 		), convs AS (
 			SELECT m.conversation_id AS cid, MAX(m.id) AS last FROM hits JOIN messages m ON m.id = hits.rowid
 			GROUP BY m.conversation_id ORDER BY last DESC LIMIT ?
 		)
-		SELECT `+rowCols+` FROM convs JOIN conversations c ON c.id = convs.cid ORDER BY convs.last DESC`, q, limit)
+		SELECT `+rowCols+` FROM convs JOIN conversations c ON c.id = convs.cid ORDER BY convs.last DESC`, q, max(limit*10, 500), limit)
 }
