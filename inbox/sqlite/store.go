@@ -40,6 +40,9 @@ func dsn(path string, write bool) string {
 	q.Add("_pragma", "synchronous(NORMAL)")
 	if write {
 		q.Set("_txlock", "immediate")
+		// Checkpoint the WAL every ~40 MB instead of every 4 MB: a big
+		// ingest then spends less of each commit copying pages back.
+		q.Add("_pragma", "wal_autocheckpoint(10000)")
 	} else {
 		q.Add("_pragma", "query_only(1)")
 	}
