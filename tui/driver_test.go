@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +25,7 @@ type driver struct {
 	svc  *inbox.Service
 	acc  inbox.Account
 	msgs chan tea.Msg
+	quit bool
 }
 
 var t0 = time.Now().Add(-time.Hour).Truncate(time.Second)
@@ -76,7 +78,18 @@ func (d *driver) process(msg tea.Msg) {
 		for _, c := range msg {
 			d.exec(c)
 		}
+	case tea.QuitMsg:
+		d.quit = true
 	default:
+		// tea.Sequence's message is unexported: a slice of commands run in order.
+		if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeOf(tea.Cmd(nil)) {
+			for i := 0; i < v.Len(); i++ {
+				if c := v.Index(i).Interface().(tea.Cmd); c != nil {
+					d.process(c())
+				}
+			}
+			return
+		}
 		_, cmd := d.m.Update(msg)
 		d.exec(cmd)
 	}

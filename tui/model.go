@@ -294,6 +294,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.conv.err = msg.err
 			return m, nil
 		}
+		// A composer opened (r from the list) before the thread arrived
+		// takes up the saved draft, unless typing has begun.
+		if c := m.conv.composer; c != nil && c.gen == 0 && c.value() == "" && msg.thread.Draft != "" {
+			c.ta.SetValue(msg.thread.Draft)
+			c.saved = msg.thread.Draft
+		}
 		m.conv.setThread(msg.thread, &m.st, m.now)
 		return m, nil
 	case actionMsg:
@@ -514,8 +520,8 @@ func (m *Model) setView(v inbox.View) tea.Cmd {
 }
 
 func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
-	if k.String() == "ctrl+c" && m.overlay == nil && (m.conv == nil || m.conv.composer == nil) {
-		return m.quit()
+	if k.String() == "ctrl+c" {
+		return m.quit() // anywhere, keeping any draft
 	}
 	if m.flash != "" {
 		m.flash = ""

@@ -3,6 +3,8 @@ package tui
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -56,5 +58,43 @@ func TestProgramEndToEnd(t *testing.T) {
 	}
 	if d.conv("rev").State != inbox.StateOpen {
 		t.Fatal("undo did not reopen the review")
+	}
+}
+
+// ctrl+e hands the draft to $EDITOR and takes back what it saved.
+func TestComposeInEditor(t *testing.T) {
+	dir := t.TempDir()
+	editor := filepath.Join(dir, "fake-editor")
+	// Appends to what parley put in the file, as a person would.
+	script := "#!/bin/sh\nprintf ' and more from the editor\\n' >> \"$1\"\n"
+	if err := os.WriteFile(editor, []byte(script), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	d := newDriver(t, func(o *Options) { o.Editor = editor }, threeConvs()...)
+	m, err := New(d.m.opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 30),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	wait := func(s string) {
+		t.Helper()
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(s)) },
+			teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+	}
+	wait("Mallory")
+	tm.Send(tea.KeyPressMsg{Code: 'j', Text: "j"})
+	tm.Send(tea.KeyPressMsg{Code: 'r', Text: "r"})
+	wait("rite a reply")
+	tm.Type("typed here")
+	tm.Send(tea.KeyPressMsg{Code: 'e', Mod: tea.ModCtrl})
+	wait("from the editor")
+	tm.Send(tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl})
+	wait("queued")
+	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	th, _ := d.svc.Open(context.Background(), d.conv("a").ID)
+	if last := th.Messages[len(th.Messages)-1]; last.Text != "typed here and more from the editor" {
+		t.Fatalf("reply = %q", last.Text)
 	}
 }

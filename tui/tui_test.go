@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/parleyhq/parley/inbox"
 )
 
@@ -323,5 +325,29 @@ func TestRebindKeys(t *testing.T) {
 	}
 	if _, err := New(Options{Service: d.svc, Keys: map[string][]string{"dnoe": {"x"}}}); err == nil || !strings.Contains(err.Error(), "unknown key action") {
 		t.Fatalf("typo in [keys]: %v", err)
+	}
+}
+
+func TestDraftSurvivesQuit(t *testing.T) {
+	d := newDriver(t, nil, threeConvs()...)
+	d.key("j", "r")
+	d.typeText("half a thought")
+	d.key("ctrl+c")
+	if !d.quit {
+		t.Fatal("ctrl+c in the composer did not quit")
+	}
+	th, _ := d.svc.Open(context.Background(), d.conv("a").ID)
+	if th.Draft != "half a thought" {
+		t.Fatalf("draft after quit = %q", th.Draft)
+	}
+	// Reopening the composer continues the draft.
+	m, _ := New(d.m.opt)
+	d.m = m
+	d.process(tea.WindowSizeMsg{Width: 140, Height: 30})
+	d.exec(m.Init())
+	d.settle()
+	d.key("j", "r")
+	if got := d.m.conv.composer.value(); got != "half a thought" {
+		t.Fatalf("composer after restart = %q", got)
 	}
 }
