@@ -9,8 +9,20 @@ import (
 // subscribers re-read what they show, so a coalesced signal never loses an
 // update and a slow subscriber never blocks a writer.
 type Change struct {
-	Conversations []int64 // touched conversations; empty means "anything"
+	Data          bool    // stored conversations changed
+	Conversations []int64 // which ones, as a hint
 	Accounts      bool    // account sync state changed
+	Presence      bool    // who is viewing or replying changed
+}
+
+// merge combines two unread changes into one.
+func (c Change) merge(o Change) Change {
+	return Change{
+		Data:          c.Data || o.Data,
+		Conversations: append(append([]int64{}, c.Conversations...), o.Conversations...),
+		Accounts:      c.Accounts || o.Accounts,
+		Presence:      c.Presence || o.Presence,
+	}
 }
 
 type hub struct {
@@ -49,11 +61,7 @@ func (h *hub) publish(c Change) {
 		// lock, so no other publisher can refill it in between.
 		select {
 		case old := <-ch:
-			c2 := Change{Accounts: old.Accounts || c.Accounts}
-			if len(old.Conversations) > 0 && len(c.Conversations) > 0 {
-				c2.Conversations = append(append([]int64{}, old.Conversations...), c.Conversations...)
-			}
-			ch <- c2
+			ch <- old.merge(c)
 		default:
 			ch <- c
 		}

@@ -1,8 +1,10 @@
 package inbox
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 )
@@ -86,5 +88,33 @@ func TestNormalizeTag(t *testing.T) {
 		if got := NormalizeTag(in); got != want {
 			t.Errorf("NormalizeTag(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestSubscribeCoalescesAndPresence(t *testing.T) {
+	svc := NewService(nil, Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch := svc.Subscribe(ctx)
+	svc.changed([]int64{1})
+	svc.SetPresence(Viewer{Session: "s1", User: "ann", Conversation: 7})
+	svc.SetPresence(Viewer{Session: "s1", User: "ann", Conversation: 7}) // unchanged: no signal
+	c := <-ch
+	if !c.Data || !c.Presence || !slices.Equal(c.Conversations, []int64{1}) {
+		t.Fatalf("merged change = %+v", c)
+	}
+	select {
+	case c := <-ch:
+		t.Fatalf("unexpected extra change %+v", c)
+	default:
+	}
+	svc.SetPresence(Viewer{Session: "s2", User: "bob", Conversation: 7, Composing: true})
+	svc.SetPresence(Viewer{Session: "s3", User: "cy"}) // on a list: not listed
+	if p := svc.Presence(); len(p) != 2 || p[0].User != "ann" || !p[1].Composing {
+		t.Fatalf("presence = %+v", p)
+	}
+	svc.ClearPresence("s2")
+	if p := svc.Presence(); len(p) != 1 {
+		t.Fatalf("after clear: %+v", p)
 	}
 }

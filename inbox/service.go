@@ -24,9 +24,10 @@ type Options struct {
 // share. It owns the store, sanitises everything that comes from a network
 // before it is stored, and tells subscribers when anything changes.
 type Service struct {
-	store Store
-	opts  Options
-	hub   hub
+	store    Store
+	opts     Options
+	hub      hub
+	presence presence
 }
 
 // NewService wraps a store.
@@ -47,7 +48,7 @@ func (s *Service) Close() error { return s.store.Close() }
 // is closed to new changes when ctx ends.
 func (s *Service) Subscribe(ctx context.Context) <-chan Change { return s.hub.subscribe(ctx) }
 
-func (s *Service) changed(ids []int64) { s.hub.publish(Change{Conversations: ids}) }
+func (s *Service) changed(ids []int64) { s.hub.publish(Change{Data: true, Conversations: ids}) }
 
 // AddAccount registers (or updates) an account by network and label.
 func (s *Service) AddAccount(ctx context.Context, a Account) (Account, error) {

@@ -2,6 +2,8 @@ package tui
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -309,4 +311,21 @@ func plural(n int, one string) string {
 		return one
 	}
 	return fmt.Sprintf("%s ×%d", one, n)
+}
+
+type presenceMsg []inbox.Viewer
+
+// loadPresence reads who is where; it is in memory, but stays off Update
+// like every other service call.
+func loadPresence(svc *inbox.Service) tea.Cmd {
+	return func() tea.Msg { return presenceMsg(svc.Presence()) }
+}
+
+// confirmedMsg runs an action the user confirmed, inside Update.
+type confirmedMsg struct{ do func() tea.Cmd }
+
+func newSessionID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }

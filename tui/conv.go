@@ -24,6 +24,7 @@ type convPane struct {
 	width    int
 	height   int
 	follow   bool // stick to the bottom when new messages arrive
+	others   []inbox.Viewer
 }
 
 func newConvPane(id int64, width, height int) *convPane {
@@ -131,7 +132,11 @@ func (c *convPane) render(st *Styles, now time.Time) {
 	if len(marks) > 0 {
 		b.WriteString(wrap.Render(strings.Join(marks, "   ")) + "\n")
 	}
-	b.WriteString(st.Faint.Render(sanitize.Line(th.Account.Label)) + "\n\n")
+	b.WriteString(st.Faint.Render(sanitize.Line(th.Account.Label)) + "\n")
+	if line := presenceLine(c.others); line != "" {
+		b.WriteString(st.Escalated.Render(line) + "\n")
+	}
+	b.WriteString("\n")
 
 	if th.Post != nil {
 		p := th.Post
@@ -208,4 +213,20 @@ func (c *convPane) view(st *Styles) string {
 		out += "\n" + c.composer.view(st)
 	}
 	return out
+}
+
+// presenceLine says who else is here: "also here: bob (replying), cy".
+func presenceLine(others []inbox.Viewer) string {
+	if len(others) == 0 {
+		return ""
+	}
+	var names []string
+	for _, v := range others {
+		n := sanitize.Line(v.User)
+		if v.Composing {
+			n += " (replying)"
+		}
+		names = append(names, n)
+	}
+	return "👥 also here: " + strings.Join(names, ", ")
 }

@@ -174,3 +174,18 @@ func msgIn(conv, author, text string, ago time.Duration) inbox.Inbound {
 		CreatedAt: t0.Add(-ago), Author: inbox.Author{ID: author, Name: author, Handle: "@" + strings.ToLower(author)},
 		Permalink: "https://net.example/" + conv}}
 }
+
+// peer is a second session on the same service, as over SSH.
+func (d *driver) peer(user string) *driver {
+	o := d.m.opt
+	o.User, o.Session = user, ""
+	m, err := New(o)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	p := &driver{t: d.t, m: m, svc: d.svc, acc: d.acc, msgs: make(chan tea.Msg, 1024)}
+	p.process(tea.WindowSizeMsg{Width: 140, Height: 30})
+	p.exec(m.Init())
+	p.settle()
+	return p
+}

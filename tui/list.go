@@ -34,6 +34,7 @@ type listPane struct {
 type rowKey struct {
 	id             int64
 	cursor, marked bool
+	presence       string
 }
 
 type rowCacheFor struct {
@@ -165,6 +166,7 @@ type rowCtx struct {
 	marked   func(id int64) bool
 	showCurs bool
 	styleGen int // bumps when styles are rebuilt
+	presence func(id int64) string
 }
 
 func (l *listPane) view(rc rowCtx) string {
@@ -185,9 +187,12 @@ func (l *listPane) view(rc rowCtx) string {
 	for i := l.offset; i < len(l.rows) && len(lines) < h; i++ {
 		c := l.rows[i]
 		k := rowKey{id: c.ID, cursor: rc.showCurs && i == l.cursor, marked: rc.marked(c.ID)}
+		if rc.presence != nil {
+			k.presence = rc.presence(c.ID)
+		}
 		line, ok := l.cache[k]
 		if !ok {
-			line = renderRow(rc, c, l.width, k.cursor, k.marked, l.matches[c.ID])
+			line = renderRow(rc, c, l.width, k, l.matches[c.ID])
 			l.cache[k] = line
 		}
 		lines = append(lines, line)
@@ -209,8 +214,9 @@ func (l *listPane) view(rc rowCtx) string {
 
 // renderRow draws one conversation in a fixed column layout. All remote
 // text is sanitised again here and cut by display width, never by bytes.
-func renderRow(rc rowCtx, c inbox.Conversation, width int, cursor, marked bool, match []int) string {
+func renderRow(rc rowCtx, c inbox.Conversation, width int, k rowKey, match []int) string {
 	st := rc.st
+	cursor, marked := k.cursor, k.marked
 	var bg *lipgloss.Style
 	switch {
 	case cursor:
@@ -261,6 +267,9 @@ func renderRow(rc rowCtx, c inbox.Conversation, width int, cursor, marked bool, 
 	addRight := func(s lipgloss.Style, text string) {
 		right = append(right, paint(s, text))
 		rightW += ansi.StringWidth(text) + 1
+	}
+	if k.presence != "" {
+		addRight(st.Escalated, ansi.Truncate(k.presence, 16, "…"))
 	}
 	if c.Failed > 0 {
 		addRight(st.Failed, "✗ send failed")

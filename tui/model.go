@@ -30,7 +30,11 @@ type Options struct {
 	Keys         map[string][]string // [keys] overrides
 	Editor       string              // $EDITOR command; empty disables ctrl+e
 	Context      context.Context
+	Session      string // presence id; one is made up when empty
 }
+
+// ShutdownMsg asks the program to save drafts and quit (server shutdown).
+type ShutdownMsg struct{ Reason string }
 
 // Model is the root model.
 type Model struct {
@@ -70,6 +74,8 @@ type Model struct {
 	filterGen     int
 	searchQuery   string // non-empty: the list shows search results
 
+	viewers []inbox.Viewer // other sessions' presence
+
 	flash    string
 	flashErr bool
 	replies  []inbox.SavedReply
@@ -86,6 +92,9 @@ func New(opt Options) (*Model, error) {
 	}
 	if opt.User == "" {
 		opt.User = "manager"
+	}
+	if opt.Session == "" {
+		opt.Session = newSessionID()
 	}
 	keys := DefaultKeyMap()
 	if err := keys.Rebind(opt.Keys); err != nil {
@@ -105,7 +114,7 @@ func New(opt Options) (*Model, error) {
 // Init implements tea.Model.
 func (m *Model) Init() tea.Cmd {
 	return tea.Batch(tea.RequestBackgroundColor, waitChange(m.ctx, m.sub), tick(), m.reload(nil, false),
-		loadCounts(m.ctx, m.svc, m.network), loadAccounts(m.ctx, m.svc))
+		loadCounts(m.ctx, m.svc, m.network), loadAccounts(m.ctx, m.svc), loadPresence(m.svc))
 }
 
 func (m *Model) layout() {
@@ -241,11 +250,34 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tick()
 	case changeMsg:
 		m.now = m.svc.Now()
-		cmds := []tea.Cmd{waitChange(m.ctx, m.sub), m.refresh()}
+		cmds := []tea.Cmd{waitChange(m.ctx, m.sub)}
+		if msg.change.Data || msg.change.Accounts {
+			cmds = append(cmds, m.refresh())
+		}
 		if msg.change.Accounts {
 			cmds = append(cmds, loadAccounts(m.ctx, m.svc))
 		}
+		if msg.change.Presence {
+			cmds = append(cmds, loadPresence(m.svc))
+		}
 		return m, tea.Batch(cmds...)
+	case presenceMsg:
+		m.viewers = m.viewers[:0]
+		for _, v := range msg {
+			if v.Session != m.opt.Session {
+				m.viewers = append(m.viewers, v)
+			}
+		}
+		if m.conv != nil {
+			m.conv.others = m.othersOn(m.conv.id)
+			m.conv.render(&m.st, m.now)
+		}
+		return m, nil
+	case ShutdownMsg:
+		m.setFlash(msg.Reason, true)
+		return m, m.quit()
+	case confirmedMsg:
+		return m, msg.do()
 	case windowMsg:
 		if msg.req != m.req {
 			return m, nil
@@ -366,10 +398,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.filter.SetValue("")
 			m.corpus, m.corpusText = nil, nil
 		}
-		m.closeConv()
+		closing := m.closeConv()
 		m.searchQuery = q
 		m.list.rows, m.list.loaded = nil, false
-		return m, runSearch(m.ctx, m.svc, q)
+		return m, tea.Batch(closing, runSearch(m.ctx, m.svc, q))
 	case commandMsg:
 		return m, m.handleCommand(string(msg))
 	case tagsMsg:
@@ -545,7 +577,8 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 
 func (m *Model) quit() tea.Cmd {
 	m.quitting = true
-	var cmds []tea.Cmd
+	svc, session := m.svc, m.opt.Session
+	cmds := []tea.Cmd{func() tea.Msg { svc.ClearPresence(session); return nil }}
 	if m.conv != nil && m.conv.composer != nil {
 		cmds = append(cmds, m.persistDraft())
 	}
@@ -580,8 +613,7 @@ func (m *Model) globalKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 		return m.bulk("negative", func(ctx context.Context, ids []int64) error { return m.svc.ToggleNegative(ctx, u, ids) }), true
 	case key.Matches(k, m.keys.Done):
 		cmd := m.bulk("done", func(ctx context.Context, ids []int64) error { return m.svc.Done(ctx, u, ids) })
-		m.closeConv()
-		return cmd, true
+		return tea.Batch(cmd, m.closeConv()), true
 	case key.Matches(k, m.keys.Reopen):
 		return m.bulk("reopen", func(ctx context.Context, ids []int64) error { return m.svc.Reopen(ctx, u, ids) }), true
 	case key.Matches(k, m.keys.Undo):
@@ -595,7 +627,7 @@ func (m *Model) globalKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 	case key.Matches(k, m.keys.Escalate):
 		m.openEscalate()
 	case key.Matches(k, m.keys.Snooze):
-		m.openSnooze()
+		return m.openSnooze(), true
 	case key.Matches(k, m.keys.Search):
 		m.overlay = newPrompt("Search everything", "words must all match; the last one may be a prefix", m.searchQuery, func(q string) tea.Cmd {
 			return func() tea.Msg { return searchStart(q) }
@@ -662,7 +694,7 @@ func (m *Model) listKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, m.keys.Reply):
 		cmd := m.openSelected()
 		if m.conv != nil {
-			return tea.Batch(cmd, m.openComposer())
+			return tea.Batch(cmd, m.replyGuarded())
 		}
 		return cmd
 	case key.Matches(k, m.keys.ClearSel) && (len(m.marked) > 0 || m.visual):
@@ -734,11 +766,34 @@ func (m *Model) openSelected() tea.Cmd {
 		return nil
 	}
 	m.conv = newConvPane(c.ID, m.width, m.list.height)
-	return loadThread(m.ctx, m.svc, c.ID)
+	m.conv.others = m.othersOn(c.ID)
+	return tea.Batch(loadThread(m.ctx, m.svc, c.ID), m.here(c.ID, false))
 }
 
-func (m *Model) closeConv() {
+// closeConv goes back to the list and tells the others.
+func (m *Model) closeConv() tea.Cmd {
+	if m.conv == nil {
+		return nil
+	}
 	m.conv = nil
+	return m.here(0, false)
+}
+
+// here records this session's place for the other sessions.
+func (m *Model) here(conv int64, composing bool) tea.Cmd {
+	svc, v := m.svc, inbox.Viewer{Session: m.opt.Session, User: m.opt.User, Conversation: conv, Composing: composing}
+	return func() tea.Msg { svc.SetPresence(v); return nil }
+}
+
+// othersOn lists the other sessions on a conversation.
+func (m *Model) othersOn(conv int64) []inbox.Viewer {
+	var out []inbox.Viewer
+	for _, v := range m.viewers {
+		if v.Conversation == conv {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func (m *Model) convKey(k tea.KeyPressMsg) tea.Cmd {
@@ -747,10 +802,9 @@ func (m *Model) convKey(k tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(k, m.keys.Back):
-		m.closeConv()
-		return nil
+		return m.closeConv()
 	case key.Matches(k, m.keys.Reply):
-		return m.openComposer()
+		return m.replyGuarded()
 	case key.Matches(k, m.keys.Retry):
 		id := m.conv.retryable()
 		if id == 0 {
@@ -774,6 +828,18 @@ func (m *Model) convKey(k tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// replyGuarded opens the composer, first warning when another manager is
+// already writing a reply to the same conversation.
+func (m *Model) replyGuarded() tea.Cmd {
+	for _, v := range m.othersOn(m.conv.id) {
+		if v.Composing {
+			m.overlay = newConfirm(fmt.Sprintf("%s is already replying to this conversation.", v.User), "Reply anyway?", m.openComposer)
+			return nil
+		}
+	}
+	return m.openComposer()
+}
+
 func (m *Model) openComposer() tea.Cmd {
 	if m.conv == nil || m.conv.composer != nil {
 		return nil
@@ -786,7 +852,7 @@ func (m *Model) openComposer() tea.Cmd {
 	m.conv.setSize(m.width, m.list.height)
 	m.conv.render(&m.st, m.now)
 	m.conv.vp.GotoBottom()
-	return m.conv.composer.ta.Focus()
+	return tea.Batch(m.conv.composer.ta.Focus(), m.here(m.conv.id, true))
 }
 
 func (m *Model) composerKey(k tea.KeyPressMsg) tea.Cmd {
@@ -800,7 +866,7 @@ func (m *Model) composerKey(k tea.KeyPressMsg) tea.Cmd {
 			m.conv.thread.Draft = c.value()
 		}
 		m.conv.render(&m.st, m.now)
-		return cmd
+		return tea.Batch(cmd, m.here(m.conv.id, false))
 	case key.Matches(k, m.keys.Send):
 		body := c.value()
 		if strings.TrimSpace(body) == "" {
@@ -810,10 +876,10 @@ func (m *Model) composerKey(k tea.KeyPressMsg) tea.Cmd {
 		id := c.conv
 		m.conv.composer = nil
 		m.conv.setSize(m.width, m.list.height)
-		return act(m.ctx, "reply queued", func(ctx context.Context) error {
+		return tea.Batch(m.here(id, false), act(m.ctx, "reply queued", func(ctx context.Context) error {
 			_, err := m.svc.Reply(ctx, m.opt.User, id, body)
 			return err
-		})
+		}))
 	case key.Matches(k, m.keys.Editor):
 		if m.opt.Editor == "" {
 			m.setFlash("no $EDITOR available here; the built-in composer has it all", true)
@@ -880,10 +946,10 @@ func (m *Model) openEscalate() {
 	m.marked, m.visual = map[int64]bool{}, false
 }
 
-func (m *Model) openSnooze() {
+func (m *Model) openSnooze() tea.Cmd {
 	ids := m.targets()
 	if len(ids) == 0 {
-		return
+		return nil
 	}
 	now := m.svc.Now()
 	presets := inbox.SnoozePresets(now)
@@ -913,8 +979,8 @@ func (m *Model) openSnooze() {
 		})
 		return func() tea.Msg { return pickMsg{open: p} }
 	})
-	m.closeConv()
 	m.marked, m.visual = map[int64]bool{}, false
+	return m.closeConv()
 }
 
 func (m *Model) networks() []string {

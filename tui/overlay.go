@@ -182,3 +182,29 @@ func place(bg, box string, width, height int) string {
 	x, y := max((width-bw)/2, 0), max((height-bh)/3, 0)
 	return lipgloss.NewCompositor(lipgloss.NewLayer(bg), lipgloss.NewLayer(box).X(x).Y(y).Z(1)).Render()
 }
+
+// confirm asks yes or no before an action.
+type confirm struct {
+	title, question string
+	yes             func() tea.Cmd
+}
+
+func newConfirm(title, question string, yes func() tea.Cmd) *confirm {
+	return &confirm{title: title, question: question, yes: yes}
+}
+
+func (c *confirm) update(k tea.KeyPressMsg) (overlay, tea.Cmd) {
+	switch k.String() {
+	case "y", "Y", "enter":
+		yes := c.yes
+		return nil, func() tea.Msg { return confirmedMsg{do: yes} }
+	case "n", "N", "esc", "q":
+		return nil, nil
+	}
+	return c, nil
+}
+
+func (c *confirm) view(st *Styles, width, height int) string {
+	w := min(max(width/2, 40), width-4)
+	return st.Box.Width(w).Render(st.Escalated.Render(c.title) + "\n" + c.question + "  " + st.Faint.Render("y / n"))
+}

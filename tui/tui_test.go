@@ -351,3 +351,38 @@ func TestDraftSurvivesQuit(t *testing.T) {
 		t.Fatalf("composer after restart = %q", got)
 	}
 }
+
+func TestPresenceAndCollisionWarning(t *testing.T) {
+	ann := newDriver(t, nil, threeConvs()...)
+	bob := ann.peer("bob")
+	ann.key("j", "enter") // Alice's conversation
+	bob.settle()
+	bob.wantScreen("👁 ann")
+	ann.key("r")
+	bob.settle()
+	bob.wantScreen("✎ ann")
+	bob.key("j", "enter")
+	bob.wantScreen("also here: ann (replying)")
+	bob.key("r")
+	bob.wantScreen("ann is already replying to this conversation.", "Reply anyway?")
+	bob.key("n")
+	if bob.m.conv.composer != nil {
+		t.Fatal("composer opened after declining")
+	}
+	bob.key("r", "y")
+	if bob.m.conv.composer == nil {
+		t.Fatal("composer did not open after confirming")
+	}
+	ann.settle()
+	ann.wantScreen("also here: bob (replying)")
+	// ann leaves: bob no longer sees her.
+	ann.key("esc", "esc")
+	bob.settle()
+	if strings.Contains(bob.screen(), "ann") {
+		t.Fatalf("ann still shown after leaving:\n%s", bob.screen())
+	}
+	ann.key("ctrl+c")
+	if len(ann.svc.Presence()) != 1 {
+		t.Fatalf("presence after ann quit: %+v", ann.svc.Presence())
+	}
+}

@@ -22,7 +22,7 @@ func (m *Model) View() tea.View {
 	if m.conv != nil {
 		body = m.conv.view(&m.st)
 	} else {
-		body = m.list.view(rowCtx{st: &m.st, now: m.now, marked: m.isMarked, showCurs: true, styleGen: m.styleGen})
+		body = m.list.view(rowCtx{st: &m.st, now: m.now, marked: m.isMarked, showCurs: true, styleGen: m.styleGen, presence: m.presenceMark})
 	}
 	body = fitLines(body, m.list.height)
 	screen := strings.Join([]string{m.tabsView(), body, m.helpLine(), m.statusView()}, "\n")
@@ -135,4 +135,23 @@ func fitLines(s string, h int) string {
 		return s[:i-1]
 	}
 	return s
+}
+
+// presenceMark is the row marker for other managers on a conversation:
+// "✎ bob" while someone writes a reply, "👁 bob" while someone reads.
+func (m *Model) presenceMark(id int64) string {
+	mark := ""
+	for _, v := range m.viewers {
+		if v.Conversation != id {
+			continue
+		}
+		name := sanitize.Line(v.User)
+		if v.Composing {
+			return "✎ " + name
+		}
+		if mark == "" {
+			mark = "👁 " + name
+		}
+	}
+	return mark
 }
