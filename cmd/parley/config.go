@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/BurntSushi/toml"
 
@@ -25,6 +26,7 @@ type Config struct {
 	DB             string              `toml:"db"`
 	Keys           map[string][]string `toml:"keys"`
 	Accounts       []AccountConfig     `toml:"account"`
+	Serve          ServeConfig         `toml:"serve"`
 
 	path string
 }
@@ -34,6 +36,14 @@ type AccountConfig struct {
 	Network string         `toml:"network"`
 	Label   string         `toml:"label"`
 	Options map[string]any `toml:"options"`
+}
+
+// ServeConfig is the [serve] table for `parley serve`.
+type ServeConfig struct {
+	Listen         string            `toml:"listen"`
+	AuthorizedKeys string            `toml:"authorized_keys"`
+	IdleTimeout    string            `toml:"idle_timeout"` // e.g. "30m"; "0" for none
+	Names          map[string]string `toml:"names"`        // SHA256 fingerprint → manager name
 }
 
 // Paths are where parley keeps things, XDG by default.
@@ -117,6 +127,11 @@ func (c *Config) validate(text string) error {
 		}
 		return fmt.Errorf("%s:%d: [keys]: %v", c.path, line, err)
 	}
+	if c.Serve.IdleTimeout != "" {
+		if _, err := time.ParseDuration(c.Serve.IdleTimeout); err != nil && c.Serve.IdleTimeout != "0" {
+			return fmt.Errorf("%s:%d: [serve] idle_timeout %q: use a duration like \"30m\" or \"0\" for none", c.path, lineOf(text, "idle_timeout"), c.Serve.IdleTimeout)
+		}
+	}
 	for i, a := range c.Accounts {
 		if a.Network == "" {
 			return fmt.Errorf("%s:%d: account %d has no network", c.path, lineOf(text, "account"), i+1)
@@ -144,6 +159,16 @@ func (c *Config) withDefaults(p Paths) *Config {
 	}
 	c.RepliesDir = expandHome(c.RepliesDir)
 	c.DB = expandHome(c.DB)
+	if c.Serve.Listen == "" {
+		c.Serve.Listen = ":2222"
+	}
+	if c.Serve.AuthorizedKeys == "" {
+		c.Serve.AuthorizedKeys = filepath.Join(p.ConfigDir, "authorized_keys")
+	}
+	c.Serve.AuthorizedKeys = expandHome(c.Serve.AuthorizedKeys)
+	if c.Serve.IdleTimeout == "" {
+		c.Serve.IdleTimeout = "30m"
+	}
 	for i := range c.Accounts {
 		if c.Accounts[i].Label == "" {
 			c.Accounts[i].Label = c.Accounts[i].Network

@@ -33,6 +33,8 @@ Usage:
   parley [flags]              open the inbox for the configured accounts
   parley demo [flags]         open a demo workspace (no credentials needed)
   parley sync --once [flags]  fetch every account once and deliver the outbox
+  parley serve [flags]        serve the inbox over SSH (--listen :2222, --demo,
+                              --authorized-keys PATH)
   parley version              print the version
 
 Flags (every command):
@@ -102,6 +104,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return runTUI(args, true, stdout)
 	case "sync":
 		return runSync(args, stdout)
+	case "serve":
+		return runServe(args, stdout)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "parley", version)
 		return nil

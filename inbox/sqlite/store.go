@@ -56,6 +56,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 			return nil, fmt.Errorf("create data directory %s: %w", dir, err)
 		}
 	}
+	// The file holds customers' messages: create it private, so the WAL and
+	// shared-memory files SQLite makes beside it inherit 0600 too.
+	if err := ensurePrivate(path); err != nil {
+		return nil, err
+	}
 	w, err := sql.Open("sqlite", dsn(path, true))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -75,8 +80,6 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
-	// The file may hold message text: keep it private.
-	_ = os.Chmod(path, 0o600)
 	r, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
 		st.Close()
@@ -85,6 +88,20 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	r.SetMaxOpenConns(4)
 	st.r = r
 	return st, nil
+}
+
+func ensurePrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("make %s private: %w", p, err)
+		}
+	}
+	return nil
 }
 
 // Close closes both pools.

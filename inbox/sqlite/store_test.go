@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -68,6 +69,11 @@ func TestMigrateFromEmptyAndReopen(t *testing.T) {
 	}
 	a, _ := s.UpsertAccount(ctx, inbox.Account{Network: "demo-vk", Label: "x", Status: inbox.AccountOK})
 	ingest(t, s, a.ID, "c1", in("1", "m1", t0, "hello"))
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if st, err := os.Stat(p); err != nil || st.Mode().Perm() != 0o600 {
+			t.Fatalf("%s: mode %v, %v; want 0600", p, st.Mode(), err)
+		}
+	}
 	s.Close()
 
 	s, err = Open(ctx, path)

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/parleyhq/parley/server"
+	"github.com/parleyhq/parley/tui"
+)
+
+// runServe is `parley serve`: one engine for every account, one program per
+// SSH session. SIGTERM or SIGINT shuts it down gracefully.
+func runServe(args []string, stdout io.Writer) error {
+	var c common
+	fs := flag.NewFlagSet("parley serve", flag.ContinueOnError)
+	c.flags(fs)
+	listen := fs.String("listen", "", "address to listen on (default :2222, or [serve] listen)")
+	keys := fs.String("authorized-keys", "", "allow-list in authorized_keys format (default ~/.config/parley/authorized_keys)")
+	demoMode := fs.Bool("demo", false, "serve the built-in demo workspace")
+	var d demoOptions
+	fs.Float64Var(&d.rate, "rate", 6, "demo: new messages per minute")
+	fs.Uint64Var(&d.seed, "seed", 1, "demo: content seed")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	dbName := "parley.db"
+	if *demoMode {
+		dbName = "demo.db"
+	}
+	if err := c.load(dbName); err != nil {
+		return err
+	}
+	if *listen != "" {
+		c.cfg.Serve.Listen = *listen
+	}
+	if *keys != "" {
+		c.cfg.Serve.AuthorizedKeys = *keys
+	}
+	idle, _ := time.ParseDuration(c.cfg.Serve.IdleTimeout)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var dp *demoOptions
+	if *demoMode {
+		dp = &d
+	}
+	ws, err := open(ctx, &c, dp)
+	if err != nil {
+		return err
+	}
+	defer ws.close()
+	repliesDir := c.cfg.RepliesDir
+	if *demoMode {
+		repliesDir = demoReplies(repliesDir, c.paths.DataDir)
+	}
+	engineCtx, stopEngine := context.WithCancel(context.Background())
+	defer stopEngine()
+	engineDone := make(chan struct{})
+	go func() { defer close(engineDone); ws.engine.Run(engineCtx) }()
+	go ws.svc.RunMaintenance(engineCtx, 30*time.Second)
+
+	srv, err := server.New(server.Config{
+		Listen:         c.cfg.Serve.Listen,
+		HostKeyPath:    filepath.Join(filepath.Dir(c.db), "ssh_host_ed25519"),
+		AuthorizedKeys: c.cfg.Serve.AuthorizedKeys,
+		Names:          c.cfg.Serve.Names,
+		IdleTimeout:    idle,
+		TUI:            tui.Options{Service: ws.svc, Destinations: c.cfg.Escalation, RepliesDir: repliesDir, Keys: c.cfg.Keys},
+	})
+	if err != nil {
+		return err
+	}
+	l, err := net.Listen("tcp", c.cfg.Serve.Listen)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", c.cfg.Serve.Listen, err)
+	}
+	fmt.Fprintf(stdout, "parley serving %s on %s (allowed keys: %s)\n", c.db, l.Addr(), c.cfg.Serve.AuthorizedKeys)
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(l) }()
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(stdout, "shutting down: telling sessions, saving drafts…")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err = srv.Shutdown(shutCtx)
+	// Stop syncing last: the outbox worker records what was in flight.
+	stopEngine()
+	<-engineDone
+	return err
+}

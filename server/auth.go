@@ -1,0 +1,60 @@
+package server
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// allowed is one line of the allow-list: a key and the manager it belongs to.
+type allowed struct {
+	key  gossh.PublicKey
+	name string
+}
+
+// readAllowList parses an authorized_keys file. The key's comment names the
+// manager unless names (fingerprint → name, from the config) says otherwise.
+// Options on a line are ignored; a malformed line is an error naming it.
+func readAllowList(path string, names map[string]string) ([]allowed, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("allowed keys: %w (create it in authorized_keys format: one public key per line, the comment is the manager's name)", err)
+	}
+	var out []allowed
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		key, comment, _, _, err := gossh.ParseAuthorizedKey([]byte(line))
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: not a public key: %v", path, n, err)
+		}
+		name := names[gossh.FingerprintSHA256(key)]
+		if name == "" {
+			name = strings.TrimSpace(comment)
+		}
+		if name == "" {
+			name = "manager-" + gossh.FingerprintSHA256(key)[7:15]
+		}
+		out = append(out, allowed{key: key, name: name})
+	}
+	return out, sc.Err()
+}
+
+// lookup returns the manager a key belongs to.
+func lookup(list []allowed, key gossh.PublicKey) (string, bool) {
+	kb := key.Marshal()
+	for _, a := range list {
+		if bytes.Equal(a.key.Marshal(), kb) {
+			return a.name, true
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,384 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"charm.land/wish/v2/testsession"
+	"github.com/charmbracelet/x/vt"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/inbox/sqlite"
+	psync "github.com/parleyhq/parley/sync"
+	"github.com/parleyhq/parley/tui"
+)
+
+type fixture struct {
+	t       *testing.T
+	svc     *inbox.Service
+	acc     inbox.Account
+	srv     *Server
+	addr    string
+	dir     string
+	signers map[string]gossh.Signer
+	keyFile map[string]string
+}
+
+func newKey(t *testing.T) (gossh.Signer, []byte) {
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemBlock, err := gossh.MarshalPrivateKey(priv, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	buf.Write(pemEncode(pemBlock))
+	return s, buf.Bytes()
+}
+
+func setup(t *testing.T, allowed ...string) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	svc := inbox.NewService(st, inbox.Options{ReplyMarksDone: true})
+	acc, _ := svc.AddAccount(context.Background(), inbox.Account{Network: "demo-facebook", Label: "Brand"})
+	now := time.Now()
+	var items []inbox.Inbound
+	for i, who := range []string{"Alice", "Bob", "Carol"} {
+		items = append(items, inbox.Inbound{ConversationID: "c-" + who, Kind: inbox.KindComment, Message: inbox.Message{
+			ExternalID: "m-" + who, Text: "Hello from " + who, CreatedAt: now.Add(-time.Duration(3-i) * time.Hour),
+			Author: inbox.Author{ID: who, Name: who}}})
+	}
+	if err := svc.Ingest(context.Background(), acc.ID, inbox.Batch{Items: items}); err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{t: t, svc: svc, acc: acc, dir: dir, signers: map[string]gossh.Signer{}, keyFile: map[string]string{}}
+	var ak bytes.Buffer
+	for _, name := range append(allowed, "mallory") {
+		s, pemBytes := newKey(t)
+		f.signers[name] = s
+		kf := filepath.Join(dir, name+".key")
+		os.WriteFile(kf, pemBytes, 0o600)
+		f.keyFile[name] = kf
+		if name != "mallory" {
+			ak.Write(bytes.TrimSpace(gossh.MarshalAuthorizedKey(s.PublicKey())))
+			ak.WriteString(" " + name + "\n")
+		}
+	}
+	os.WriteFile(filepath.Join(dir, "authorized_keys"), ak.Bytes(), 0o600)
+	f.srv, err = New(Config{
+		Listen:         "127.0.0.1:0",
+		HostKeyPath:    filepath.Join(dir, "host_ed25519"),
+		AuthorizedKeys: filepath.Join(dir, "authorized_keys"),
+		IdleTimeout:    time.Minute,
+		TUI:            tui.Options{Service: svc, Destinations: []string{"support"}, RepliesDir: dir},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.addr = testsession.Listen(t, f.srv.ssh)
+	return f
+}
+
+func (f *fixture) client(name string) (*gossh.Session, error) {
+	return testsession.NewClientSession(f.t, f.addr, &gossh.ClientConfig{
+		User: name, Auth: []gossh.AuthMethod{gossh.PublicKeys(f.signers[name])},
+	})
+}
+
+// term is a client terminal: keys in, screen bytes out.
+type term struct {
+	t    *testing.T
+	in   io.WriteCloser
+	mu   sync.Mutex
+	n    int          // bytes the server wrote
+	emu  *vt.Emulator // what a terminal would show
+	sess *gossh.Session
+	done chan error
+}
+
+func (f *fixture) open(name string, w, h int) *term {
+	f.t.Helper()
+	s, err := f.client(name)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if err := s.RequestPty("xterm-256color", h, w, gossh.TerminalModes{}); err != nil {
+		f.t.Fatal(err)
+	}
+	tm := &term{t: f.t, sess: s, done: make(chan error, 1), emu: vt.NewEmulator(w, h)}
+	tm.in, _ = s.StdinPipe()
+	s.Stdout = tm
+	// Answer the program's terminal queries, as a real terminal does.
+	go io.Copy(tm.in, tm.emu)
+	if err := s.Shell(); err != nil {
+		f.t.Fatal(err)
+	}
+	go func() { tm.done <- s.Wait() }()
+	return tm
+}
+
+func (tm *term) Write(p []byte) (int, error) {
+	tm.mu.Lock()
+	defer tm.mu.Unlock()
+	tm.n += len(p)
+	return tm.emu.Write(p)
+}
+
+func (tm *term) bytes() int {
+	tm.mu.Lock()
+	defer tm.mu.Unlock()
+	return tm.n
+}
+
+// text is the screen as the user sees it now.
+func (tm *term) text() string {
+	tm.mu.Lock()
+	defer tm.mu.Unlock()
+	return tm.emu.String()
+}
+
+func (tm *term) waitFor(subs ...string) {
+	tm.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s := tm.text()
+		ok := true
+		for _, sub := range subs {
+			ok = ok && strings.Contains(s, sub)
+		}
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("screen never showed %q; got:\n%s", subs, s[max(0, len(s)-3000):])
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// quiet waits until nothing has been written for a while.
+func (tm *term) quiet() {
+	last, still := -1, 0
+	for still < 5 {
+		time.Sleep(30 * time.Millisecond)
+		if n := tm.bytes(); n == last {
+			still++
+		} else {
+			last, still = n, 0
+		}
+	}
+}
+
+func (tm *term) send(keys string) {
+	tm.t.Helper()
+	if _, err := tm.in.Write([]byte(keys)); err != nil {
+		tm.t.Fatal(err)
+	}
+}
+
+func TestAllowedKeyGetsTheInbox(t *testing.T) {
+	f := setup(t, "ann")
+	tm := f.open("ann", 120, 30)
+	tm.waitFor("Inbox", "Alice", "Bob", "Carol")
+	tm.send("q")
+	select {
+	case err := <-tm.done:
+		if err != nil {
+			t.Fatalf("session ended with %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("q did not end the session")
+	}
+}
+
+func TestUnknownKeyRefused(t *testing.T) {
+	f := setup(t, "ann")
+	if _, err := f.client("mallory"); err == nil || !strings.Contains(err.Error(), "unable to authenticate") {
+		t.Fatalf("unknown key: %v", err)
+	}
+	// Passwords are not a way in either.
+	_, err := testsession.NewClientSession(t, f.addr, &gossh.ClientConfig{User: "ann", Auth: []gossh.AuthMethod{gossh.Password("ann")}})
+	if err == nil {
+		t.Fatal("password auth accepted")
+	}
+	if n := f.srv.Sessions(); n != 0 {
+		t.Fatalf("%d programs started for refused clients", n)
+	}
+}
+
+func TestNoPTYRefused(t *testing.T) {
+	f := setup(t, "ann")
+	s, err := f.client("ann")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := s.CombinedOutput("")
+	var exit *gossh.ExitError
+	if !errors.As(err, &exit) || exit.ExitStatus() != 1 {
+		t.Fatalf("no-PTY session: err %v", err)
+	}
+	if !strings.Contains(string(out), "needs a terminal") {
+		t.Fatalf("no-PTY message: %q", out)
+	}
+}
+
+func TestHostKeyIsPrivateAndReused(t *testing.T) {
+	f := setup(t, "ann")
+	st, err := os.Stat(filepath.Join(f.dir, "host_ed25519"))
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("host key mode: %v %v", st, err)
+	}
+	before, _ := os.ReadFile(filepath.Join(f.dir, "host_ed25519"))
+	if _, err := New(f.srv.cfg); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := os.ReadFile(filepath.Join(f.dir, "host_ed25519"))
+	if !bytes.Equal(before, after) {
+		t.Fatal("host key regenerated on restart")
+	}
+}
+
+func TestTwoSessionsSeeEachOther(t *testing.T) {
+	f := setup(t, "ann", "bob")
+	ann, bob := f.open("ann", 120, 30), f.open("bob", 120, 30)
+	ann.waitFor("Alice")
+	bob.waitFor("Alice")
+	ann.send("\r") // ann opens Alice's conversation
+	ann.waitFor("Hello from Alice")
+	bob.waitFor("👁 ann")
+	ann.send("r")
+	bob.waitFor("✎ ann")
+	bob.send("\r") // bob opens it too and tries to reply
+	bob.waitFor("also here: ann (replying)")
+	bob.send("r")
+	bob.waitFor("ann is already replying")
+	bob.send("n")
+	// ann's action reaches bob's screen live.
+	ann.send("\x1b") // close composer
+	time.Sleep(100 * time.Millisecond)
+	ann.send("d")
+	bob.send("\x1b")
+	bob.waitFor("Done 1")
+	f.svc.Presence()
+	if c, _ := f.svc.List(context.Background(), inbox.Page{View: inbox.ViewDone, Limit: 5}); len(c) != 1 || c[0].Author.Name != "Alice" {
+		t.Fatalf("done view: %+v", c)
+	}
+	// The journal names the manager who acted.
+	evs, _ := f.svc.Journal(context.Background(), 1)
+	if len(evs) == 0 || evs[len(evs)-1].Actor != "ann" {
+		t.Fatalf("journal: %+v", evs)
+	}
+}
+
+// blocking is a network that hangs on every send until the caller gives up.
+type blocking struct{ sent chan struct{} }
+
+func (b *blocking) Capabilities() psync.Capabilities { return psync.Capabilities{Reply: true, PollInterval: time.Hour} }
+func (b *blocking) Fetch(ctx context.Context, cur string) (inbox.Batch, error) {
+	return inbox.Batch{Cursor: cur}, nil
+}
+func (b *blocking) Perform(ctx context.Context, a psync.Action) (psync.Receipt, error) {
+	close(b.sent)
+	<-ctx.Done()
+	return psync.Receipt{}, ctx.Err()
+}
+
+type instant struct{}
+
+func (instant) Capabilities() psync.Capabilities { return psync.Capabilities{Reply: true} }
+func (instant) Fetch(ctx context.Context, cur string) (inbox.Batch, error) {
+	return inbox.Batch{Cursor: cur}, nil
+}
+func (instant) Perform(ctx context.Context, a psync.Action) (psync.Receipt, error) {
+	return psync.Receipt{ExternalID: "net-1"}, nil
+}
+
+func TestShutdownWithReplyInFlightLosesNothing(t *testing.T) {
+	f := setup(t, "ann")
+	net := &blocking{sent: make(chan struct{})}
+	eng := psync.NewEngine(f.svc, nil)
+	eng.Add(psync.Account{Account: f.acc, Conn: net})
+	engCtx, stopEngine := context.WithCancel(context.Background())
+	engDone := make(chan struct{})
+	go func() { eng.Run(engCtx); close(engDone) }()
+
+	ann := f.open("ann", 120, 30)
+	ann.waitFor("Alice")
+	ann.send("\r")
+	ann.waitFor("Hello from Alice")
+	ann.send("r")
+	time.Sleep(100 * time.Millisecond)
+	ann.send("On its way")
+	time.Sleep(100 * time.Millisecond)
+	ann.send("\x13") // ctrl+s
+	select {
+	case <-net.sent:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the reply never reached the network")
+	}
+	// Another draft is being typed when the server goes down.
+	ann.send("\x1b")
+	time.Sleep(50 * time.Millisecond)
+	ann.send("j\r")
+	ann.waitFor("Hello from")
+	ann.send("r")
+	time.Sleep(100 * time.Millisecond)
+	ann.send("half typed")
+	time.Sleep(100 * time.Millisecond)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := f.srv.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ann.waitFor("server is shutting down")
+	stopEngine()
+	<-engDone
+
+	convs, _ := f.svc.List(context.Background(), inbox.Page{View: inbox.ViewAll, Limit: 10})
+	var alice inbox.Thread
+	draft := ""
+	for _, c := range convs {
+		th, _ := f.svc.Open(context.Background(), c.ID)
+		if c.Author.Name == "Alice" {
+			alice = th
+		}
+		draft += th.Draft
+	}
+	last := alice.Messages[len(alice.Messages)-1]
+	if last.Text != "On its way" || last.Delivery != inbox.DeliveryQueued {
+		t.Fatalf("in-flight reply after shutdown: %+v", last)
+	}
+	if draft != "half typed" {
+		t.Fatalf("draft after shutdown: %q", draft)
+	}
+	// The next run delivers it.
+	w := psync.NewWorker(f.svc, func(int64) (psync.Connector, bool) { return instant{}, true }, nil)
+	w.Drain(context.Background())
+	th, _ := f.svc.Open(context.Background(), alice.Conversation.ID)
+	if last := th.Messages[len(th.Messages)-1]; last.Delivery != inbox.DeliverySent {
+		t.Fatalf("after restart: %+v", last)
+	}
+}
