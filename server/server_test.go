@@ -295,7 +295,9 @@ func TestTwoSessionsSeeEachOther(t *testing.T) {
 // blocking is a network that hangs on every send until the caller gives up.
 type blocking struct{ sent chan struct{} }
 
-func (b *blocking) Capabilities() psync.Capabilities { return psync.Capabilities{Reply: true, PollInterval: time.Hour} }
+func (b *blocking) Capabilities() psync.Capabilities {
+	return psync.Capabilities{Reply: true, PollInterval: time.Hour}
+}
 func (b *blocking) Fetch(ctx context.Context, cur string) (inbox.Batch, error) {
 	return inbox.Batch{Cursor: cur}, nil
 }
