@@ -24,6 +24,7 @@ func TestConfigErrorsNameFileAndLine(t *testing.T) {
 		{"user = \"ann\"\n\n[keys]\nreplly = [\"r\"]\n", ":4: [keys]: unknown key action \"replly\""},
 		{"user = \"ann\"\nreply_marks_done = maybe\n", ":2: "},
 		{"[[account]]\nlabel = \"x\"\n", ":1: account 1 has no network"},
+		{"user = \"a\"\n[serve]\nidle_timeout = \"soon\"\n", ":3: [serve] idle_timeout \"soon\""},
 	}
 	for _, c := range cases {
 		p := writeConfig(t, c.body)
