@@ -182,9 +182,13 @@ type Thread struct {
 // ActionKind names what an outbox entry asks a network to do.
 type ActionKind string
 
-// Outbox actions known to the core.
+// Outbox actions.
 const (
-	ActionReply ActionKind = "reply"
+	ActionReply   ActionKind = "reply"
+	ActionDismiss ActionKind = "dismiss" // dismiss the network's notification
+	ActionMute    ActionKind = "mute"    // mute the author
+	ActionBlock   ActionKind = "block"   // block the author
+	ActionReport  ActionKind = "report"  // report the message to the network's moderators
 )
 
 // OutboxEntry is an action waiting to be performed on a network.

@@ -22,6 +22,9 @@ type Capabilities struct {
 	ReviewReply  bool
 	ReplyWindow  time.Duration // 0: no platform window
 	PollInterval time.Duration // how often to fetch when caught up
+	// Moderation lists the moderation actions the network allows (mute,
+	// block, report, dismiss…); the TUI offers only these.
+	Moderation []inbox.ActionKind
 }
 
 // Action is one thing to do on a network, from the outbox.
