@@ -24,10 +24,11 @@ type Options struct {
 // share. It owns the store, sanitises everything that comes from a network
 // before it is stored, and tells subscribers when anything changes.
 type Service struct {
-	store    Store
-	opts     Options
-	hub      hub
-	presence presence
+	store      Store
+	opts       Options
+	hub        hub
+	presence   presence
+	moderation func(accountID int64) []ActionKind
 }
 
 // NewService wraps a store.
@@ -370,3 +371,32 @@ func (s *Service) RecoverOutbox(ctx context.Context) error {
 
 // IsNotFound reports whether err means a missing record.
 func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+
+// SetModeration tells the service which moderation actions each account's
+// network allows (the sync engine knows its connectors).
+func (s *Service) SetModeration(f func(accountID int64) []ActionKind) { s.moderation = f }
+
+// Moderation lists the moderation actions an account's network allows.
+func (s *Service) Moderation(accountID int64) []ActionKind {
+	if s.moderation == nil {
+		return nil
+	}
+	return s.moderation(accountID)
+}
+
+// Moderate queues a moderation action on a conversation's latest inbound
+// message, if its network allows it.
+func (s *Service) Moderate(ctx context.Context, actor string, id int64, action ActionKind, note string) error {
+	c, err := s.store.Conversation(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(s.Moderation(c.AccountID), action) {
+		return fmt.Errorf("%s is not available on %s: %w", action, c.Network, ErrInvalid)
+	}
+	if _, err := s.store.QueueAction(ctx, actor, id, action, strings.TrimSpace(note), s.Now()); err != nil {
+		return err
+	}
+	s.changed([]int64{id})
+	return nil
+}

@@ -35,6 +35,9 @@ type Store interface {
 
 	SaveDraft(ctx context.Context, conversationID int64, body string, now time.Time) error
 	Reply(ctx context.Context, actor string, conversationID int64, body string, markDone bool, now time.Time) (OutboxEntry, error)
+	// QueueAction puts a moderation action (mute, block, report, dismiss)
+	// on the latest inbound message in the outbox and journals who asked.
+	QueueAction(ctx context.Context, actor string, conversationID int64, action ActionKind, note string, now time.Time) (OutboxEntry, error)
 	ClaimOutbox(ctx context.Context, now time.Time, limit int) ([]OutboxEntry, error)
 	CompleteOutbox(ctx context.Context, id int64, externalID, permalink string, now time.Time) (int64, error)
 	FailOutbox(ctx context.Context, id int64, errText string, retryAt time.Time, now time.Time) (int64, error)

@@ -176,6 +176,7 @@ type Thread struct {
 	Account      Account
 	Post         *Post
 	Messages     []Message
+	Actions      []OutboxEntry // moderation actions asked for, with their delivery state
 	Draft        string
 }
 

@@ -158,3 +158,12 @@ func (e *Engine) syncPage(ctx context.Context, a Account, cursor string) (more b
 	}
 	return b.More, b.Cursor, nil
 }
+
+// Moderation lists the moderation actions an account's network allows.
+func (e *Engine) Moderation(accountID int64) []inbox.ActionKind {
+	c, ok := e.connector(accountID)
+	if !ok {
+		return nil
+	}
+	return c.Capabilities().Moderation
+}

@@ -151,6 +151,17 @@ func (c *convPane) render(st *Styles, now time.Time) {
 		b.WriteString(c.renderMessage(st, m, w, now))
 		b.WriteString("\n")
 	}
+	for _, a := range th.Actions {
+		line := "⚑ " + string(a.Action)
+		switch a.Status {
+		case inbox.DeliverySent:
+			b.WriteString(st.Sent.Render(line+": done") + "\n")
+		case inbox.DeliveryFailed:
+			b.WriteString(st.Failed.Render(line+" failed: "+sanitize.Line(a.LastError)) + "\n")
+		default:
+			b.WriteString(st.Queued.Render(line+": "+string(a.Status)) + "\n")
+		}
+	}
 	if th.Draft != "" && c.composer == nil {
 		b.WriteString(st.Queued.Render("✎ unsent draft — press r to continue it") + "\n")
 	}

@@ -649,6 +649,8 @@ func (m *Model) globalKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 		return tea.SetClipboard(link), true
 	case key.Matches(k, m.keys.Refresh):
 		return tea.Batch(m.refresh(), loadAccounts(m.ctx, m.svc)), true
+	case key.Matches(k, m.keys.Moderate):
+		m.openModerate()
 	default:
 		return nil, false
 	}
@@ -1057,4 +1059,63 @@ func (m *Model) handleCommand(line string) tea.Cmd {
 		m.setFlash("unknown command "+verb+" (try :help)", true)
 	}
 	return nil
+}
+
+// openModerate offers the moderation actions the conversation's network
+// allows; others are not shown at all. Mute and block ask first.
+func (m *Model) openModerate() {
+	var c inbox.Conversation
+	switch {
+	case m.conv != nil && m.conv.thread != nil:
+		c = m.conv.thread.Conversation
+	case m.conv == nil:
+		var ok bool
+		if c, ok = m.list.selected(); !ok {
+			return
+		}
+	default:
+		return
+	}
+	acts := m.svc.Moderation(c.AccountID)
+	if len(acts) == 0 {
+		m.setFlash("no moderation on "+c.Network+" from here", true)
+		return
+	}
+	who := sanitize.Line(c.Author.Handle)
+	if who == "" {
+		who = sanitize.Line(c.Author.Display())
+	}
+	labels := map[inbox.ActionKind]string{
+		inbox.ActionMute:    "mute " + who,
+		inbox.ActionBlock:   "block " + who,
+		inbox.ActionReport:  "report the latest message to the server's moderators",
+		inbox.ActionDismiss: "dismiss the notification on the network",
+	}
+	var items []string
+	for _, a := range acts {
+		if l, ok := labels[a]; ok {
+			items = append(items, l)
+		}
+	}
+	id, u := c.ID, m.opt.User
+	queue := func(a inbox.ActionKind, note string) tea.Cmd {
+		return act(m.ctx, string(a)+" queued", func(ctx context.Context) error { return m.svc.Moderate(ctx, u, id, a, note) })
+	}
+	m.overlay = newPicker("Moderate", items, false, func(choice string) tea.Cmd {
+		for a, l := range labels {
+			if l != choice {
+				continue
+			}
+			switch a {
+			case inbox.ActionMute, inbox.ActionBlock:
+				ask := newConfirm(l+"?", "They will not reach the brand's account there any more.", func() tea.Cmd { return queue(a, "") })
+				return func() tea.Msg { return pickMsg{open: ask} }
+			case inbox.ActionReport:
+				p := newPrompt("Report to the moderators", "why? (sent with the report)", "", func(note string) tea.Cmd { return queue(a, note) })
+				return func() tea.Msg { return pickMsg{open: p} }
+			}
+			return queue(a, "")
+		}
+		return nil
+	})
 }

@@ -386,3 +386,39 @@ func TestPresenceAndCollisionWarning(t *testing.T) {
 		t.Fatalf("presence after ann quit: %+v", ann.svc.Presence())
 	}
 }
+
+func TestModerationOnlyWhatTheNetworkAllows(t *testing.T) {
+	d := newDriver(t, nil, threeConvs()...)
+	d.key("j", "enter")
+	d.key("m")
+	d.wantScreen("no moderation on demo-facebook")
+	d.svc.SetModeration(func(int64) []inbox.ActionKind { return []inbox.ActionKind{inbox.ActionBlock, inbox.ActionReport} })
+	d.key("m")
+	s := d.screen()
+	if !strings.Contains(s, "block @alice") || !strings.Contains(s, "report the latest message") || strings.Contains(s, "mute") {
+		t.Fatalf("moderation picker:\n%s", s)
+	}
+	d.key("enter") // block…
+	d.wantScreen("block @alice?")
+	d.key("n")
+	th, _ := d.svc.Open(context.Background(), d.conv("a").ID)
+	if len(th.Actions) != 0 {
+		t.Fatal("declined block was queued")
+	}
+	d.key("m", "enter", "y")
+	d.wantScreen("⚑ block: queued")
+	d.key("m", "down", "enter")
+	d.typeText("spam links")
+	d.key("enter")
+	th, _ = d.svc.Open(context.Background(), d.conv("a").ID)
+	if len(th.Actions) != 2 || th.Actions[1].Action != inbox.ActionReport || th.Actions[1].Body != "spam links" || th.Actions[0].TargetID == "" {
+		t.Fatalf("actions: %+v", th.Actions)
+	}
+	evs, _ := d.svc.Journal(context.Background(), d.conv("a").ID)
+	if evs[len(evs)-1].Action != "moderate:report" || evs[len(evs)-1].Actor != "ann" {
+		t.Fatalf("journal: %+v", evs[len(evs)-1])
+	}
+	// Moderation is not undone by u (it went to the network).
+	d.key("u")
+	d.wantScreen("nothing to undo")
+}

@@ -20,7 +20,8 @@ import (
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/inbox/sqlite"
 	psync "github.com/parleyhq/parley/sync"
-	_ "github.com/parleyhq/parley/sync/demo" // registers the demo networks
+	_ "github.com/parleyhq/parley/sync/demo"     // registers the demo networks
+	_ "github.com/parleyhq/parley/sync/mastodon" // registers mastodon
 	"github.com/parleyhq/parley/tui"
 )
 
@@ -149,6 +150,7 @@ func open(ctx context.Context, c *common, demoOpts *demoOptions) (*workspace, er
 		return nil, err
 	}
 	eng := psync.NewEngine(svc, log)
+	svc.SetModeration(eng.Moderation)
 	accounts := c.cfg.Accounts
 	if demoOpts != nil {
 		accounts = demoAccounts(*demoOpts)

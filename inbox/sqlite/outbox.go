@@ -78,6 +78,40 @@ func (s *Store) Reply(ctx context.Context, actor string, conv int64, body string
 	return e, err
 }
 
+// QueueAction implements inbox.Store.
+func (s *Store) QueueAction(ctx context.Context, actor string, conv int64, action inbox.ActionKind, note string, now time.Time) (inbox.OutboxEntry, error) {
+	e := inbox.OutboxEntry{ConversationID: conv, Action: action, Body: note, IdempotencyKey: newKey(),
+		Status: inbox.DeliveryQueued, NextAttemptAt: now}
+	err := s.tx(ctx, string(action), func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT account_id, external_id,
+			COALESCE((SELECT external_id FROM messages WHERE conversation_id = c.id AND direction = 'in'
+				ORDER BY created_at DESC, id DESC LIMIT 1), '')
+			FROM conversations c WHERE id = ?`, conv).Scan(&e.AccountID, &e.ConvExternalID, &e.TargetID)
+		if err != nil {
+			return fmt.Errorf("conversation %d: %w", conv, err)
+		}
+		at := ms(now)
+		err = tx.QueryRowContext(ctx, `INSERT INTO outbox (conversation_id, account_id, action, body, conv_external_id,
+			target_id, idempotency_key, status, next_attempt_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?) RETURNING id`,
+			conv, e.AccountID, string(action), note, e.ConvExternalID, e.TargetID, e.IdempotencyKey, at, at, at).Scan(&e.ID)
+		if err != nil {
+			return err
+		}
+		// Journalled for the audit trail; there is nothing to undo locally.
+		t, err := loadTriage(ctx, tx, conv)
+		if err != nil {
+			return err
+		}
+		grp, err := nextGroup(ctx, tx)
+		if err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, grp, actor, conv, "moderate:"+string(action), t, t, now)
+	})
+	return e, err
+}
+
 const outboxCols = `id, conversation_id, account_id, message_id, action, body, conv_external_id, target_id,
 	idempotency_key, status, attempts, next_attempt_at, last_error`
 
@@ -93,15 +127,11 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int) ([]in
 			return err
 		}
 		for rows.Next() {
-			var e inbox.OutboxEntry
-			var action, status string
-			var next int64
-			if err := rows.Scan(&e.ID, &e.ConversationID, &e.AccountID, &e.MessageID, &action, &e.Body, &e.ConvExternalID,
-				&e.TargetID, &e.IdempotencyKey, &status, &e.Attempts, &next, &e.LastError); err != nil {
+			e, err := scanOutbox(rows)
+			if err != nil {
 				rows.Close()
 				return err
 			}
-			e.Action, e.Status, e.NextAttemptAt = inbox.ActionKind(action), inbox.Delivery(status), fromMS(next)
 			out = append(out, e)
 		}
 		rows.Close()
@@ -113,6 +143,16 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int) ([]in
 		return rows.Err()
 	})
 	return out, err
+}
+
+func scanOutbox(rows interface{ Scan(...any) error }) (inbox.OutboxEntry, error) {
+	var e inbox.OutboxEntry
+	var action, status string
+	var next int64
+	err := rows.Scan(&e.ID, &e.ConversationID, &e.AccountID, &e.MessageID, &action, &e.Body, &e.ConvExternalID,
+		&e.TargetID, &e.IdempotencyKey, &status, &e.Attempts, &next, &e.LastError)
+	e.Action, e.Status, e.NextAttemptAt = inbox.ActionKind(action), inbox.Delivery(status), fromMS(next)
+	return e, err
 }
 
 func outboxConv(ctx context.Context, tx *sql.Tx, id int64) (conv, msg int64, status string, err error) {

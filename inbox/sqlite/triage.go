@@ -171,7 +171,7 @@ func (s *Store) Undo(ctx context.Context, actor string, now time.Time) ([]int64,
 	err := s.tx(ctx, "undo", func(tx *sql.Tx) error {
 		var grp int64
 		var g sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT MAX(grp) FROM events WHERE actor = ? AND undone = 0 AND action <> 'undo'`, actor).Scan(&g); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT MAX(grp) FROM events WHERE actor = ? AND undone = 0 AND action <> 'undo' AND action NOT LIKE 'moderate:%'`, actor).Scan(&g); err != nil {
 			return err
 		}
 		if !g.Valid {

@@ -255,6 +255,18 @@ func (s *Store) Thread(ctx context.Context, id int64) (inbox.Thread, error) {
 	if err := rows.Err(); err != nil {
 		return th, wrap("thread messages", err)
 	}
+	arows, err := s.r.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox WHERE conversation_id = ? AND message_id = 0 ORDER BY id`, id)
+	if err != nil {
+		return th, wrap("thread actions", err)
+	}
+	defer arows.Close()
+	for arows.Next() {
+		e, err := scanOutbox(arows)
+		if err != nil {
+			return th, wrap("thread actions", err)
+		}
+		th.Actions = append(th.Actions, e)
+	}
 	err = s.r.QueryRowContext(ctx, `SELECT body FROM drafts WHERE conversation_id = ?`, id).Scan(&th.Draft)
 	if err != nil && err != sql.ErrNoRows {
 		return th, wrap("thread draft", err)
