@@ -36,6 +36,9 @@ Usage:
   parley sync --once [flags]  fetch every account once and deliver the outbox
   parley serve [flags]        serve the inbox over SSH (--listen :2222, --demo,
                               --authorized-keys PATH)
+  parley connect mastodon URL connect a Mastodon (or compatible) account
+                              (--token-file F, --token-env VAR, --label L)
+  parley accounts [remove L]  list accounts and their sync state; remove one
   parley version              print the version
 
 Flags (every command):
@@ -107,6 +110,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return runSync(args, stdout)
 	case "serve":
 		return runServe(args, stdout)
+	case "connect":
+		return runConnect(args, os.Stdin, stdout)
+	case "accounts":
+		return runAccounts(args, stdout)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "parley", version)
 		return nil

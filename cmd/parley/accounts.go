@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/parleyhq/parley/inbox/sqlite"
+)
+
+// runAccounts is `parley accounts` (list, with sync state) and
+// `parley accounts remove LABEL`.
+func runAccounts(args []string, stdout io.Writer) error {
+	if len(args) > 0 && args[0] == "remove" {
+		return removeAccount(args[1:], stdout)
+	}
+	var c common
+	fs := flag.NewFlagSet("parley accounts", flag.ContinueOnError)
+	c.flags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := c.load("parley.db"); err != nil {
+		return err
+	}
+	st, err := sqlite.Open(context.Background(), c.db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	stored, err := st.Accounts(context.Background())
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "LABEL\tNETWORK\tSTATE\tLAST SYNC\tLAST ERROR")
+	seen := map[string]bool{}
+	for _, a := range c.cfg.Accounts {
+		seen[a.Network+"\x00"+a.Label] = true
+		state, last, lastErr := "never synced", "-", ""
+		for _, s := range stored {
+			if s.Network == a.Network && s.Label == a.Label {
+				state, lastErr = string(s.Status), s.LastError
+				if state == "needs_reauth" {
+					state = "needs re-auth: run parley connect again"
+				}
+				if !s.LastSync.IsZero() {
+					last = s.LastSync.Local().Format(time.DateTime)
+				}
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.Label, a.Network, state, last, lastErr)
+	}
+	for _, s := range stored {
+		if !seen[s.Network+"\x00"+s.Label] && !strings.HasPrefix(s.Network, "demo-") {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t-\t\n", s.Label, s.Network, "removed (history kept)")
+		}
+	}
+	return tw.Flush()
+}
+
+// removeAccount deletes the account's [[account]] table from the config and
+// the token file parley saved for it. Its stored history stays.
+func removeAccount(args []string, stdout io.Writer) error {
+	var c common
+	fs := flag.NewFlagSet("parley accounts remove", flag.ContinueOnError)
+	c.flags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: parley accounts remove LABEL")
+	}
+	label := fs.Arg(0)
+	if err := c.load("parley.db"); err != nil {
+		return err
+	}
+	text, err := os.ReadFile(c.cfg.path)
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	out, removed, err := withoutAccount(string(text), label)
+	if err != nil {
+		return fmt.Errorf("%s: %w", c.cfg.path, err)
+	}
+	if removed == nil {
+		return fmt.Errorf("no account labelled %q in %s", label, c.cfg.path)
+	}
+	st, _ := os.Stat(c.cfg.path)
+	tmp := c.cfg.path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(out), st.Mode().Perm()); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, c.cfg.path); err != nil {
+		return err
+	}
+	secrets := filepath.Join(c.paths.ConfigDir, "secrets") + string(filepath.Separator)
+	if f, _ := removed.Options["token_file"].(string); strings.HasPrefix(f, secrets) {
+		_ = os.Remove(f)
+	}
+	fmt.Fprintf(stdout, "Removed %q from %s; its conversations stay in %s.\n", label, c.cfg.path, c.db)
+	return nil
+}
+
+// withoutAccount cuts the [[account]] table (and its [account.*] subtables)
+// with the given label out of a config's text, leaving everything else as
+// the user wrote it.
+func withoutAccount(text, label string) (string, *AccountConfig, error) {
+	lines := strings.SplitAfter(text, "\n")
+	type block struct{ start, end int }
+	var blocks []block
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		switch {
+		case strings.HasPrefix(t, "[[account]]"):
+			blocks = append(blocks, block{start: i, end: len(lines)})
+		case strings.HasPrefix(t, "[") && !strings.HasPrefix(t, "[account.") && len(blocks) > 0 && blocks[len(blocks)-1].end == len(lines):
+			blocks[len(blocks)-1].end = i
+		}
+	}
+	for _, b := range blocks {
+		var a struct {
+			Account []AccountConfig `toml:"account"`
+		}
+		chunk := strings.Join(lines[b.start:b.end], "")
+		if _, err := toml.Decode(chunk, &a); err != nil || len(a.Account) != 1 {
+			continue
+		}
+		got := a.Account[0]
+		if got.Label == "" {
+			got.Label = got.Network
+		}
+		if got.Label == label {
+			// Drop a blank line left before the block too.
+			start := b.start
+			if start > 0 && strings.TrimSpace(lines[start-1]) == "" {
+				start--
+			}
+			return strings.Join(lines[:start], "") + strings.Join(lines[b.end:], ""), &got, nil
+		}
+	}
+	return text, nil, nil
+}
