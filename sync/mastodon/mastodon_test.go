@@ -3,9 +3,11 @@ package mastodon
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -169,12 +171,26 @@ func TestEmptyPageWithNextLinkAndDuplicates(t *testing.T) {
 	if n := e.messages(t); n != 50 {
 		t.Fatalf("%d messages, want 50 after an empty first page", n)
 	}
-	// A page that repeats items of the previous one stores nothing twice.
+}
+
+func TestDuplicatesAcrossPagesStoredOnce(t *testing.T) {
+	e := newEnv(t)
+	dan := e.f.account("dan", "Dan")
+	for i := 0; i < 60; i++ {
+		e.f.post(dan, "<p>@acme x</p>", "public", nil, e.f.now.Add(-time.Duration(60-i)*time.Minute), true)
+	}
+	// The second page overlaps the first by five items (a server whose
+	// list moved between requests), then paging goes on from its end.
+	sorted := append([]notification(nil), e.f.notifs...)
+	sort.Slice(sorted, func(i, j int) bool { return idLess(sorted[j].ID, sorted[i].ID) })
+	overlap, _ := json.Marshal(sorted[35:45])
+	e.f.faults = []fault{{path: "/api/v1/notifications", skip: 1, status: 200, body: string(overlap),
+		link: "<" + e.f.srv.URL + "/api/v1/notifications?limit=40&max_id=" + sorted[44].ID + ">; rel=\"next\""}}
 	if err := e.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if n := e.messages(t); n != 50 {
-		t.Fatalf("%d messages after a re-poll", n)
+	if n := e.messages(t); n != 60 {
+		t.Fatalf("%d messages, want 60 once each", n)
 	}
 }
 
