@@ -137,10 +137,22 @@ func openLog(dir string) (*slog.Logger, func(), error) {
 }
 
 type workspace struct {
-	svc    *inbox.Service
-	engine *psync.Engine
-	cfg    *Config
-	close  func()
+	svc        *inbox.Service
+	engine     *psync.Engine
+	cfg        *Config
+	repliesDir string
+	close      func()
+}
+
+// start runs the sync engine (with the outbox worker) and snooze wake-ups
+// in the background; stop cancels them and waits until the outbox has
+// recorded whatever was in flight.
+func (ws *workspace) start() (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); ws.engine.Run(ctx) }()
+	go ws.svc.RunMaintenance(ctx, 30*time.Second)
+	return func() { cancel(); <-done }
 }
 
 // open builds the store, service and engine for the configured accounts
@@ -177,7 +189,11 @@ func open(ctx context.Context, c *common, demoOpts *demoOptions) (*workspace, er
 		}
 		eng.Add(psync.Account{Account: acc, Conn: conn})
 	}
-	return &workspace{svc: svc, engine: eng, cfg: c.cfg, close: func() { st.Close(); closeLog() }}, nil
+	ws := &workspace{svc: svc, engine: eng, cfg: c.cfg, repliesDir: c.cfg.RepliesDir, close: func() { st.Close(); closeLog() }}
+	if demoOpts != nil {
+		ws.repliesDir = demoReplies(ws.repliesDir, c.paths.DataDir)
+	}
+	return ws, nil
 }
 
 func runTUI(args []string, demo bool, stdout io.Writer) error {
@@ -218,18 +234,8 @@ func runTUI(args []string, demo bool, stdout io.Writer) error {
 		return err
 	}
 	defer ws.close()
-	repliesDir := c.cfg.RepliesDir
-	if demo {
-		repliesDir = demoReplies(repliesDir, c.paths.DataDir)
-	}
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		ws.engine.Run(runCtx)
-	}()
-	go ws.svc.RunMaintenance(runCtx, 30*time.Second)
+	stopEngine := ws.start()
+	defer stopEngine()
 
 	editor := os.Getenv("VISUAL")
 	if editor == "" {
@@ -239,13 +245,11 @@ func runTUI(args []string, demo bool, stdout io.Writer) error {
 		editor = "vi"
 	}
 	m, err := tui.New(tui.Options{Service: ws.svc, User: c.cfg.User, Destinations: c.cfg.Escalation,
-		RepliesDir: repliesDir, Keys: c.cfg.Keys, Editor: editor, Context: runCtx})
+		RepliesDir: ws.repliesDir, Keys: c.cfg.Keys, Editor: editor, Context: ctx})
 	if err != nil {
 		return fmt.Errorf("%s: %w", c.cfg.path, err)
 	}
-	_, err = tea.NewProgram(m, tea.WithContext(runCtx)).Run()
-	cancel()
-	<-done // the outbox records whatever was in flight before we close the store
+	_, err = tea.NewProgram(m, tea.WithContext(ctx)).Run()
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
 		return err
 	}

@@ -57,15 +57,8 @@ func runServe(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer ws.close()
-	repliesDir := c.cfg.RepliesDir
-	if *demoMode {
-		repliesDir = demoReplies(repliesDir, c.paths.DataDir)
-	}
-	engineCtx, stopEngine := context.WithCancel(context.Background())
+	stopEngine := ws.start()
 	defer stopEngine()
-	engineDone := make(chan struct{})
-	go func() { defer close(engineDone); ws.engine.Run(engineCtx) }()
-	go ws.svc.RunMaintenance(engineCtx, 30*time.Second)
 
 	srv, err := server.New(server.Config{
 		Listen:         c.cfg.Serve.Listen,
@@ -73,7 +66,7 @@ func runServe(args []string, stdout io.Writer) error {
 		AuthorizedKeys: c.cfg.Serve.AuthorizedKeys,
 		Names:          c.cfg.Serve.Names,
 		IdleTimeout:    idle,
-		TUI:            tui.Options{Service: ws.svc, Destinations: c.cfg.Escalation, RepliesDir: repliesDir, Keys: c.cfg.Keys},
+		TUI:            tui.Options{Service: ws.svc, Destinations: c.cfg.Escalation, RepliesDir: ws.repliesDir, Keys: c.cfg.Keys},
 	})
 	if err != nil {
 		return err
@@ -96,6 +89,5 @@ func runServe(args []string, stdout io.Writer) error {
 	err = srv.Shutdown(shutCtx)
 	// Stop syncing last: the outbox worker records what was in flight.
 	stopEngine()
-	<-engineDone
 	return err
 }

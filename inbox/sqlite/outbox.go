@@ -24,6 +24,19 @@ func (s *Store) SaveDraft(ctx context.Context, conv int64, body string, now time
 	})
 }
 
+// target fills in where an outbox entry acts: the conversation's account,
+// its external id, and the latest message from the customer.
+func target(ctx context.Context, tx *sql.Tx, conv int64, e *inbox.OutboxEntry) error {
+	err := tx.QueryRowContext(ctx, `SELECT account_id, external_id,
+		COALESCE((SELECT external_id FROM messages WHERE conversation_id = c.id AND direction = 'in'
+			ORDER BY created_at DESC, id DESC LIMIT 1), '')
+		FROM conversations c WHERE id = ?`, conv).Scan(&e.AccountID, &e.ConvExternalID, &e.TargetID)
+	if err != nil {
+		return fmt.Errorf("conversation %d: %w", conv, err)
+	}
+	return nil
+}
+
 func newKey() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
@@ -37,12 +50,9 @@ func (s *Store) Reply(ctx context.Context, actor string, conv int64, body string
 	e := inbox.OutboxEntry{ConversationID: conv, Action: inbox.ActionReply, Body: body, IdempotencyKey: newKey(),
 		Status: inbox.DeliveryQueued, NextAttemptAt: now}
 	err := s.tx(ctx, "reply", func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `SELECT account_id, external_id,
-			COALESCE((SELECT external_id FROM messages WHERE conversation_id = c.id AND direction = 'in'
-				ORDER BY created_at DESC, id DESC LIMIT 1), '')
-			FROM conversations c WHERE id = ?`, conv).Scan(&e.AccountID, &e.ConvExternalID, &e.TargetID)
+		err := target(ctx, tx, conv, &e)
 		if err != nil {
-			return fmt.Errorf("conversation %d: %w", conv, err)
+			return err
 		}
 		at := ms(now)
 		err = tx.QueryRowContext(ctx, `INSERT INTO messages (conversation_id, account_id, external_id, parent_id, direction,
@@ -83,12 +93,9 @@ func (s *Store) QueueAction(ctx context.Context, actor string, conv int64, actio
 	e := inbox.OutboxEntry{ConversationID: conv, Action: action, Body: note, IdempotencyKey: newKey(),
 		Status: inbox.DeliveryQueued, NextAttemptAt: now}
 	err := s.tx(ctx, string(action), func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `SELECT account_id, external_id,
-			COALESCE((SELECT external_id FROM messages WHERE conversation_id = c.id AND direction = 'in'
-				ORDER BY created_at DESC, id DESC LIMIT 1), '')
-			FROM conversations c WHERE id = ?`, conv).Scan(&e.AccountID, &e.ConvExternalID, &e.TargetID)
+		err := target(ctx, tx, conv, &e)
 		if err != nil {
-			return fmt.Errorf("conversation %d: %w", conv, err)
+			return err
 		}
 		at := ms(now)
 		err = tx.QueryRowContext(ctx, `INSERT INTO outbox (conversation_id, account_id, action, body, conv_external_id,
