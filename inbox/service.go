@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parleyhq/parley/inbox/negativity"
 	"github.com/parleyhq/parley/inbox/sanitize"
 )
 
@@ -18,6 +19,8 @@ type Options struct {
 	ReplyMarksDone bool
 	// Now is the clock; tests set it.
 	Now func() time.Time
+	// Detector scores inbound messages at ingest; nil: no automatic scoring.
+	Detector *negativity.Detector
 }
 
 // Service is the use-case layer the TUI, the SSH server and the sync engine
@@ -82,6 +85,7 @@ func (s *Service) SetAccountStatus(ctx context.Context, id int64, st AccountStat
 // Ingest sanitises and stores a fetched batch with its cursor.
 func (s *Service) Ingest(ctx context.Context, accountID int64, b Batch) error {
 	CleanBatch(&b)
+	s.score(&b)
 	ids, err := s.store.Ingest(ctx, accountID, b, s.Now())
 	if err != nil {
 		return err
@@ -90,6 +94,22 @@ func (s *Service) Ingest(ctx context.Context, accountID int64, b Batch) error {
 		s.changed(ids)
 	}
 	return nil
+}
+
+// score runs the negativity detector over inbound messages.
+func (s *Service) score(b *Batch) {
+	d := s.opts.Detector
+	if d == nil {
+		return
+	}
+	for i := range b.Items {
+		m := &b.Items[i].Message
+		if m.Direction == Out {
+			continue
+		}
+		r := d.Classify(m.Text, m.Rating)
+		m.Sentiment, m.SentimentScore, m.Lang, m.Reasons = string(r.Label), r.Score, r.Lang, r.Reasons
+	}
 }
 
 // CleanBatch sanitises every piece of remote text in a batch in place.
@@ -184,10 +204,19 @@ func (s *Service) SetNegative(ctx context.Context, actor string, ids []int64, ne
 	if !neg {
 		action = "unmark_negative"
 	}
-	return s.apply(ctx, actor, action, ids, func(t *Triage) {
+	if err := s.apply(ctx, actor, action, ids, func(t *Triage) {
 		t.Negative = neg
 		t.NegSource = NegManual
-	})
+	}); err != nil {
+		return err
+	}
+	// The manager's call is a labelled example for tuning the detector.
+	for _, id := range ids {
+		if err := s.store.AddExample(ctx, id, neg, actor, s.Now()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Done marks conversations done.

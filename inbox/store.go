@@ -30,6 +30,9 @@ type Store interface {
 	// Apply runs a triage change on each conversation as one journal group.
 	Apply(ctx context.Context, actor, action string, ids []int64, now time.Time, change func(*Triage)) error
 	Undo(ctx context.Context, actor string, now time.Time) ([]int64, error)
+	// AddExample keeps a manual negative/not-negative mark as a labelled
+	// example (the conversation's latest inbound text).
+	AddExample(ctx context.Context, conversationID int64, negative bool, actor string, now time.Time) error
 	WakeSnoozed(ctx context.Context, now time.Time) ([]int64, error)
 	Journal(ctx context.Context, conversationID int64) ([]Event, error)
 

@@ -113,9 +113,10 @@ type Conversation struct {
 	SnoozeUntil time.Time
 	DoneAt      time.Time
 
-	Negative  bool
-	NegSource NegSource
-	NegScore  float64
+	Negative   bool
+	NegSource  NegSource
+	NegScore   float64
+	NegReasons []string // what made it negative automatically
 
 	Tags []string
 
@@ -159,6 +160,12 @@ type Message struct {
 	Delivery       Delivery
 	Error          string
 	OutboxID       int64
+
+	// Negativity, scored at ingest for inbound messages.
+	Sentiment      string // negative, neutral, positive; "" if not scored
+	SentimentScore float64
+	Lang           string
+	Reasons        []string
 }
 
 // Post is the brand's post a comment thread hangs under: the context.

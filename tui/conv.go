@@ -114,7 +114,9 @@ func (c *convPane) render(st *Styles, now time.Time) {
 			src = "manual"
 		}
 		reason := "negative (" + src + ")"
-		if cv.NegSource == inbox.NegAuto && cv.Rating > 0 && cv.Rating <= 2 {
+		if cv.NegSource == inbox.NegAuto && len(cv.NegReasons) > 0 {
+			reason = "negative (auto: " + sanitize.Line(strings.Join(cv.NegReasons, ", ")) + ")"
+		} else if cv.NegSource == inbox.NegAuto && cv.Rating > 0 && cv.Rating <= 2 {
 			reason = fmt.Sprintf("negative (auto: %d-star rating)", cv.Rating)
 		}
 		marks = append(marks, st.Negative.Render("! "+reason))

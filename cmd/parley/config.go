@@ -23,6 +23,7 @@ type Config struct {
 	ReplyMarksDone *bool               `toml:"reply_marks_done"`
 	Escalation     []string            `toml:"escalation"`
 	RepliesDir     string              `toml:"replies_dir"`
+	Words          string              `toml:"words"` // negativity word list (TOML)
 	DB             string              `toml:"db"`
 	Keys           map[string][]string `toml:"keys"`
 	Accounts       []AccountConfig     `toml:"account"`
@@ -158,6 +159,10 @@ func (c *Config) withDefaults(p Paths) *Config {
 		c.RepliesDir = filepath.Join(p.ConfigDir, "replies")
 	}
 	c.RepliesDir = expandHome(c.RepliesDir)
+	if c.Words == "" {
+		c.Words = filepath.Join(p.ConfigDir, "words.toml")
+	}
+	c.Words = expandHome(c.Words)
 	c.DB = expandHome(c.DB)
 	if c.Serve.Listen == "" {
 		c.Serve.Listen = ":2222"

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/inbox/negativity"
 	"github.com/parleyhq/parley/inbox/sqlite"
 	"github.com/parleyhq/parley/sync/demo"
 )
@@ -19,7 +20,7 @@ func generate(ctx context.Context, path string, seed uint64, n int, out io.Write
 		return err
 	}
 	defer st.Close()
-	svc := inbox.NewService(st, inbox.Options{})
+	svc := inbox.NewService(st, inbox.Options{Detector: negativity.New("")})
 	var ids []int64
 	for _, f := range demo.Flavors {
 		a, err := svc.AddAccount(ctx, inbox.Account{Network: f.Network, Label: f.Label})

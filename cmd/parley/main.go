@@ -18,6 +18,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/inbox/negativity"
 	"github.com/parleyhq/parley/inbox/sqlite"
 	psync "github.com/parleyhq/parley/sync"
 	_ "github.com/parleyhq/parley/sync/demo"     // registers the demo networks
@@ -39,6 +40,8 @@ Usage:
   parley connect mastodon URL connect a Mastodon (or compatible) account
                               (--token-file F, --token-env VAR, --label L)
   parley accounts [remove L]  list accounts and their sync state; remove one
+  parley classify             score text from stdin (a line each, or JSON lines with
+                              "text" and "rating"): one JSON verdict per line
   parley version              print the version
 
 Flags (every command):
@@ -114,6 +117,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return runConnect(args, os.Stdin, stdout)
 	case "accounts":
 		return runAccounts(args, stdout)
+	case "classify":
+		return runClassify(args, os.Stdin, stdout)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "parley", version)
 		return nil
@@ -162,7 +167,7 @@ func open(ctx context.Context, c *common, demoOpts *demoOptions) (*workspace, er
 	if err != nil {
 		return nil, err
 	}
-	svc := inbox.NewService(st, inbox.Options{ReplyMarksDone: *c.cfg.ReplyMarksDone})
+	svc := inbox.NewService(st, inbox.Options{ReplyMarksDone: *c.cfg.ReplyMarksDone, Detector: negativity.New(c.cfg.Words)})
 	log, closeLog, err := openLog(filepath.Dir(c.db))
 	if err != nil {
 		st.Close()

@@ -48,7 +48,7 @@ var lexicons = map[string]map[string]float64{
 		"kwaad": -2.5, "jammer": -1.5, "helaas": -1.5, "fout": -1.5, "probleem": -1.5, "problemen": -1.5, "koud": -0.5,
 		"smerig": -3, "vies": -2.5, "duur": -1, "te duur": -2, "traag": -1.5, "lang": -0.5, "rommel": -2, "nooit meer": -3,
 		"niemand": -1, "zonde": -1.5, "ergerlijk": -2.5, "matig": -1.5, "tegenvallend": -2, "viel tegen": -2, "klote": -3,
-		"lekker": 2.5, "heerlijk": 3, "goed": 2, "goede": 2, "prima": 1.5, "top": 2, "super": 2.5, "geweldig": 3,
+		"lekker": 2.5, "heerlijk*": 3, "goed": 2, "goede": 2, "prima": 1.5, "top": 2, "super": 2.5, "geweldig": 3,
 		"fantastisch": 3, "uitstekend": 3, "perfect": 3, "vriendelijk": 2, "bedankt": 1.5, "dank": 1.5, "blij": 2.5,
 		"mooi": 2, "mooie": 2, "aanrader": 2.5, "aan te raden": 2.5, "snel": 1, "beste": 2.5, "gezellig": 2.5,
 		"leuk": 2, "leuke": 2, "aardig": 1.5, "vers": 1.5, "smaakvol": 2, "tevreden": 2, "genoten": 2.5, "fijn": 2,

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -18,6 +19,9 @@ type convAgg struct {
 	snoozeUntil, doneAt                       int64
 	negative                                  bool
 	negSource                                 inbox.NegSource
+	negScore                                  float64
+	negReasons                                string // JSON array
+	newNeg                                    bool   // a new inbound message in this batch reads negative
 	rating                                    int
 	firstIn, lastIn, lastOut, waitSince, last int64
 	needsReply                                bool
@@ -28,21 +32,22 @@ type convAgg struct {
 }
 
 const (
-	sqlFindConv = `SELECT id, state, snooze_until, done_at, negative, neg_source, rating, first_in_at, last_in_at,
+	sqlFindConv = `SELECT id, state, snooze_until, done_at, negative, neg_source, neg_score, neg_reasons, rating, first_in_at, last_in_at,
 		last_out_at, wait_since, last_activity, needs_reply, messages, preview, author_id, author_handle, author_name, author_url
 		FROM conversations WHERE account_id = ? AND external_id = ?`
 	sqlNewConv = `INSERT INTO conversations (account_id, network, external_id, kind, post_id)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id, external_id) DO NOTHING RETURNING id`
 	sqlPutMsg = `INSERT INTO messages (conversation_id, account_id, external_id, parent_id, direction, author_id,
-		author_handle, author_name, author_url, text, rating, created_at, permalink, delivery)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, external_id) DO NOTHING`
+		author_handle, author_name, author_url, text, rating, created_at, permalink, delivery,
+		sentiment, sentiment_score, lang, reasons)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, external_id) DO NOTHING`
 	sqlEditMsg = `UPDATE messages SET text = ?, rating = ?, permalink = ? WHERE account_id = ? AND external_id = ?
 		AND (text <> ? OR rating <> ? OR permalink <> ?) RETURNING conversation_id, id`
 	sqlPutPost = `INSERT INTO posts (account_id, external_id, author_id, author_handle, author_name, author_url, text, permalink, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, external_id) DO UPDATE SET
 		text = excluded.text, permalink = excluded.permalink, author_name = excluded.author_name`
 	sqlSaveAgg = `UPDATE conversations SET state = ?, snooze_until = ?, done_at = ?, negative = ?,
-		neg_source = ?, rating = ?, first_in_at = ?, last_in_at = ?, last_out_at = ?, wait_since = ?, needs_reply = ?,
+		neg_source = ?, neg_score = ?, neg_reasons = ?, rating = ?, first_in_at = ?, last_in_at = ?, last_out_at = ?, wait_since = ?, needs_reply = ?,
 		last_activity = ?, messages = ?, preview = ?, author_id = ?, author_handle = ?, author_name = ?, author_url = ?
 		WHERE id = ?`
 )
@@ -127,7 +132,7 @@ func (s *Store) Ingest(ctx context.Context, accountID int64, b inbox.Batch, now 
 }
 
 func loadConv(ctx context.Context, st *ingestStmts, accountID int64, network string, it inbox.Inbound) (*convAgg, error) {
-	c := &convAgg{state: inbox.StateOpen}
+	c := &convAgg{state: inbox.StateOpen, negReasons: "[]"}
 	kind := it.Kind
 	if kind == "" {
 		kind = inbox.KindComment
@@ -145,7 +150,7 @@ func loadConv(ctx context.Context, st *ingestStmts, accountID int64, network str
 	var state, src string
 	var neg, needs int
 	err = st.findConv.QueryRowContext(ctx, accountID, it.ConversationID).Scan(&c.id, &state, &c.snoozeUntil, &c.doneAt,
-		&neg, &src, &c.rating, &c.firstIn, &c.lastIn, &c.lastOut, &c.waitSince, &c.last, &needs, &c.messages, &c.preview,
+		&neg, &src, &c.negScore, &c.negReasons, &c.rating, &c.firstIn, &c.lastIn, &c.lastOut, &c.waitSince, &c.last, &needs, &c.messages, &c.preview,
 		&c.author.ID, &c.author.Handle, &c.author.Name, &c.author.URL)
 	if err != nil {
 		return nil, fmt.Errorf("conversation %s: %w", it.ConversationID, err)
@@ -164,8 +169,13 @@ func ingestMessage(ctx context.Context, st *ingestStmts, accountID int64, c *con
 		delivery = string(inbox.DeliverySent) // seen on the network, so it was sent
 	}
 	at := ms(m.CreatedAt)
+	reasons, _ := json.Marshal(m.Reasons)
+	if m.Reasons == nil {
+		reasons = []byte("[]")
+	}
 	res, err := st.putMsg.ExecContext(ctx, c.id, accountID, m.ExternalID, m.ParentID, string(m.Direction), m.Author.ID,
-		m.Author.Handle, m.Author.Name, m.Author.URL, m.Text, m.Rating, at, m.Permalink, delivery)
+		m.Author.Handle, m.Author.Name, m.Author.URL, m.Text, m.Rating, at, m.Permalink, delivery,
+		m.Sentiment, m.SentimentScore, m.Lang, string(reasons))
 	if err != nil {
 		return fmt.Errorf("message %s: %w", m.ExternalID, err)
 	}
@@ -222,6 +232,9 @@ func ingestMessage(ctx context.Context, st *ingestStmts, accountID int64, c *con
 	if m.Rating > 0 {
 		c.rating = m.Rating
 	}
+	if m.Sentiment == "negative" && (!c.newNeg || m.SentimentScore < c.negScore) {
+		c.newNeg, c.negScore, c.negReasons = true, m.SentimentScore, string(reasons)
+	}
 	if at > c.lastOut {
 		if c.needsReply && c.waitSince != 0 {
 			c.waitSince = min(c.waitSince, at)
@@ -252,16 +265,24 @@ func firstLine(s string) string {
 // saveAgg writes a conversation's aggregates and journals what the system
 // decided on its own: reopening, and marking 1–2 star reviews negative.
 func saveAgg(ctx context.Context, tx *sql.Tx, upd *sql.Stmt, c *convAgg, now time.Time) error {
-	// Ratings of 1–2 stars are negative, 3+ not; a manual or rule mark wins.
+	// Ratings of 1–2 stars and messages the detector reads as negative mark
+	// the conversation negative (auto); a 3+ rating clears a mark that only
+	// a rating made. A manual or rule mark always wins.
 	if c.negSource == inbox.NegNone || c.negSource == inbox.NegAuto {
 		switch {
 		case c.rating >= 1 && c.rating <= 2:
 			c.negative, c.negSource = true, inbox.NegAuto
-		case c.rating >= 3 && c.negSource == inbox.NegAuto:
-			c.negative, c.negSource = false, inbox.NegNone
+			if !c.newNeg {
+				c.negReasons = fmt.Sprintf(`["rating %d★"]`, c.rating)
+			}
+		case c.newNeg:
+			c.negative, c.negSource = true, inbox.NegAuto
+		case c.rating >= 3 && c.negSource == inbox.NegAuto && strings.HasPrefix(c.negReasons, `["rating`):
+			c.negative, c.negSource, c.negReasons = false, inbox.NegNone, "[]"
 		}
 	}
-	_, err := upd.ExecContext(ctx, string(c.state), c.snoozeUntil, c.doneAt, b2i(c.negative), string(c.negSource), c.rating,
+	_, err := upd.ExecContext(ctx, string(c.state), c.snoozeUntil, c.doneAt, b2i(c.negative), string(c.negSource),
+		c.negScore, c.negReasons, c.rating,
 		c.firstIn, c.lastIn, c.lastOut, c.waitSince, b2i(c.needsReply), c.last, c.messages, c.preview, c.author.ID,
 		c.author.Handle, c.author.Name, c.author.URL, c.id)
 	if err != nil {

@@ -277,3 +277,17 @@ func (s *Store) Journal(ctx context.Context, conv int64) ([]inbox.Event, error) 
 	}
 	return out, wrap("journal", rows.Err())
 }
+
+// AddExample implements inbox.Store.
+func (s *Store) AddExample(ctx context.Context, conv int64, negative bool, actor string, now time.Time) error {
+	label := "not_negative"
+	if negative {
+		label = "negative"
+	}
+	return s.tx(ctx, "keep example", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO labelled_examples (conversation_id, text, label, actor, at)
+			SELECT ?, text, ?, ?, ? FROM messages WHERE conversation_id = ? AND direction = 'in'
+			ORDER BY created_at DESC, id DESC LIMIT 1`, conv, label, actor, ms(now), conv)
+		return err
+	})
+}

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -24,7 +25,7 @@ var viewDefs = map[inbox.View]viewDef{
 }
 
 const convCols = `c.id, c.account_id, c.network, c.external_id, c.kind, c.post_id, c.state, c.snooze_until, c.done_at,
-	c.negative, c.neg_source, c.neg_score, c.esc_dest, c.esc_note, c.esc_at, c.author_id, c.author_handle, c.author_name,
+	c.negative, c.neg_source, c.neg_score, c.neg_reasons, c.esc_dest, c.esc_note, c.esc_at, c.author_id, c.author_handle, c.author_name,
 	c.author_url, c.preview, c.rating, c.first_in_at, c.last_in_at, c.last_out_at, c.wait_since, c.needs_reply,
 	c.last_activity, c.messages,
 	(SELECT group_concat(tag, ',') FROM (SELECT tag FROM conversation_tags WHERE conversation_id = c.id ORDER BY tag))`
@@ -40,8 +41,9 @@ func scanConv(rows interface{ Scan(...any) error }, withOutbox bool, extra ...an
 	var snooze, done, escAt, firstIn, lastIn, lastOut, wait, last int64
 	var neg, needs int
 	var tags sql.NullString
+	var reasons string
 	dest := []any{&c.ID, &c.AccountID, &c.Network, &c.ExternalID, &kind, &c.PostID, &state, &snooze, &done,
-		&neg, &src, &c.NegScore, &c.EscDest, &c.EscNote, &escAt, &c.Author.ID, &c.Author.Handle, &c.Author.Name,
+		&neg, &src, &c.NegScore, &reasons, &c.EscDest, &c.EscNote, &escAt, &c.Author.ID, &c.Author.Handle, &c.Author.Name,
 		&c.Author.URL, &c.Preview, &c.Rating, &firstIn, &lastIn, &lastOut, &wait, &needs, &last, &c.Messages, &tags}
 	if withOutbox {
 		dest = append(dest, &c.Failed, &c.Queued)
@@ -55,6 +57,9 @@ func scanConv(rows interface{ Scan(...any) error }, withOutbox bool, extra ...an
 	c.FirstInAt, c.LastInAt, c.LastOutAt, c.WaitSince, c.LastActivity = fromMS(firstIn), fromMS(lastIn), fromMS(lastOut), fromMS(wait), fromMS(last)
 	if tags.Valid && tags.String != "" {
 		c.Tags = strings.Split(tags.String, ",")
+	}
+	if reasons != "" && reasons != "[]" {
+		_ = json.Unmarshal([]byte(reasons), &c.NegReasons)
 	}
 	return c, nil
 }
@@ -235,6 +240,7 @@ func (s *Store) Thread(ctx context.Context, id int64) (inbox.Thread, error) {
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT m.id, m.external_id, m.parent_id, m.direction, m.author_id, m.author_handle,
 		m.author_name, m.author_url, m.text, m.rating, m.created_at, m.permalink, m.delivery, m.error,
+		m.sentiment, m.sentiment_score, m.lang, m.reasons,
 		COALESCE((SELECT o.id FROM outbox o WHERE o.message_id = m.id), 0)
 		FROM messages m WHERE m.conversation_id = ? ORDER BY m.created_at, m.id`, id)
 	if err != nil {
@@ -243,13 +249,15 @@ func (s *Store) Thread(ctx context.Context, id int64) (inbox.Thread, error) {
 	defer rows.Close()
 	for rows.Next() {
 		m := inbox.Message{ConversationID: id, AccountID: c.AccountID}
-		var dir, del string
+		var dir, del, reasons string
 		var at int64
 		if err := rows.Scan(&m.ID, &m.ExternalID, &m.ParentID, &dir, &m.Author.ID, &m.Author.Handle, &m.Author.Name,
-			&m.Author.URL, &m.Text, &m.Rating, &at, &m.Permalink, &del, &m.Error, &m.OutboxID); err != nil {
+			&m.Author.URL, &m.Text, &m.Rating, &at, &m.Permalink, &del, &m.Error,
+			&m.Sentiment, &m.SentimentScore, &m.Lang, &reasons, &m.OutboxID); err != nil {
 			return th, wrap("thread messages", err)
 		}
 		m.Direction, m.Delivery, m.CreatedAt = inbox.Direction(dir), inbox.Delivery(del), fromMS(at)
+		_ = json.Unmarshal([]byte(reasons), &m.Reasons)
 		th.Messages = append(th.Messages, m)
 	}
 	if err := rows.Err(); err != nil {
