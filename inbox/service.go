@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/inbox/negativity"
+	"github.com/parleyhq/parley/inbox/rules"
 	"github.com/parleyhq/parley/inbox/sanitize"
 )
 
@@ -21,6 +22,8 @@ type Options struct {
 	Now func() time.Time
 	// Detector scores inbound messages at ingest; nil: no automatic scoring.
 	Detector *negativity.Detector
+	// Rules gives the current triage rules (re-read when the file changes).
+	Rules func() (*rules.Set, error)
 }
 
 // Service is the use-case layer the TUI, the SSH server and the sync engine
@@ -86,14 +89,14 @@ func (s *Service) SetAccountStatus(ctx context.Context, id int64, st AccountStat
 func (s *Service) Ingest(ctx context.Context, accountID int64, b Batch) error {
 	CleanBatch(&b)
 	s.score(&b)
-	ids, err := s.store.Ingest(ctx, accountID, b, s.Now())
+	res, err := s.store.Ingest(ctx, accountID, b, s.Now())
 	if err != nil {
 		return err
 	}
-	if len(ids) > 0 {
-		s.changed(ids)
+	if len(res.Conversations) > 0 {
+		s.changed(res.Conversations)
 	}
-	return nil
+	return s.runRules(ctx, res.NewInbound)
 }
 
 // score runs the negativity detector over inbound messages.
@@ -428,4 +431,116 @@ func (s *Service) Moderate(ctx context.Context, actor string, id int64, action A
 	}
 	s.changed([]int64{id})
 	return nil
+}
+
+// RuleMessage is what rules see of an arrival.
+func RuleMessage(a Arrival) rules.Message {
+	return rules.Message{Network: a.Conversation.Network, Account: a.AccountLabel, Kind: string(a.Conversation.Kind),
+		Language: a.Message.Lang, Negative: a.Conversation.Negative || a.Message.Sentiment == "negative",
+		Rating: a.Message.Rating, Text: a.Message.Text, AuthorHandle: a.Message.Author.Handle,
+		AuthorName: a.Message.Author.Name, At: a.Message.CreatedAt}
+}
+
+// runRules applies the rules to newly arrived messages, each message's
+// actions as one journal group by the actor "rules" (undo: parley rules undo).
+func (s *Service) runRules(ctx context.Context, ids []int64) error {
+	if s.opts.Rules == nil || len(ids) == 0 {
+		return nil
+	}
+	set, err := s.opts.Rules()
+	if err != nil || set == nil || len(set.Rules) == 0 {
+		return nil // a broken rules file is reported by parley rules check; keep ingesting
+	}
+	arr, err := s.store.Arrivals(ctx, ids, time.Time{})
+	if err != nil {
+		return err
+	}
+	for _, a := range arr {
+		acts := set.Evaluate(RuleMessage(a))
+		if acts.Empty() {
+			continue
+		}
+		if err := s.ApplyRules(ctx, a.Conversation, acts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ApplyRules carries out rule actions on a conversation.
+func (s *Service) ApplyRules(ctx context.Context, c Conversation, a rules.Actions) error {
+	now := s.Now()
+	err := s.store.Apply(ctx, "rules", "rule: "+strings.Join(a.Rules, ", "), []int64{c.ID}, now, func(t *Triage) {
+		for _, tag := range a.Tags {
+			if tag = NormalizeTag(tag); tag != "" && !slices.Contains(t.Tags, tag) {
+				t.Tags = append(t.Tags, tag)
+			}
+		}
+		slices.Sort(t.Tags)
+		if a.MarkNegative && t.NegSource != NegManual {
+			t.Negative, t.NegSource = true, NegRule
+		}
+		if a.Escalate != "" && t.EscDest == "" {
+			t.EscDest, t.EscNote, t.EscAt = a.Escalate, a.Note, now.UnixMilli()
+		}
+		switch {
+		case a.Done:
+			t.State, t.SnoozeUntil = StateDone, 0
+		case a.Snooze > 0:
+			t.State, t.SnoozeUntil = StateSnoozed, now.Add(a.Snooze).UnixMilli()
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if a.Hide && slices.Contains(s.Moderation(c.AccountID), ActionHide) {
+		if _, err := s.store.QueueAction(ctx, "rules", c.ID, ActionHide, "", now); err != nil {
+			return err
+		}
+	}
+	s.changed([]int64{c.ID})
+	return nil
+}
+
+// RuleReport is what one rule would have done over past messages.
+type RuleReport struct {
+	Rule     string
+	Line     int
+	Matches  int
+	Does     string
+	Examples []string
+}
+
+// TestRules runs rules over stored history since a time without changing
+// anything: per rule, how many messages it would have caught, what it
+// does, and a few examples. It also returns how many messages were read.
+func (s *Service) TestRules(ctx context.Context, set *rules.Set, since time.Time) ([]RuleReport, int, error) {
+	arr, err := s.store.Arrivals(ctx, nil, since)
+	if err != nil {
+		return nil, 0, err
+	}
+	reports := make([]RuleReport, len(set.Rules))
+	index := map[string]int{}
+	for i, r := range set.Rules {
+		reports[i] = RuleReport{Rule: r.Name, Line: r.Line(), Does: r.Actions().Describe()}
+		index[r.Name] = i
+	}
+	for _, a := range arr {
+		for _, name := range set.Evaluate(RuleMessage(a)).Rules {
+			rep := &reports[index[name]]
+			rep.Matches++
+			if len(rep.Examples) < 3 {
+				rep.Examples = append(rep.Examples, sanitize.Line(a.Message.Author.Display())+": "+firstLine(a.Message.Text, 100))
+			}
+		}
+	}
+	return reports, len(arr), nil
+}
+
+func firstLine(s string, n int) string {
+	s = sanitize.Line(s)
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }

@@ -16,8 +16,10 @@ type Store interface {
 	SetAccountStatus(ctx context.Context, id int64, st AccountStatus, lastErr string, synced time.Time) error
 
 	// Ingest stores a fetched batch and the account's new cursor atomically.
-	// It returns the ids of the conversations it touched.
-	Ingest(ctx context.Context, accountID int64, b Batch, now time.Time) ([]int64, error)
+	Ingest(ctx context.Context, accountID int64, b Batch, now time.Time) (IngestResult, error)
+	// Arrivals loads inbound messages with their conversations, by message
+	// id, or (ids nil) every inbound message since a time, for rules.
+	Arrivals(ctx context.Context, ids []int64, since time.Time) ([]Arrival, error)
 
 	List(ctx context.Context, p Page) ([]Conversation, error)
 	Counts(ctx context.Context, network string) (Counts, error)

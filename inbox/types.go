@@ -197,6 +197,7 @@ const (
 	ActionMute    ActionKind = "mute"    // mute the author
 	ActionBlock   ActionKind = "block"   // block the author
 	ActionReport  ActionKind = "report"  // report the message to the network's moderators
+	ActionHide    ActionKind = "hide"    // hide a public comment
 )
 
 // OutboxEntry is an action waiting to be performed on a network.
@@ -256,4 +257,17 @@ type Inbound struct {
 	Kind           Kind
 	PostID         string
 	Message        Message
+}
+
+// IngestResult says what a stored batch changed.
+type IngestResult struct {
+	Conversations []int64 // touched
+	NewInbound    []int64 // message ids of inbound messages stored for the first time
+}
+
+// Arrival is an inbound message with what rules look at.
+type Arrival struct {
+	Message      Message
+	Conversation Conversation
+	AccountLabel string
 }

@@ -24,6 +24,7 @@ type Config struct {
 	Escalation     []string            `toml:"escalation"`
 	RepliesDir     string              `toml:"replies_dir"`
 	Words          string              `toml:"words"` // negativity word list (TOML)
+	Rules          string              `toml:"rules"` // triage rules (TOML)
 	DB             string              `toml:"db"`
 	Keys           map[string][]string `toml:"keys"`
 	Accounts       []AccountConfig     `toml:"account"`
@@ -163,6 +164,10 @@ func (c *Config) withDefaults(p Paths) *Config {
 		c.Words = filepath.Join(p.ConfigDir, "words.toml")
 	}
 	c.Words = expandHome(c.Words)
+	if c.Rules == "" {
+		c.Rules = filepath.Join(p.ConfigDir, "rules.toml")
+	}
+	c.Rules = expandHome(c.Rules)
 	c.DB = expandHome(c.DB)
 	if c.Serve.Listen == "" {
 		c.Serve.Listen = ":2222"

@@ -107,3 +107,30 @@ func TestVersionAndUnknownCommand(t *testing.T) {
 		t.Fatal("unknown command accepted")
 	}
 }
+
+func TestRulesCommands(t *testing.T) {
+	dir := t.TempDir()
+	rp := filepath.Join(dir, "rules.toml")
+	os.WriteFile(rp, []byte("[[rule]]\nname = \"refunds\"\nkeywords = [\"refund\"]\ntag = [\"refund\"]\n"), 0o600)
+	db := filepath.Join(dir, "g.db")
+	var out bytes.Buffer
+	if err := run([]string{"demo", "--generate", "400", "--db", db}, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run([]string{"rules", "check", "--rules", rp}, &out, &out); err != nil || !strings.Contains(out.String(), "1 rules, all valid") {
+		t.Fatalf("check: %v %s", err, out.String())
+	}
+	out.Reset()
+	if err := run([]string{"rules", "test", "--rules", rp, "--db", db, "--since", "400d"}, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "refunds (line 1):") || !strings.Contains(out.String(), "→ tag #refund") || !strings.Contains(out.String(), "nothing was changed") {
+		t.Fatalf("test output:\n%s", out.String())
+	}
+	os.WriteFile(rp, []byte("[[rule]]\nname = \"x\"\nregex = \"[\"\ndone = true\n"), 0o600)
+	err := run([]string{"rules", "check", "--rules", rp}, &out, &out)
+	if err == nil || !strings.Contains(err.Error(), rp+":3: regex") {
+		t.Fatalf("bad regex: %v", err)
+	}
+}

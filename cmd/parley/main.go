@@ -19,6 +19,7 @@ import (
 
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/inbox/negativity"
+	"github.com/parleyhq/parley/inbox/rules"
 	"github.com/parleyhq/parley/inbox/sqlite"
 	psync "github.com/parleyhq/parley/sync"
 	_ "github.com/parleyhq/parley/sync/demo"     // registers the demo networks
@@ -42,6 +43,9 @@ Usage:
   parley accounts [remove L]  list accounts and their sync state; remove one
   parley classify             score text from stdin (a line each, or JSON lines with
                               "text" and "rating"): one JSON verdict per line
+  parley rules check|test|undo  validate ~/.config/parley/rules.toml (line of any error);
+                              try it on history without changing anything
+                              (--since 30d); undo the rules' last action
   parley version              print the version
 
 Flags (every command):
@@ -119,6 +123,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return runAccounts(args, stdout)
 	case "classify":
 		return runClassify(args, os.Stdin, stdout)
+	case "rules":
+		return runRules(args, stdout)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "parley", version)
 		return nil
@@ -167,7 +173,8 @@ func open(ctx context.Context, c *common, demoOpts *demoOptions) (*workspace, er
 	if err != nil {
 		return nil, err
 	}
-	svc := inbox.NewService(st, inbox.Options{ReplyMarksDone: *c.cfg.ReplyMarksDone, Detector: negativity.New(c.cfg.Words)})
+	svc := inbox.NewService(st, inbox.Options{ReplyMarksDone: *c.cfg.ReplyMarksDone, Detector: negativity.New(c.cfg.Words),
+		Rules: rules.Watch(c.cfg.Rules, c.cfg.Escalation).Current})
 	log, closeLog, err := openLog(filepath.Dir(c.db))
 	if err != nil {
 		st.Close()

@@ -77,8 +77,8 @@ func (s *Store) prepareIngest(ctx context.Context, tx *sql.Tx) (*ingestStmts, er
 
 // Ingest stores a batch and the account's cursor in one transaction. Upserts
 // are keyed by (account, external id): re-fetching a page changes nothing.
-func (s *Store) Ingest(ctx context.Context, accountID int64, b inbox.Batch, now time.Time) ([]int64, error) {
-	var touched []int64
+func (s *Store) Ingest(ctx context.Context, accountID int64, b inbox.Batch, now time.Time) (inbox.IngestResult, error) {
+	var res inbox.IngestResult
 	err := s.tx(ctx, "ingest", func(tx *sql.Tx) error {
 		var network string
 		if err := tx.QueryRowContext(ctx, `SELECT network FROM accounts WHERE id = ?`, accountID).Scan(&network); err != nil {
@@ -123,12 +123,27 @@ func (s *Store) Ingest(ctx context.Context, accountID int64, b inbox.Batch, now 
 			if err := saveAgg(ctx, tx, st.saveAgg, c, now); err != nil {
 				return err
 			}
-			touched = append(touched, c.id)
+			res.Conversations = append(res.Conversations, c.id)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM messages WHERE id > ? AND direction = 'in' ORDER BY id`, st.indexedUpTo)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			res.NewInbound = append(res.NewInbound, id)
+		}
+		if err := rows.Err(); err != nil {
+			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE accounts SET cursor = ? WHERE id = ?`, b.Cursor, accountID)
 		return err
 	})
-	return touched, err
+	return res, err
 }
 
 func loadConv(ctx context.Context, st *ingestStmts, accountID int64, network string, it inbox.Inbound) (*convAgg, error) {

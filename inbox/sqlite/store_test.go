@@ -40,11 +40,11 @@ func in(conv, id string, at time.Time, text string) inbox.Inbound {
 
 func ingest(t *testing.T, s *Store, acc int64, cursor string, items ...inbox.Inbound) []int64 {
 	t.Helper()
-	ids, err := s.Ingest(context.Background(), acc, inbox.Batch{Items: items, Cursor: cursor}, t0)
+	res, err := s.Ingest(context.Background(), acc, inbox.Batch{Items: items, Cursor: cursor}, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ids
+	return res.Conversations
 }
 
 func convByExt(t *testing.T, s *Store, ext string) inbox.Conversation {

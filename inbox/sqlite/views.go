@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/parleyhq/parley/inbox"
 )
@@ -280,4 +281,44 @@ func (s *Store) Thread(ctx context.Context, id int64) (inbox.Thread, error) {
 		return th, wrap("thread draft", err)
 	}
 	return th, nil
+}
+
+// Arrivals implements inbox.Store.
+func (s *Store) Arrivals(ctx context.Context, ids []int64, since time.Time) ([]inbox.Arrival, error) {
+	q := `SELECT ` + convCols + `, m.id, m.external_id, m.text, m.rating, m.created_at, m.author_handle, m.author_name,
+		m.lang, m.sentiment, a.label FROM messages m JOIN conversations c ON c.id = m.conversation_id
+		JOIN accounts a ON a.id = c.account_id WHERE m.direction = 'in' AND `
+	var args []any
+	if ids != nil {
+		if len(ids) == 0 {
+			return nil, nil
+		}
+		q += "m.id IN (" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")"
+		for _, id := range ids {
+			args = append(args, id)
+		}
+	} else {
+		q += "m.created_at >= ?"
+		args = append(args, ms(since))
+	}
+	rows, err := s.r.QueryContext(ctx, q+" ORDER BY m.created_at, m.id", args...)
+	if err != nil {
+		return nil, wrap("arrivals", err)
+	}
+	defer rows.Close()
+	var out []inbox.Arrival
+	for rows.Next() {
+		var a inbox.Arrival
+		var at int64
+		m := &a.Message
+		c, err := scanConv(rows, false, &m.ID, &m.ExternalID, &m.Text, &m.Rating, &at, &m.Author.Handle, &m.Author.Name,
+			&m.Lang, &m.Sentiment, &a.AccountLabel)
+		if err != nil {
+			return nil, wrap("arrivals", err)
+		}
+		m.CreatedAt, m.Direction = fromMS(at), inbox.In
+		a.Conversation = c
+		out = append(out, a)
+	}
+	return out, wrap("arrivals", rows.Err())
 }
