@@ -24,6 +24,9 @@ type Options struct {
 	Detector *negativity.Detector
 	// Rules gives the current triage rules (re-read when the file changes).
 	Rules func() (*rules.Set, error)
+	// Deliverable says whether an escalation destination has a delivery
+	// (webhook, email, command) configured.
+	Deliverable func(dest string) bool
 }
 
 // Service is the use-case layer the TUI, the SSH server and the sync engine
@@ -289,16 +292,34 @@ func NormalizeTag(s string) string {
 	return s
 }
 
-// Escalate hands conversations to a destination with a note.
+// Escalate hands conversations to a destination with a note. Destinations
+// that reach people (webhook, email, command) get a delivery through the
+// durable outbox; its state shows on the conversation.
 func (s *Service) Escalate(ctx context.Context, actor string, ids []int64, dest, note string) error {
 	dest = strings.TrimSpace(dest)
 	if dest == "" {
 		return fmt.Errorf("escalate: no destination: %w", ErrInvalid)
 	}
 	now := s.Now().UnixMilli()
-	return s.apply(ctx, actor, "escalate", ids, func(t *Triage) {
+	if err := s.apply(ctx, actor, "escalate", ids, func(t *Triage) {
 		t.EscDest, t.EscNote, t.EscAt = dest, strings.TrimSpace(note), now
-	})
+	}); err != nil {
+		return err
+	}
+	return s.queueDeliveries(ctx, actor, ids, dest, note)
+}
+
+func (s *Service) queueDeliveries(ctx context.Context, actor string, ids []int64, dest, note string) error {
+	if s.opts.Deliverable == nil || !s.opts.Deliverable(dest) {
+		return nil
+	}
+	for _, id := range ids {
+		if _, err := s.store.QueueAction(ctx, actor, id, EscalateTo(dest), strings.TrimSpace(note), s.Now()); err != nil {
+			return err
+		}
+	}
+	s.changed(ids)
+	return nil
 }
 
 // Undo reverts the actor's last action group (repeatable).
@@ -470,6 +491,7 @@ func (s *Service) runRules(ctx context.Context, ids []int64) error {
 // ApplyRules carries out rule actions on a conversation.
 func (s *Service) ApplyRules(ctx context.Context, c Conversation, a rules.Actions) error {
 	now := s.Now()
+	escalated := false
 	err := s.store.Apply(ctx, "rules", "rule: "+strings.Join(a.Rules, ", "), []int64{c.ID}, now, func(t *Triage) {
 		for _, tag := range a.Tags {
 			if tag = NormalizeTag(tag); tag != "" && !slices.Contains(t.Tags, tag) {
@@ -482,6 +504,7 @@ func (s *Service) ApplyRules(ctx context.Context, c Conversation, a rules.Action
 		}
 		if a.Escalate != "" && t.EscDest == "" {
 			t.EscDest, t.EscNote, t.EscAt = a.Escalate, a.Note, now.UnixMilli()
+			escalated = true
 		}
 		switch {
 		case a.Done:
@@ -492,6 +515,11 @@ func (s *Service) ApplyRules(ctx context.Context, c Conversation, a rules.Action
 	})
 	if err != nil {
 		return err
+	}
+	if escalated {
+		if err := s.queueDeliveries(ctx, "rules", []int64{c.ID}, a.Escalate, a.Note); err != nil {
+			return err
+		}
 	}
 	if a.Hide && slices.Contains(s.Moderation(c.AccountID), ActionHide) {
 		if _, err := s.store.QueueAction(ctx, "rules", c.ID, ActionHide, "", now); err != nil {

@@ -3,7 +3,10 @@
 // use. It has no terminal or network code; the store lives in inbox/sqlite.
 package inbox
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Kind says what a conversation is on its network.
 type Kind string
@@ -199,6 +202,21 @@ const (
 	ActionReport  ActionKind = "report"  // report the message to the network's moderators
 	ActionHide    ActionKind = "hide"    // hide a public comment
 )
+
+// escalatePrefix marks outbox entries that deliver an escalation to a
+// destination (webhook, email, command) rather than act on a network.
+const escalatePrefix = "escalate:"
+
+// EscalateTo is the outbox action that delivers an escalation to dest.
+func EscalateTo(dest string) ActionKind { return ActionKind(escalatePrefix + dest) }
+
+// Destination returns the destination of an escalation delivery, if it is one.
+func (a ActionKind) Destination() (string, bool) {
+	if strings.HasPrefix(string(a), escalatePrefix) {
+		return strings.TrimPrefix(string(a), escalatePrefix), true
+	}
+	return "", false
+}
 
 // OutboxEntry is an action waiting to be performed on a network.
 type OutboxEntry struct {

@@ -24,6 +24,8 @@ type Worker struct {
 	// Tick is how often the worker looks for due entries besides being woken
 	// by store changes (retries come due on their own).
 	Tick time.Duration
+	// Destinations deliver escalations, by destination name.
+	Destinations map[string]Deliverer
 }
 
 // NewWorker creates an outbox worker.
@@ -72,13 +74,19 @@ func (w *Worker) Drain(ctx context.Context) {
 }
 
 func (w *Worker) deliver(ctx context.Context, e inbox.OutboxEntry) {
-	conn, ok := w.conn(e.AccountID)
-	if !ok {
-		_ = w.svc.FailOutbox(ctx, e.ID, fmt.Errorf("the account of this conversation is not connected; connect it and retry"), time.Time{})
-		return
+	var r Receipt
+	var err error
+	if dest, ok := e.Action.Destination(); ok {
+		err = w.escalate(ctx, dest, e)
+	} else {
+		conn, ok := w.conn(e.AccountID)
+		if !ok {
+			_ = w.svc.FailOutbox(ctx, e.ID, fmt.Errorf("the account of this conversation is not connected; connect it and retry"), time.Time{})
+			return
+		}
+		r, err = perform(ctx, conn, Action{Kind: e.Action, ConversationID: e.ConvExternalID, TargetID: e.TargetID,
+			Body: e.Body, IdempotencyKey: e.IdempotencyKey})
 	}
-	r, err := perform(ctx, conn, Action{Kind: e.Action, ConversationID: e.ConvExternalID, TargetID: e.TargetID,
-		Body: e.Body, IdempotencyKey: e.IdempotencyKey})
 	if err == nil {
 		if err := w.svc.CompleteOutbox(context.WithoutCancel(ctx), e.ID, r.ExternalID, r.Permalink); err != nil {
 			w.log.Error("record delivery", "outbox", e.ID, "err", err)
@@ -111,4 +119,22 @@ func perform(ctx context.Context, c Connector, a Action) (r Receipt, err error) 
 		}
 	}()
 	return c.Perform(ctx, a)
+}
+
+// escalate delivers an escalation to its destination.
+func (w *Worker) escalate(ctx context.Context, dest string, e inbox.OutboxEntry) (err error) {
+	d, ok := w.Destinations[dest]
+	if !ok {
+		return Permanent(fmt.Errorf("destination %q has no delivery configured", dest))
+	}
+	th, err := w.svc.Open(ctx, e.ConversationID)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("delivery panicked: %v", p)
+		}
+	}()
+	return d.Deliver(ctx, NewEscalation(dest, e.Body, th))
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,6 +30,8 @@ type Config struct {
 	Keys           map[string][]string `toml:"keys"`
 	Accounts       []AccountConfig     `toml:"account"`
 	Serve          ServeConfig         `toml:"serve"`
+	Destinations   []DestinationConfig `toml:"destination"`
+	SMTP           SMTPConfig          `toml:"smtp"`
 
 	path string
 }
@@ -38,6 +41,26 @@ type AccountConfig struct {
 	Network string         `toml:"network"`
 	Label   string         `toml:"label"`
 	Options map[string]any `toml:"options"`
+}
+
+// DestinationConfig is one [[destination]]: where an escalation goes.
+type DestinationConfig struct {
+	Name    string   `toml:"name"`
+	Webhook string   `toml:"webhook"` // Slack/Mattermost-compatible or generic JSON receiver
+	Email   []string `toml:"email"`   // through [smtp]
+	Command string   `toml:"command"` // gets the escalation as JSON on stdin
+}
+
+// SMTPConfig is the [smtp] table for email destinations.
+type SMTPConfig struct {
+	Host         string `toml:"host"`
+	Port         int    `toml:"port"`
+	Username     string `toml:"username"`
+	PasswordFile string `toml:"password_file"`
+	PasswordEnv  string `toml:"password_env"`
+	PasswordCmd  string `toml:"password_cmd"`
+	From         string `toml:"from"`
+	StartTLS     *bool  `toml:"starttls"`
 }
 
 // ServeConfig is the [serve] table for `parley serve`.
@@ -134,6 +157,23 @@ func (c *Config) validate(text string) error {
 			return fmt.Errorf("%s:%d: [serve] idle_timeout %q: use a duration like \"30m\" or \"0\" for none", c.path, lineOf(text, "idle_timeout"), c.Serve.IdleTimeout)
 		}
 	}
+	for _, d := range c.Destinations {
+		n := 0
+		for _, set := range []bool{d.Webhook != "", len(d.Email) > 0, d.Command != ""} {
+			if set {
+				n++
+			}
+		}
+		line := lineOf(text, "destination")
+		switch {
+		case d.Name == "":
+			return fmt.Errorf("%s:%d: a [[destination]] needs a name", c.path, line)
+		case n != 1:
+			return fmt.Errorf("%s:%d: destination %q: give exactly one of webhook, email, command", c.path, line, d.Name)
+		case len(d.Email) > 0 && c.SMTP.Host == "":
+			return fmt.Errorf("%s:%d: destination %q sends email: add an [smtp] table with host and from", c.path, line, d.Name)
+		}
+	}
 	for i, a := range c.Accounts {
 		if a.Network == "" {
 			return fmt.Errorf("%s:%d: account %d has no network", c.path, lineOf(text, "account"), i+1)
@@ -153,8 +193,13 @@ func (c *Config) withDefaults(p Paths) *Config {
 		t := true
 		c.ReplyMarksDone = &t
 	}
-	if len(c.Escalation) == 0 {
+	if len(c.Escalation) == 0 && len(c.Destinations) == 0 {
 		c.Escalation = []string{"support", "legal", "pr"}
+	}
+	for _, d := range c.Destinations {
+		if !slices.Contains(c.Escalation, d.Name) {
+			c.Escalation = append(c.Escalation, d.Name)
+		}
 	}
 	if c.RepliesDir == "" {
 		c.RepliesDir = filepath.Join(p.ConfigDir, "replies")

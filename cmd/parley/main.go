@@ -173,14 +173,21 @@ func open(ctx context.Context, c *common, demoOpts *demoOptions) (*workspace, er
 	if err != nil {
 		return nil, err
 	}
+	dests, err := deliverers(c.cfg)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	svc := inbox.NewService(st, inbox.Options{ReplyMarksDone: *c.cfg.ReplyMarksDone, Detector: negativity.New(c.cfg.Words),
-		Rules: rules.Watch(c.cfg.Rules, c.cfg.Escalation).Current})
+		Rules:       rules.Watch(c.cfg.Rules, c.cfg.Escalation).Current,
+		Deliverable: func(d string) bool { _, ok := dests[d]; return ok }})
 	log, closeLog, err := openLog(filepath.Dir(c.db))
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
 	eng := psync.NewEngine(svc, log)
+	eng.Worker.Destinations = dests
 	svc.SetModeration(eng.Moderation)
 	accounts := c.cfg.Accounts
 	if demoOpts != nil {
@@ -304,4 +311,27 @@ func runSync(args []string, stdout io.Writer) error {
 		fmt.Fprintln(stdout, line)
 	}
 	return err
+}
+
+// deliverers builds the escalation deliveries the config names.
+func deliverers(cfg *Config) (map[string]psync.Deliverer, error) {
+	out := map[string]psync.Deliverer{}
+	for _, d := range cfg.Destinations {
+		switch {
+		case d.Webhook != "":
+			out[d.Name] = psync.Webhook{URL: d.Webhook}
+		case d.Command != "":
+			out[d.Name] = psync.Command{Cmd: d.Command}
+		case len(d.Email) > 0:
+			s := cfg.SMTP
+			pw, err := psync.TokenSource("smtp", map[string]any{"token_file": s.PasswordFile, "token_env": s.PasswordEnv, "token_cmd": s.PasswordCmd})
+			if err != nil && s.Username != "" {
+				return nil, fmt.Errorf("%s: [smtp]: %w", cfg.path, err)
+			}
+			starttls := s.StartTLS == nil || *s.StartTLS
+			out[d.Name] = psync.Email{To: d.Email, Server: psync.SMTP{Host: s.Host, Port: s.Port, Username: s.Username,
+				Password: pw, From: s.From, StartTLS: starttls}}
+		}
+	}
+	return out, nil
 }
