@@ -38,6 +38,11 @@ type Store interface {
 	WakeSnoozed(ctx context.Context, now time.Time) ([]int64, error)
 	Journal(ctx context.Context, conversationID int64) ([]Event, error)
 
+	// StatRows lists conversations started since a time, for the report,
+	// and the inbound volume per local day.
+	StatRows(ctx context.Context, since time.Time) ([]StatRow, []DayStats, error)
+	InboundByNetwork(ctx context.Context, since time.Time) (map[string]int, error)
+
 	SaveDraft(ctx context.Context, conversationID int64, body string, now time.Time) error
 	Reply(ctx context.Context, actor string, conversationID int64, body string, markDone bool, now time.Time) (OutboxEntry, error)
 	// QueueAction puts a moderation action (mute, block, report, dismiss)

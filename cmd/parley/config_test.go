@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -134,5 +135,30 @@ func TestRulesCommands(t *testing.T) {
 	err := run([]string{"rules", "check", "--rules", rp}, &out, &out)
 	if err == nil || !strings.Contains(err.Error(), rp+":3: regex") {
 		t.Fatalf("bad regex: %v", err)
+	}
+}
+
+func TestStatsCommand(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "g.db")
+	var out bytes.Buffer
+	if err := run([]string{"demo", "--generate", "300", "--db", db}, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run([]string{"stats", "--db", db, "--since", "400d", "--json"}, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		Conversations int     `json:"conversations"`
+		Inbound       int     `json:"inbound_messages"`
+		ResponseRate  float64 `json:"response_rate"`
+		PerNetwork    []any   `json:"per_network"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &st); err != nil || st.Conversations != 300 || st.Inbound != 600 || len(st.PerNetwork) != 4 {
+		t.Fatalf("stats json: %+v %v\n%s", st, err, out.String())
+	}
+	out.Reset()
+	if err := run([]string{"stats", "--db", db, "--since", "400d"}, &out, &out); err != nil || !strings.Contains(out.String(), "First response: median 30m") {
+		t.Fatalf("stats text: %v\n%s", err, out.String())
 	}
 }

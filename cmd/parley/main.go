@@ -46,6 +46,8 @@ Usage:
   parley rules check|test|undo  validate ~/.config/parley/rules.toml (line of any error);
                               try it on history without changing anything
                               (--since 30d); undo the rules' last action
+  parley stats [--since 30d] [--json|--csv]
+                              volume, negativity, response rate, first-response times
   parley version              print the version
 
 Flags (every command):
@@ -125,6 +127,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return runClassify(args, os.Stdin, stdout)
 	case "rules":
 		return runRules(args, stdout)
+	case "stats":
+		return runStats(args, stdout)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "parley", version)
 		return nil

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/inbox/sqlite"
+)
+
+// runStats is `parley stats [--since 30d] [--json | --csv]`.
+func runStats(args []string, stdout io.Writer) error {
+	var c common
+	fs := flag.NewFlagSet("parley stats", flag.ContinueOnError)
+	c.flags(fs)
+	since := fs.String("since", "30d", "period to report (e.g. 7d, 24h)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	asCSV := fs.Bool("csv", false, "print CSV (one row per network and per day)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	d, err := parseSince(*since)
+	if err != nil {
+		return err
+	}
+	if err := c.load("parley.db"); err != nil {
+		return err
+	}
+	st, err := sqlite.Open(context.Background(), c.db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	s, err := inbox.NewService(st, inbox.Options{}).Stats(context.Background(), time.Now().Add(-d))
+	if err != nil {
+		return err
+	}
+	switch {
+	case *asJSON:
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(s)
+	case *asCSV:
+		w := csv.NewWriter(stdout)
+		w.Write([]string{"kind", "key", "conversations", "inbound_messages", "negative", "response_rate"})
+		for _, n := range s.PerNetwork {
+			w.Write([]string{"network", n.Network, strconv.Itoa(n.Conversations), strconv.Itoa(n.Inbound),
+				fmt.Sprintf("%.3f", n.NegativeShare), fmt.Sprintf("%.3f", n.ResponseRate)})
+		}
+		for _, day := range s.PerDay {
+			w.Write([]string{"day", day.Day, "", strconv.Itoa(day.Inbound), strconv.Itoa(day.Negative), ""})
+		}
+		w.Flush()
+		return w.Error()
+	}
+	fmt.Fprintf(stdout, "Since %s: %d conversations, %d inbound messages\n", s.Since.Format(time.DateTime), s.Conversations, s.Inbound)
+	fmt.Fprintf(stdout, "Negative: %d (%s)   Response rate: %s   Waiting now: %d\n", s.Negative, pct(s.Negative, s.Conversations),
+		pct(s.Answered, s.Conversations), s.Waiting)
+	fmt.Fprintf(stdout, "First response: median %s, 90th percentile %s\n\n", short(s.FirstMedian), short(s.FirstP90))
+	maxIn := 1
+	for _, n := range s.PerNetwork {
+		maxIn = max(maxIn, n.Inbound)
+	}
+	for _, n := range s.PerNetwork {
+		fmt.Fprintf(stdout, "%-16s %-30s %5d msgs  %3.0f%% negative  %3.0f%% answered\n", n.Network,
+			strings.Repeat("█", n.Inbound*30/maxIn), n.Inbound, n.NegativeShare*100, n.ResponseRate*100)
+	}
+	if len(s.PerDay) > 0 {
+		vals := make([]int, len(s.PerDay))
+		for i, d := range s.PerDay {
+			vals[i] = d.Inbound
+		}
+		fmt.Fprintf(stdout, "\nPer day %s … %s  %s\n", s.PerDay[0].Day, s.PerDay[len(s.PerDay)-1].Day, sparkline(vals))
+	}
+	if len(s.PerManager) > 0 {
+		fmt.Fprintln(stdout)
+		for _, m := range s.PerManager {
+			fmt.Fprintf(stdout, "%-20s %4d first responses, median %s\n", m.Manager, m.Replies, short(m.FirstMedian))
+		}
+	}
+	return nil
+}
+
+func pct(a, b int) string {
+	if b == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.0f%%", float64(a)*100/float64(b))
+}
+
+func short(d time.Duration) string {
+	switch {
+	case d == 0:
+		return "–"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%.1fh", d.Hours())
+	}
+	return fmt.Sprintf("%.1fd", d.Hours()/24)
+}
+
+// sparkline draws values with the eight block heights, summed into at
+// most 60 columns so a year fits a terminal line.
+func sparkline(vals []int) string {
+	if len(vals) > 60 {
+		per := (len(vals) + 59) / 60
+		var sums []int
+		for i := 0; i < len(vals); i += per {
+			t := 0
+			for _, v := range vals[i:min(i+per, len(vals))] {
+				t += v
+			}
+			sums = append(sums, t)
+		}
+		vals = sums
+	}
+	blocks := []rune("▁▂▃▄▅▆▇█")
+	mx := 1
+	for _, v := range vals {
+		mx = max(mx, v)
+	}
+	var b strings.Builder
+	for _, v := range vals {
+		b.WriteRune(blocks[v*(len(blocks)-1)/mx])
+	}
+	return b.String()
+}

@@ -1,0 +1,51 @@
+package sqlite
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// Stats on a known fixture: three conversations, two answered after 10 and
+// 30 minutes by ann and bob, one complaint still waiting.
+func TestStatsOnAKnownFixture(t *testing.T) {
+	s, acc := open(t)
+	ctx := context.Background()
+	now := t0.Add(2 * time.Hour)
+	svc := inbox.NewService(s, inbox.Options{Now: func() time.Time { return now }})
+	out := func(conv, id, who string, at time.Time) inbox.Inbound {
+		return inbox.Inbound{ConversationID: conv, Kind: inbox.KindComment, Message: inbox.Message{ExternalID: id,
+			Direction: inbox.Out, Text: "hi", CreatedAt: at, Author: inbox.Author{Name: who}}}
+	}
+	bad := in("c", "m5", t0.Add(20*time.Minute), "awful")
+	bad.Message.Sentiment = "negative"
+	if err := svc.Ingest(ctx, acc, inbox.Batch{Items: []inbox.Inbound{
+		in("a", "m1", t0, "q1"), out("a", "m2", "ann", t0.Add(10*time.Minute)),
+		in("b", "m3", t0.Add(time.Minute), "q2"), out("b", "m4", "bob", t0.Add(31*time.Minute)),
+		bad,
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	svc.SetNegative(ctx, "ann", []int64{convByExt(t, s, "c").ID}, true)
+	st, err := svc.Stats(ctx, t0.Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Conversations != 3 || st.Answered != 2 || st.Negative != 1 || st.Waiting != 1 || st.Inbound != 3 {
+		t.Fatalf("totals: %+v", st)
+	}
+	if st.FirstMedian != 10*time.Minute || st.FirstP90 != 30*time.Minute {
+		t.Fatalf("first response p50 %s p90 %s", st.FirstMedian, st.FirstP90)
+	}
+	if len(st.PerManager) != 2 || st.PerManager[0].Manager != "ann" || st.PerManager[1].FirstMedian != 30*time.Minute {
+		t.Fatalf("per manager: %+v", st.PerManager)
+	}
+	if len(st.PerNetwork) != 1 || st.PerNetwork[0].Inbound != 3 || st.PerNetwork[0].ResponseRate < 0.66 || st.PerNetwork[0].ResponseRate > 0.67 {
+		t.Fatalf("per network: %+v", st.PerNetwork)
+	}
+	if len(st.PerDay) != 1 || st.PerDay[0].Inbound != 3 || st.PerDay[0].Negative != 1 {
+		t.Fatalf("per day: %+v", st.PerDay)
+	}
+}
