@@ -11,6 +11,7 @@ import (
 	"github.com/parleyhq/parley/inbox/negativity"
 	"github.com/parleyhq/parley/inbox/rules"
 	"github.com/parleyhq/parley/inbox/sanitize"
+	"github.com/parleyhq/parley/inbox/sla"
 )
 
 // Options tune the Service.
@@ -27,6 +28,8 @@ type Options struct {
 	// Deliverable says whether an escalation destination has a delivery
 	// (webhook, email, command) configured.
 	Deliverable func(dest string) bool
+	// SLA sets first-reply targets; nil: only platform reply windows count.
+	SLA *sla.Policy
 }
 
 // Service is the use-case layer the TUI, the SSH server and the sync engine
@@ -38,6 +41,7 @@ type Service struct {
 	hub        hub
 	presence   presence
 	moderation func(accountID int64) []ActionKind
+	windows    func(accountID int64) time.Duration
 }
 
 // NewService wraps a store.
@@ -45,8 +49,31 @@ func NewService(st Store, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Service{store: st, opts: opts}
+	s := &Service{store: st, opts: opts}
+	if st != nil {
+		st.SetDuePolicy(s.due)
+	}
+	return s
 }
+
+// due is the first-reply deadline: the SLA target counted from when the
+// customer started waiting, or the platform's reply window counted from
+// their last message, whichever closes first.
+func (s *Service) due(acc int64, waitSince, lastIn time.Time, negative bool) time.Time {
+	var window time.Time
+	if s.windows != nil {
+		if w := s.windows(acc); w > 0 && !lastIn.IsZero() {
+			window = lastIn.Add(w)
+		}
+	}
+	if s.opts.SLA == nil {
+		return window
+	}
+	return s.opts.SLA.Due(waitSince, negative, window)
+}
+
+// SetReplyWindows tells the service each account's platform reply window.
+func (s *Service) SetReplyWindows(f func(accountID int64) time.Duration) { s.windows = f }
 
 // Now is the service's clock.
 func (s *Service) Now() time.Time { return s.opts.Now() }

@@ -5,11 +5,17 @@ import (
 	"time"
 )
 
+// DuePolicy gives the deadline for the first reply to a customer waiting
+// since waitSince (zero time: no deadline).
+type DuePolicy func(accountID int64, waitSince, lastIn time.Time, negative bool) time.Time
+
 // Store is the persistence the Service needs. inbox/sqlite implements it.
 // Every write that changes triage state also appends to the event journal in
 // the same transaction.
 type Store interface {
 	Close() error
+	// SetDuePolicy sets how reply deadlines are computed (nil: none).
+	SetDuePolicy(DuePolicy)
 
 	UpsertAccount(ctx context.Context, a Account) (Account, error)
 	Accounts(ctx context.Context) ([]Account, error)

@@ -135,6 +135,7 @@ type Conversation struct {
 	LastInAt     time.Time
 	LastOutAt    time.Time
 	WaitSince    time.Time // when the customer started waiting (unanswered inbound)
+	DueAt        time.Time // first reply due (SLA or platform window); zero if none
 	NeedsReply   bool
 	LastActivity time.Time
 	Messages     int

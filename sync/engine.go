@@ -167,3 +167,12 @@ func (e *Engine) Moderation(accountID int64) []inbox.ActionKind {
 	}
 	return c.Capabilities().Moderation
 }
+
+// ReplyWindow is how long an account's network lets the brand answer.
+func (e *Engine) ReplyWindow(accountID int64) time.Duration {
+	c, ok := e.connector(accountID)
+	if !ok {
+		return 0
+	}
+	return c.Capabilities().ReplyWindow
+}

@@ -106,6 +106,13 @@ func (c *convPane) render(st *Styles, now time.Time) {
 	if cv.State == inbox.StateSnoozed {
 		head = append(head, st.Meta.Render("until "+cv.SnoozeUntil.Local().Format("Mon 2 Jan 15:04")))
 	}
+	if cv.NeedsReply && !cv.DueAt.IsZero() {
+		if cv.DueAt.After(now) {
+			head = append(head, st.Queued.Render("reply due "+until(cv.DueAt, now)))
+		} else {
+			head = append(head, st.Negative.Render("reply overdue by "+age(cv.DueAt, now)))
+		}
+	}
 	b.WriteString(wrap.Render(strings.Join(head, st.Faint.Render(" · "))) + "\n")
 	var marks []string
 	if cv.Negative {

@@ -286,11 +286,18 @@ func renderRow(rc rowCtx, c inbox.Conversation, width int, k rowKey, match []int
 	if c.State == inbox.StateSnoozed {
 		addRight(st.Age, "z "+until(c.SnoozeUntil, rc.now))
 	}
-	ageT := c.WaitSince
-	if ageT.IsZero() {
-		ageT = c.LastActivity
+	switch {
+	case c.NeedsReply && !c.DueAt.IsZero() && !c.DueAt.After(rc.now):
+		addRight(st.Negative, pad("late "+age(c.DueAt, rc.now), 9))
+	case c.NeedsReply && !c.DueAt.IsZero():
+		addRight(st.Age, pad("due "+strings.TrimPrefix(until(c.DueAt, rc.now), "in "), 9))
+	default:
+		ageT := c.WaitSince
+		if ageT.IsZero() {
+			ageT = c.LastActivity
+		}
+		addRight(st.Age, pad(age(ageT, rc.now), 6))
 	}
-	addRight(st.Age, pad(age(ageT, rc.now), 6))
 	used := 2 + 2 + 3 + 13
 	author := sanitize.Line(c.Author.Display())
 	authorW := 18

@@ -13,6 +13,8 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/parleyhq/parley/inbox/sla"
+
 	"github.com/parleyhq/parley/tui"
 )
 
@@ -32,6 +34,9 @@ type Config struct {
 	Serve          ServeConfig         `toml:"serve"`
 	Destinations   []DestinationConfig `toml:"destination"`
 	SMTP           SMTPConfig          `toml:"smtp"`
+	SLA            SLAConfig           `toml:"sla"`
+
+	slaPolicy *sla.Policy
 
 	path string
 }
@@ -49,6 +54,14 @@ type DestinationConfig struct {
 	Webhook string   `toml:"webhook"` // Slack/Mattermost-compatible or generic JSON receiver
 	Email   []string `toml:"email"`   // through [smtp]
 	Command string   `toml:"command"` // gets the escalation as JSON on stdin
+}
+
+// SLAConfig is the [sla] table: first-reply targets.
+type SLAConfig struct {
+	Negative      string `toml:"negative"`       // e.g. "30m"
+	Default       string `toml:"default"`        // e.g. "4h"
+	BusinessHours string `toml:"business_hours"` // e.g. "Mon-Fri 09:00-18:00"; empty: around the clock
+	Timezone      string `toml:"timezone"`       // e.g. "Europe/Amsterdam"; default local
 }
 
 // SMTPConfig is the [smtp] table for email destinations.
@@ -157,6 +170,9 @@ func (c *Config) validate(text string) error {
 			return fmt.Errorf("%s:%d: [serve] idle_timeout %q: use a duration like \"30m\" or \"0\" for none", c.path, lineOf(text, "idle_timeout"), c.Serve.IdleTimeout)
 		}
 	}
+	if err := c.parseSLA(text); err != nil {
+		return err
+	}
 	for _, d := range c.Destinations {
 		n := 0
 		for _, set := range []bool{d.Webhook != "", len(d.Email) > 0, d.Command != ""} {
@@ -230,4 +246,43 @@ func (c *Config) withDefaults(p Paths) *Config {
 		}
 	}
 	return c
+}
+
+// parseSLA turns [sla] into a policy (none when the table is absent).
+func (c *Config) parseSLA(text string) error {
+	s := c.SLA
+	if s == (SLAConfig{}) {
+		return nil
+	}
+	p := &sla.Policy{}
+	for _, f := range []struct {
+		key, val string
+		dst      *time.Duration
+	}{{"negative", s.Negative, &p.Negative}, {"default", s.Default, &p.Default}} {
+		if f.val == "" {
+			continue
+		}
+		d, err := time.ParseDuration(f.val)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("%s:%d: [sla] %s %q: use a duration such as \"30m\" or \"4h\"", c.path, lineOf(text, f.key), f.key, f.val)
+		}
+		*f.dst = d
+	}
+	loc := time.Local
+	if s.Timezone != "" {
+		l, err := time.LoadLocation(s.Timezone)
+		if err != nil {
+			return fmt.Errorf("%s:%d: [sla] timezone %q: %v", c.path, lineOf(text, "timezone"), s.Timezone, err)
+		}
+		loc = l
+	}
+	if s.BusinessHours != "" {
+		h, err := sla.ParseHours(s.BusinessHours, loc)
+		if err != nil {
+			return fmt.Errorf("%s:%d: [sla] %v", c.path, lineOf(text, "business_hours"), err)
+		}
+		p.Hours = h
+	}
+	c.slaPolicy = p
+	return nil
 }

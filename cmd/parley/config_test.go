@@ -27,6 +27,8 @@ func TestConfigErrorsNameFileAndLine(t *testing.T) {
 		{"[[account]]\nlabel = \"x\"\n", ":1: account 1 has no network"},
 		{"user = \"a\"\n[serve]\nidle_timeout = \"soon\"\n", ":3: [serve] idle_timeout \"soon\""},
 		{"user = \"a\"\n[[destination]]\nname = \"legal\"\nemail = [\"l@x\"]\n", ":2: destination \"legal\" sends email: add an [smtp] table"},
+		{"[sla]\nnegative = \"half an hour\"\n", ":2: [sla] negative \"half an hour\""},
+		{"[sla]\nbusiness_hours = \"weekdays\"\n", ":2: [sla] business hours"},
 		{"[[destination]]\nname = \"pr\"\nwebhook = \"https://x\"\ncommand = \"y\"\n", ":1: destination \"pr\": give exactly one of webhook, email, command"},
 	}
 	for _, c := range cases {

@@ -48,8 +48,8 @@ const (
 		text = excluded.text, permalink = excluded.permalink, author_name = excluded.author_name`
 	sqlSaveAgg = `UPDATE conversations SET state = ?, snooze_until = ?, done_at = ?, negative = ?,
 		neg_source = ?, neg_score = ?, neg_reasons = ?, rating = ?, first_in_at = ?, last_in_at = ?, last_out_at = ?, wait_since = ?, needs_reply = ?,
-		last_activity = ?, messages = ?, preview = ?, author_id = ?, author_handle = ?, author_name = ?, author_url = ?
-		WHERE id = ?`
+		last_activity = ?, messages = ?, preview = ?, author_id = ?, author_handle = ?, author_name = ?, author_url = ?,
+		due_at = ? WHERE id = ?`
 )
 
 // ingestStmts are the hot statements of a batch, bound to its transaction.
@@ -120,7 +120,8 @@ func (s *Store) Ingest(ctx context.Context, accountID int64, b inbox.Batch, now 
 			return err
 		}
 		for _, c := range order {
-			if err := saveAgg(ctx, tx, st.saveAgg, c, now); err != nil {
+			due := func(c *convAgg) int64 { return s.dueAt(accountID, c.waitSince, c.lastIn, c.needsReply, c.negative) }
+			if err := saveAgg(ctx, tx, st.saveAgg, c, now, due); err != nil {
 				return err
 			}
 			res.Conversations = append(res.Conversations, c.id)
@@ -279,7 +280,7 @@ func firstLine(s string) string {
 
 // saveAgg writes a conversation's aggregates and journals what the system
 // decided on its own: reopening, and marking 1–2 star reviews negative.
-func saveAgg(ctx context.Context, tx *sql.Tx, upd *sql.Stmt, c *convAgg, now time.Time) error {
+func saveAgg(ctx context.Context, tx *sql.Tx, upd *sql.Stmt, c *convAgg, now time.Time, dueAt func(*convAgg) int64) error {
 	// Ratings of 1–2 stars and messages the detector reads as negative mark
 	// the conversation negative (auto); a 3+ rating clears a mark that only
 	// a rating made. A manual or rule mark always wins.
@@ -296,10 +297,11 @@ func saveAgg(ctx context.Context, tx *sql.Tx, upd *sql.Stmt, c *convAgg, now tim
 			c.negative, c.negSource, c.negReasons = false, inbox.NegNone, "[]"
 		}
 	}
+	due := dueAt(c)
 	_, err := upd.ExecContext(ctx, string(c.state), c.snoozeUntil, c.doneAt, b2i(c.negative), string(c.negSource),
 		c.negScore, c.negReasons, c.rating,
 		c.firstIn, c.lastIn, c.lastOut, c.waitSince, b2i(c.needsReply), c.last, c.messages, c.preview, c.author.ID,
-		c.author.Handle, c.author.Name, c.author.URL, c.id)
+		c.author.Handle, c.author.Name, c.author.URL, due, c.id)
 	if err != nil {
 		return fmt.Errorf("update conversation %d: %w", c.id, err)
 	}

@@ -71,7 +71,7 @@ func (s *Store) Reply(ctx context.Context, actor string, conv int64, body string
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE conversations SET last_out_at = ?, needs_reply = 0, wait_since = 0,
+		if _, err := tx.ExecContext(ctx, `UPDATE conversations SET last_out_at = ?, needs_reply = 0, wait_since = 0, due_at = 0,
 			last_activity = ?, messages = messages + 1 WHERE id = ?`, at, at, conv); err != nil {
 			return err
 		}
@@ -79,7 +79,7 @@ func (s *Store) Reply(ctx context.Context, actor string, conv int64, body string
 			return err
 		}
 		if markDone {
-			return applyTx(ctx, tx, actor, "done", []int64{conv}, now, func(t *inbox.Triage) {
+			return s.applyTx(ctx, tx, actor, "done", []int64{conv}, now, func(t *inbox.Triage) {
 				t.State, t.SnoozeUntil = inbox.StateDone, 0
 			})
 		}

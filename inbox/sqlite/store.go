@@ -28,6 +28,18 @@ type Store struct {
 
 	mu    gosync.Mutex
 	stmts map[string]*sql.Stmt // hot writer statements, parsed once
+	due   inbox.DuePolicy
+}
+
+// SetDuePolicy implements inbox.Store.
+func (s *Store) SetDuePolicy(p inbox.DuePolicy) { s.due = p }
+
+// dueAt applies the policy; 0 when there is none or nobody waits.
+func (s *Store) dueAt(acc int64, waitSince, lastIn int64, needsReply, negative bool) int64 {
+	if s.due == nil || !needsReply || waitSince == 0 {
+		return 0
+	}
+	return ms(s.due(acc, fromMS(waitSince), fromMS(lastIn), negative))
 }
 
 var _ inbox.Store = (*Store)(nil)

@@ -55,7 +55,7 @@ func loadTriage(ctx context.Context, q interface {
 
 // writeTriage moves a conversation from triage state old to new, touching
 // only what differs.
-func writeTriage(ctx context.Context, tx *sql.Tx, id int64, old, new inbox.Triage, now time.Time) error {
+func (s *Store) writeTriage(ctx context.Context, tx *sql.Tx, id int64, old, new inbox.Triage, now time.Time) error {
 	if old.State != new.State || old.SnoozeUntil != new.SnoozeUntil {
 		doneAt := int64(0)
 		if new.State == inbox.StateDone {
@@ -69,6 +69,9 @@ func writeTriage(ctx context.Context, tx *sql.Tx, id int64, old, new inbox.Triag
 	if old.Negative != new.Negative || old.NegSource != new.NegSource {
 		if _, err := tx.ExecContext(ctx, `UPDATE conversations SET negative = ?, neg_source = ? WHERE id = ?`,
 			b2i(new.Negative), string(new.NegSource), id); err != nil {
+			return err
+		}
+		if err := s.redue(ctx, tx, id); err != nil {
 			return err
 		}
 	}
@@ -102,7 +105,7 @@ func triageEqual(a, b inbox.Triage) bool {
 }
 
 // applyTx changes each conversation and journals it under one group.
-func applyTx(ctx context.Context, tx *sql.Tx, actor, action string, ids []int64, now time.Time, change func(*inbox.Triage)) error {
+func (s *Store) applyTx(ctx context.Context, tx *sql.Tx, actor, action string, ids []int64, now time.Time, change func(*inbox.Triage)) error {
 	grp, err := nextGroup(ctx, tx)
 	if err != nil {
 		return err
@@ -118,7 +121,7 @@ func applyTx(ctx context.Context, tx *sql.Tx, actor, action string, ids []int64,
 		if triageEqual(before, after) {
 			continue
 		}
-		if err := writeTriage(ctx, tx, id, before, after, now); err != nil {
+		if err := s.writeTriage(ctx, tx, id, before, after, now); err != nil {
 			return err
 		}
 		if err := insertEvent(ctx, tx, grp, actor, id, action, before, after, now); err != nil {
@@ -130,7 +133,7 @@ func applyTx(ctx context.Context, tx *sql.Tx, actor, action string, ids []int64,
 
 // Apply implements inbox.Store.
 func (s *Store) Apply(ctx context.Context, actor, action string, ids []int64, now time.Time, change func(*inbox.Triage)) error {
-	return s.tx(ctx, action, func(tx *sql.Tx) error { return applyTx(ctx, tx, actor, action, ids, now, change) })
+	return s.tx(ctx, action, func(tx *sql.Tx) error { return s.applyTx(ctx, tx, actor, action, ids, now, change) })
 }
 
 // revert computes the state after undoing an event on cur: every part the
@@ -212,7 +215,7 @@ func (s *Store) Undo(ctx context.Context, actor string, now time.Time) ([]int64,
 				return err
 			}
 			next := revert(cur, e.before, e.after)
-			if err := writeTriage(ctx, tx, e.conv, cur, next, now); err != nil {
+			if err := s.writeTriage(ctx, tx, e.conv, cur, next, now); err != nil {
 				return err
 			}
 			if err := insertEvent(ctx, tx, undoGrp, actor, e.conv, "undo", cur, next, now); err != nil {
@@ -290,4 +293,21 @@ func (s *Store) AddExample(ctx context.Context, conv int64, negative bool, actor
 			ORDER BY created_at DESC, id DESC LIMIT 1`, conv, label, actor, ms(now), conv)
 		return err
 	})
+}
+
+// redue recomputes a conversation's reply deadline (a complaint gets less
+// time than other conversations).
+func (s *Store) redue(ctx context.Context, tx *sql.Tx, id int64) error {
+	if s.due == nil {
+		return nil
+	}
+	var acc, wait, lastIn int64
+	var needs, neg int
+	err := tx.QueryRowContext(ctx, `SELECT account_id, wait_since, last_in_at, needs_reply, negative FROM conversations WHERE id = ?`, id).
+		Scan(&acc, &wait, &lastIn, &needs, &neg)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE conversations SET due_at = ? WHERE id = ?`, s.dueAt(acc, wait, lastIn, needs == 1, neg == 1), id)
+	return err
 }

@@ -17,9 +17,9 @@ import (
 type viewDef struct{ where, key string }
 
 var viewDefs = map[inbox.View]viewDef{
-	inbox.ViewInbox:     {"c.state = 'open'", "c.urgency"},
-	inbox.ViewNegative:  {"c.negative = 1 AND c.state <> 'done'", "c.urgency"},
-	inbox.ViewEscalated: {"c.esc_dest <> '' AND c.state <> 'done'", "c.urgency"},
+	inbox.ViewInbox:     {"c.state = 'open'", "c.triage_key"},
+	inbox.ViewNegative:  {"c.negative = 1 AND c.state <> 'done'", "c.triage_key"},
+	inbox.ViewEscalated: {"c.esc_dest <> '' AND c.state <> 'done'", "c.triage_key"},
 	inbox.ViewSnoozed:   {"c.state = 'snoozed'", "c.snooze_until"},
 	inbox.ViewDone:      {"c.state = 'done'", "c.done_key"},
 	inbox.ViewAll:       {"1 = 1", "c.act_key"},
@@ -28,7 +28,7 @@ var viewDefs = map[inbox.View]viewDef{
 const convCols = `c.id, c.account_id, c.network, c.external_id, c.kind, c.post_id, c.state, c.snooze_until, c.done_at,
 	c.negative, c.neg_source, c.neg_score, c.neg_reasons, c.esc_dest, c.esc_note, c.esc_at, c.author_id, c.author_handle, c.author_name,
 	c.author_url, c.preview, c.rating, c.first_in_at, c.last_in_at, c.last_out_at, c.wait_since, c.needs_reply,
-	c.last_activity, c.messages,
+	c.last_activity, c.messages, c.due_at,
 	(SELECT group_concat(tag, ',') FROM (SELECT tag FROM conversation_tags WHERE conversation_id = c.id ORDER BY tag))`
 
 // rowCols adds outbox state, which list rows show and the corpus does not need.
@@ -39,13 +39,13 @@ const rowCols = convCols + `,
 func scanConv(rows interface{ Scan(...any) error }, withOutbox bool, extra ...any) (inbox.Conversation, error) {
 	var c inbox.Conversation
 	var kind, state, src string
-	var snooze, done, escAt, firstIn, lastIn, lastOut, wait, last int64
+	var snooze, done, escAt, firstIn, lastIn, lastOut, wait, last, due int64
 	var neg, needs int
 	var tags sql.NullString
 	var reasons string
 	dest := []any{&c.ID, &c.AccountID, &c.Network, &c.ExternalID, &kind, &c.PostID, &state, &snooze, &done,
 		&neg, &src, &c.NegScore, &reasons, &c.EscDest, &c.EscNote, &escAt, &c.Author.ID, &c.Author.Handle, &c.Author.Name,
-		&c.Author.URL, &c.Preview, &c.Rating, &firstIn, &lastIn, &lastOut, &wait, &needs, &last, &c.Messages, &tags}
+		&c.Author.URL, &c.Preview, &c.Rating, &firstIn, &lastIn, &lastOut, &wait, &needs, &last, &c.Messages, &due, &tags}
 	if withOutbox {
 		dest = append(dest, &c.Failed, &c.Queued)
 	}
@@ -54,7 +54,7 @@ func scanConv(rows interface{ Scan(...any) error }, withOutbox bool, extra ...an
 	}
 	c.Kind, c.State, c.NegSource = inbox.Kind(kind), inbox.State(state), inbox.NegSource(src)
 	c.Negative, c.NeedsReply = neg == 1, needs == 1
-	c.SnoozeUntil, c.DoneAt, c.EscAt = fromMS(snooze), fromMS(done), fromMS(escAt)
+	c.SnoozeUntil, c.DoneAt, c.EscAt, c.DueAt = fromMS(snooze), fromMS(done), fromMS(escAt), fromMS(due)
 	c.FirstInAt, c.LastInAt, c.LastOutAt, c.WaitSince, c.LastActivity = fromMS(firstIn), fromMS(lastIn), fromMS(lastOut), fromMS(wait), fromMS(last)
 	if tags.Valid && tags.String != "" {
 		c.Tags = strings.Split(tags.String, ",")
