@@ -14,7 +14,7 @@ type Stats struct {
 	Inbound       int            `json:"inbound_messages"`
 	Negative      int            `json:"negative_conversations"`
 	Answered      int            `json:"answered_conversations"`
-	ResponseRate  float64        `json:"response_rate"`       // answered / conversations
+	ResponseRate  float64        `json:"response_rate"`      // answered / conversations
 	FirstMedian   time.Duration  `json:"first_response_p50"` // over answered conversations
 	FirstP90      time.Duration  `json:"first_response_p90"`
 	Waiting       int            `json:"waiting_for_reply"` // open and needing a reply now
