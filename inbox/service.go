@@ -373,6 +373,7 @@ func (s *Service) RunMaintenance(ctx context.Context, every time.Duration) {
 	defer t.Stop()
 	for {
 		_ = s.WakeSnoozed(ctx)
+		_ = s.CheckBreaches(ctx)
 		select {
 		case <-ctx.Done():
 			return
@@ -499,12 +500,36 @@ func (s *Service) runRules(ctx context.Context, ids []int64) error {
 	if err != nil || set == nil || len(set.Rules) == 0 {
 		return nil // a broken rules file is reported by parley rules check; keep ingesting
 	}
+	return s.evaluate(ctx, set, ids, false)
+}
+
+// CheckBreaches runs the breached = true rules on conversations whose
+// reply deadline has passed unanswered. Applying them again changes
+// nothing, so running this every maintenance tick is safe.
+func (s *Service) CheckBreaches(ctx context.Context) error {
+	if s.opts.Rules == nil {
+		return nil
+	}
+	set, err := s.opts.Rules()
+	if err != nil || set == nil || len(set.Rules) == 0 {
+		return nil
+	}
+	ids, err := s.store.Breached(ctx, s.Now())
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	return s.evaluate(ctx, set, ids, true)
+}
+
+func (s *Service) evaluate(ctx context.Context, set *rules.Set, ids []int64, breached bool) error {
 	arr, err := s.store.Arrivals(ctx, ids, time.Time{})
 	if err != nil {
 		return err
 	}
 	for _, a := range arr {
-		acts := set.Evaluate(RuleMessage(a))
+		m := RuleMessage(a)
+		m.Breached = breached
+		acts := set.Evaluate(m)
 		if acts.Empty() {
 			continue
 		}

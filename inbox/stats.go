@@ -18,6 +18,7 @@ type Stats struct {
 	FirstMedian   time.Duration  `json:"first_response_p50"` // over answered conversations
 	FirstP90      time.Duration  `json:"first_response_p90"`
 	Waiting       int            `json:"waiting_for_reply"` // open and needing a reply now
+	Overdue       int            `json:"overdue"`           // of those, past their reply deadline
 	PerNetwork    []NetworkStats `json:"per_network"`
 	PerDay        []DayStats     `json:"per_day"`
 	PerManager    []ManagerStats `json:"per_manager"`
@@ -55,6 +56,7 @@ type StatRow struct {
 	Responder  string    // who sent the first response
 	NeedsReply bool
 	Open       bool
+	DueAt      time.Time // zero: no deadline
 }
 
 // Stats computes the report since a time.
@@ -82,6 +84,9 @@ func (s *Service) Stats(ctx context.Context, since time.Time) (Stats, error) {
 		}
 		if r.Open && r.NeedsReply {
 			st.Waiting++
+			if !r.DueAt.IsZero() && r.DueAt.Before(s.Now()) {
+				st.Overdue++
+			}
 		}
 		if !r.FirstOut.IsZero() {
 			st.Answered++

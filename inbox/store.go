@@ -42,6 +42,9 @@ type Store interface {
 	// example (the conversation's latest inbound text).
 	AddExample(ctx context.Context, conversationID int64, negative bool, actor string, now time.Time) error
 	WakeSnoozed(ctx context.Context, now time.Time) ([]int64, error)
+	// Breached lists the latest inbound message of each open conversation
+	// whose reply deadline has passed unanswered.
+	Breached(ctx context.Context, now time.Time) ([]int64, error)
 	Journal(ctx context.Context, conversationID int64) ([]Event, error)
 
 	// StatRows lists conversations started since a time, for the report,

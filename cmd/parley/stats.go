@@ -61,8 +61,8 @@ func runStats(args []string, stdout io.Writer) error {
 		return w.Error()
 	}
 	fmt.Fprintf(stdout, "Since %s: %d conversations, %d inbound messages\n", s.Since.Format(time.DateTime), s.Conversations, s.Inbound)
-	fmt.Fprintf(stdout, "Negative: %d (%s)   Response rate: %s   Waiting now: %d\n", s.Negative, pct(s.Negative, s.Conversations),
-		pct(s.Answered, s.Conversations), s.Waiting)
+	fmt.Fprintf(stdout, "Negative: %d (%s)   Response rate: %s   Waiting now: %d (%d overdue)\n", s.Negative, pct(s.Negative, s.Conversations),
+		pct(s.Answered, s.Conversations), s.Waiting, s.Overdue)
 	fmt.Fprintf(stdout, "First response: median %s, 90th percentile %s\n\n", short(s.FirstMedian), short(s.FirstP90))
 	maxIn := 1
 	for _, n := range s.PerNetwork {

@@ -38,6 +38,9 @@ type Rule struct {
 	Author    []string `toml:"author"` // handle or name
 	HasLink   *bool    `toml:"has_link"`
 	Hours     string   `toml:"hours"` // "09:00-17:00", local time; may wrap midnight
+	// Breached = true makes a rule run when a conversation's reply deadline
+	// passes unanswered, instead of when a message arrives.
+	Breached *bool `toml:"breached"`
 	// Actions.
 	Tag          []string `toml:"tag"`
 	MarkNegative bool     `toml:"mark_negative"`
@@ -67,6 +70,7 @@ type Message struct {
 	Text                             string
 	AuthorHandle, AuthorName         string
 	At                               time.Time
+	Breached                         bool // evaluated because the reply deadline passed
 }
 
 // Set is a parsed rules file.
@@ -104,7 +108,7 @@ func Parse(path, text string, destinations []string) (*Set, error) {
 	starts := ruleLines(text)
 	if und := md.Undecoded(); len(und) > 0 {
 		k := und[0]
-		return nil, fmt.Errorf("%s:%d: unknown setting %q in a rule (conditions: network account kind language negative rating_max rating_min keywords regex author has_link hours; actions: tag mark_negative priority escalate note snooze done hide stop)",
+		return nil, fmt.Errorf("%s:%d: unknown setting %q in a rule (conditions: network account kind language negative rating_max rating_min keywords regex author has_link hours breached; actions: tag mark_negative priority escalate note snooze done hide stop)",
 			path, keyLine(text, starts, -1, k[len(k)-1]), k.String())
 	}
 	set := &Set{Path: path}
@@ -212,6 +216,9 @@ var linkRe = regexp.MustCompile(`(?i)\bhttps?://|\bwww\.`)
 func (r Rule) Matches(m Message) bool {
 	in := func(list []string, v string) bool {
 		return len(list) == 0 || slices.ContainsFunc(list, func(x string) bool { return strings.EqualFold(x, v) })
+	}
+	if (r.Breached != nil && *r.Breached) != m.Breached {
+		return false // arrival rules run on arrival, breach rules on breach
 	}
 	if !in(r.Network, m.Network) || !in(r.Account, m.Account) || !in(r.Kind, m.Kind) || !in(r.Language, m.Language) {
 		return false

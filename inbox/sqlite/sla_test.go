@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/inbox/rules"
 	"github.com/parleyhq/parley/inbox/sla"
 )
 
@@ -49,5 +50,55 @@ func TestInboxOrdersByDeadline(t *testing.T) {
 	svc.Reply(ctx, "ann", convByExt(t, s, "d").ID, "on it")
 	if d := convByExt(t, s, "d"); !d.DueAt.IsZero() {
 		t.Fatalf("answered conversation still due %s", d.DueAt)
+	}
+}
+
+func TestBreachedRuleEscalatesOnce(t *testing.T) {
+	s, acc := open(t)
+	ctx := context.Background()
+	now := t0
+	set, err := rules.Parse("rules.toml", `
+[[rule]]
+name = "late complaints to support"
+breached = true
+negative = true
+escalate = "support"
+note = "SLA breached"
+
+[[rule]]
+name = "tag on arrival"
+tag = ["new"]
+`, []string{"support"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := inbox.NewService(s, inbox.Options{SLA: &sla.Policy{Negative: 30 * time.Minute, Default: 4 * time.Hour},
+		Now: func() time.Time { return now }, Rules: func() (*rules.Set, error) { return set, nil }})
+	bad := in("c", "1", t0.Add(-10*time.Minute), "awful")
+	bad.Message.Sentiment = "negative"
+	if err := svc.Ingest(ctx, acc, inbox.Batch{Items: []inbox.Inbound{bad, in("q", "2", t0.Add(-10*time.Minute), "question")}}); err != nil {
+		t.Fatal(err)
+	}
+	if c := convByExt(t, s, "c"); c.EscDest != "" || !slices.Equal(c.Tags, []string{"new"}) {
+		t.Fatalf("on arrival: %+v", c)
+	}
+	svc.CheckBreaches(ctx) // 20 minutes left: nothing
+	if c := convByExt(t, s, "c"); c.EscDest != "" {
+		t.Fatal("escalated before the deadline")
+	}
+	now = t0.Add(25 * time.Minute)
+	svc.CheckBreaches(ctx)
+	c := convByExt(t, s, "c")
+	if c.EscDest != "support" || c.EscNote != "SLA breached" {
+		t.Fatalf("after the deadline: %+v", c)
+	}
+	if q := convByExt(t, s, "q"); q.EscDest != "" {
+		t.Fatal("a question within its 4h target was escalated")
+	}
+	evs, _ := svc.Journal(ctx, c.ID)
+	n := len(evs)
+	svc.CheckBreaches(ctx)
+	if evs, _ = svc.Journal(ctx, c.ID); len(evs) != n {
+		t.Fatalf("breach rule applied twice: %d → %d events", n, len(evs))
 	}
 }

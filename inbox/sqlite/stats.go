@@ -11,7 +11,7 @@ import (
 // outbound message at or after the first inbound one; its author is the
 // manager who sent it.
 func (s *Store) StatRows(ctx context.Context, since time.Time) ([]inbox.StatRow, []inbox.DayStats, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT c.network, c.negative, c.first_in_at, c.needs_reply, c.state,
+	rows, err := s.r.QueryContext(ctx, `SELECT c.network, c.negative, c.first_in_at, c.needs_reply, c.state, c.due_at,
 		COALESCE(fo.created_at, 0), COALESCE(fo.author_name, '')
 		FROM conversations c
 		LEFT JOIN messages fo ON fo.id = (SELECT m.id FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'out'
@@ -26,12 +26,12 @@ func (s *Store) StatRows(ctx context.Context, since time.Time) ([]inbox.StatRow,
 		var r inbox.StatRow
 		var neg, needs int
 		var state string
-		var in, first int64
-		if err := rows.Scan(&r.Network, &neg, &in, &needs, &state, &first, &r.Responder); err != nil {
+		var in, first, due int64
+		if err := rows.Scan(&r.Network, &neg, &in, &needs, &state, &due, &first, &r.Responder); err != nil {
 			return nil, nil, wrap("stats", err)
 		}
 		r.Negative, r.NeedsReply, r.Open = neg == 1, needs == 1, state == string(inbox.StateOpen)
-		r.FirstIn, r.FirstOut = fromMS(in), fromMS(first)
+		r.FirstIn, r.FirstOut, r.DueAt = fromMS(in), fromMS(first), fromMS(due)
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/inbox/sla"
 )
 
 // Stats on a known fixture: three conversations, two answered after 10 and
@@ -14,7 +15,8 @@ func TestStatsOnAKnownFixture(t *testing.T) {
 	s, acc := open(t)
 	ctx := context.Background()
 	now := t0.Add(2 * time.Hour)
-	svc := inbox.NewService(s, inbox.Options{Now: func() time.Time { return now }})
+	svc := inbox.NewService(s, inbox.Options{Now: func() time.Time { return now },
+		SLA: &sla.Policy{Negative: 30 * time.Minute, Default: 4 * time.Hour}})
 	out := func(conv, id, who string, at time.Time) inbox.Inbound {
 		return inbox.Inbound{ConversationID: conv, Kind: inbox.KindComment, Message: inbox.Message{ExternalID: id,
 			Direction: inbox.Out, Text: "hi", CreatedAt: at, Author: inbox.Author{Name: who}}}
@@ -33,7 +35,7 @@ func TestStatsOnAKnownFixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Conversations != 3 || st.Answered != 2 || st.Negative != 1 || st.Waiting != 1 || st.Inbound != 3 {
+	if st.Conversations != 3 || st.Answered != 2 || st.Negative != 1 || st.Waiting != 1 || st.Overdue != 1 || st.Inbound != 3 {
 		t.Fatalf("totals: %+v", st)
 	}
 	if st.FirstMedian != 10*time.Minute || st.FirstP90 != 30*time.Minute {

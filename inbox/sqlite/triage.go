@@ -311,3 +311,26 @@ func (s *Store) redue(ctx context.Context, tx *sql.Tx, id int64) error {
 	_, err = tx.ExecContext(ctx, `UPDATE conversations SET due_at = ? WHERE id = ?`, s.dueAt(acc, wait, lastIn, needs == 1, neg == 1), id)
 	return err
 }
+
+// Breached implements inbox.Store.
+func (s *Store) Breached(ctx context.Context, now time.Time) ([]int64, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT (SELECT m.id FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'in'
+			ORDER BY m.created_at DESC, m.id DESC LIMIT 1)
+		FROM conversations c INDEXED BY conv_inbox
+		WHERE c.state = 'open' AND c.needs_reply = 1 AND c.due_at > 0 AND c.due_at <= ? LIMIT 500`, ms(now))
+	if err != nil {
+		return nil, wrap("breached", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id sql.NullInt64
+		if err := rows.Scan(&id); err != nil {
+			return nil, wrap("breached", err)
+		}
+		if id.Valid {
+			ids = append(ids, id.Int64)
+		}
+	}
+	return ids, wrap("breached", rows.Err())
+}
