@@ -17,7 +17,7 @@ type KeyMap struct {
 	Network                                                      key.Binding
 	Reply, Negative, Tag, Escalate, Snooze, Done, Reopen         key.Binding
 	Undo, Select, Visual, ClearSel, Filter, Search, Command      key.Binding
-	Retry, Copy, Refresh, Moderate                               key.Binding
+	Retry, Copy, Refresh, Moderate, Stats                        key.Binding
 
 	// composer
 	Send, Editor, Saved, CloseComposer key.Binding
@@ -67,6 +67,7 @@ func DefaultKeyMap() KeyMap {
 		Copy:     bind("y", "copy permalink", "y"),
 		Refresh:  bind("ctrl+l", "refresh", "ctrl+l"),
 		Moderate: bind("m", "moderate (mute, block, report…)", "m"),
+		Stats:    bind("S", "stats", "S"),
 
 		Send:          bind("ctrl+s/alt+enter", "send", "ctrl+s", "alt+enter"),
 		Editor:        bind("ctrl+e", "edit in $EDITOR", "ctrl+e"),
@@ -85,7 +86,7 @@ func (k *KeyMap) actions() map[string]*key.Binding {
 		"network": &k.Network, "reply": &k.Reply, "negative": &k.Negative, "tag": &k.Tag, "escalate": &k.Escalate,
 		"snooze": &k.Snooze, "done": &k.Done, "reopen": &k.Reopen, "undo": &k.Undo, "select": &k.Select,
 		"visual": &k.Visual, "filter": &k.Filter, "search": &k.Search, "command": &k.Command, "retry": &k.Retry,
-		"copy": &k.Copy, "refresh": &k.Refresh, "moderate": &k.Moderate, "send": &k.Send, "editor": &k.Editor, "saved_replies": &k.Saved,
+		"copy": &k.Copy, "refresh": &k.Refresh, "moderate": &k.Moderate, "stats": &k.Stats, "send": &k.Send, "editor": &k.Editor, "saved_replies": &k.Saved,
 	}
 }
 
@@ -128,7 +129,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.Open, k.Back},
 		{k.NextView, k.PrevView, k.View1, k.View2, k.View3, k.View4, k.View5, k.View6, k.Network},
 		{k.Reply, k.Negative, k.Tag, k.Escalate, k.Snooze, k.Done, k.Reopen, k.Undo, k.Retry, k.Moderate},
-		{k.Select, k.Visual, k.ClearSel, k.Filter, k.Search, k.Command, k.Copy, k.Refresh, k.Help, k.Quit},
+		{k.Select, k.Visual, k.ClearSel, k.Filter, k.Search, k.Command, k.Copy, k.Refresh, k.Stats, k.Help, k.Quit},
 		{k.Send, k.Editor, k.Saved, k.CloseComposer},
 	}
 }

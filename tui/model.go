@@ -389,6 +389,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case pickMsg:
 		m.overlay = msg.open
 		return m, nil
+	case statsMsg:
+		if msg.err != nil {
+			m.setFlash("stats: "+errText(msg.err), true)
+			return m, nil
+		}
+		m.overlay = statsOverlay{s: msg.stats}
+		return m, nil
 	case searchStart:
 		q := strings.TrimSpace(string(msg))
 		if q == "" {
@@ -651,6 +658,8 @@ func (m *Model) globalKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 		return tea.Batch(m.refresh(), loadAccounts(m.ctx, m.svc)), true
 	case key.Matches(k, m.keys.Moderate):
 		m.openModerate()
+	case key.Matches(k, m.keys.Stats):
+		return loadStats(m.ctx, m.svc), true
 	default:
 		return nil, false
 	}

@@ -438,3 +438,15 @@ func TestDeadlinesShowOnRowsAndConversation(t *testing.T) {
 	d.key("enter", "enter")
 	d.wantScreen("reply overdue by")
 }
+
+func TestStatsView(t *testing.T) {
+	d := newDriver(t, nil, threeConvs()...)
+	d.key("j", "r")
+	d.typeText("hello")
+	d.key("ctrl+s", "esc", "S")
+	d.wantScreen("Stats, last 30 days", "3 conversations", "33% answered", "first response: median", "demo-facebook", "ann")
+	d.key("x")
+	if d.m.overlay != nil {
+		t.Fatal("stats did not close")
+	}
+}

@@ -61,9 +61,9 @@ func runStats(args []string, stdout io.Writer) error {
 		return w.Error()
 	}
 	fmt.Fprintf(stdout, "Since %s: %d conversations, %d inbound messages\n", s.Since.Format(time.DateTime), s.Conversations, s.Inbound)
-	fmt.Fprintf(stdout, "Negative: %d (%s)   Response rate: %s   Waiting now: %d (%d overdue)\n", s.Negative, pct(s.Negative, s.Conversations),
-		pct(s.Answered, s.Conversations), s.Waiting, s.Overdue)
-	fmt.Fprintf(stdout, "First response: median %s, 90th percentile %s\n\n", short(s.FirstMedian), short(s.FirstP90))
+	fmt.Fprintf(stdout, "Negative: %d (%s)   Response rate: %s   Waiting now: %d (%d overdue)\n", s.Negative, inbox.Percent(s.Negative, s.Conversations),
+		inbox.Percent(s.Answered, s.Conversations), s.Waiting, s.Overdue)
+	fmt.Fprintf(stdout, "First response: median %s, 90th percentile %s\n\n", inbox.ShortDuration(s.FirstMedian), inbox.ShortDuration(s.FirstP90))
 	maxIn := 1
 	for _, n := range s.PerNetwork {
 		maxIn = max(maxIn, n.Inbound)
@@ -77,59 +77,13 @@ func runStats(args []string, stdout io.Writer) error {
 		for i, d := range s.PerDay {
 			vals[i] = d.Inbound
 		}
-		fmt.Fprintf(stdout, "\nPer day %s … %s  %s\n", s.PerDay[0].Day, s.PerDay[len(s.PerDay)-1].Day, sparkline(vals))
+		fmt.Fprintf(stdout, "\nPer day %s … %s  %s\n", s.PerDay[0].Day, s.PerDay[len(s.PerDay)-1].Day, inbox.Sparkline(vals, 60))
 	}
 	if len(s.PerManager) > 0 {
 		fmt.Fprintln(stdout)
 		for _, m := range s.PerManager {
-			fmt.Fprintf(stdout, "%-20s %4d first responses, median %s\n", m.Manager, m.Replies, short(m.FirstMedian))
+			fmt.Fprintf(stdout, "%-20s %4d first responses, median %s\n", m.Manager, m.Replies, inbox.ShortDuration(m.FirstMedian))
 		}
 	}
 	return nil
-}
-
-func pct(a, b int) string {
-	if b == 0 {
-		return "–"
-	}
-	return fmt.Sprintf("%.0f%%", float64(a)*100/float64(b))
-}
-
-func short(d time.Duration) string {
-	switch {
-	case d == 0:
-		return "–"
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%.1fh", d.Hours())
-	}
-	return fmt.Sprintf("%.1fd", d.Hours()/24)
-}
-
-// sparkline draws values with the eight block heights, summed into at
-// most 60 columns so a year fits a terminal line.
-func sparkline(vals []int) string {
-	if len(vals) > 60 {
-		per := (len(vals) + 59) / 60
-		var sums []int
-		for i := 0; i < len(vals); i += per {
-			t := 0
-			for _, v := range vals[i:min(i+per, len(vals))] {
-				t += v
-			}
-			sums = append(sums, t)
-		}
-		vals = sums
-	}
-	blocks := []rune("▁▂▃▄▅▆▇█")
-	mx := 1
-	for _, v := range vals {
-		mx = max(mx, v)
-	}
-	var b strings.Builder
-	for _, v := range vals {
-		b.WriteRune(blocks[v*(len(blocks)-1)/mx])
-	}
-	return b.String()
 }
