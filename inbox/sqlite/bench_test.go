@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/inbox/negativity"
 	"github.com/parleyhq/parley/sync/demo"
 )
 
@@ -81,6 +82,26 @@ func BenchmarkIngest(b *testing.B) {
 			b.StartTimer()
 			for _, bt := range bs {
 				if _, err := s.Ingest(context.Background(), acc.ID, bt, time.Now()); err != nil {
+					b.Fatal(err)
+				}
+				msgs += len(bt.Items)
+			}
+		}
+		b.ReportMetric(float64(msgs)/b.Elapsed().Seconds(), "msgs/s")
+	})
+	// The engine's full path: sanitising and negativity scoring, then the store.
+	b.Run("service", func(b *testing.B) {
+		s := benchDB(b)
+		svc := inbox.NewService(s, inbox.Options{Detector: negativity.New("")})
+		acc, _ := s.UpsertAccount(context.Background(), inbox.Account{Network: "demo-facebook", Label: "bench", Status: inbox.AccountOK})
+		msgs := 0
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			bs := batches(b, convs, uint64(i+3000))
+			b.StartTimer()
+			for _, bt := range bs {
+				if err := svc.Ingest(context.Background(), acc.ID, bt); err != nil {
 					b.Fatal(err)
 				}
 				msgs += len(bt.Items)
