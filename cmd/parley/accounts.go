@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
-
-	"github.com/parleyhq/parley/inbox/sqlite"
 )
 
 // runAccounts is `parley accounts` (list, with sync state) and
@@ -29,10 +27,7 @@ func runAccounts(args []string, stdout io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if err := c.load("parley.db"); err != nil {
-		return err
-	}
-	st, err := sqlite.Open(context.Background(), c.db)
+	st, err := c.openStore()
 	if err != nil {
 		return err
 	}

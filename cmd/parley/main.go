@@ -103,6 +103,15 @@ func (c *common) load(defaultDB string) error {
 	return nil
 }
 
+// openStore loads the config and opens the database, for commands that
+// read or change the inbox without syncing.
+func (c *common) openStore() (*sqlite.Store, error) {
+	if err := c.load("parley.db"); err != nil {
+		return nil, err
+	}
+	return sqlite.Open(context.Background(), c.db)
+}
+
 func run(args []string, stdout, stderr io.Writer) error {
 	cmd := ""
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "--version") {

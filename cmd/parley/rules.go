@@ -40,6 +40,15 @@ func runRules(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var svc *inbox.Service
+	if verb == "test" || verb == "undo" {
+		st, err := sqlite.Open(context.Background(), c.db)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		svc = inbox.NewService(st, inbox.Options{})
+	}
 	switch verb {
 	case "check":
 		fmt.Fprintf(stdout, "%s: %d rules, all valid\n", *path, len(set.Rules))
@@ -49,12 +58,6 @@ func runRules(args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		st, err := sqlite.Open(context.Background(), c.db)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		svc := inbox.NewService(st, inbox.Options{})
 		reps, n, err := svc.TestRules(context.Background(), set, time.Now().Add(-d))
 		if err != nil {
 			return err
@@ -68,12 +71,7 @@ func runRules(args []string, stdout io.Writer) error {
 		}
 		return nil
 	case "undo":
-		st, err := sqlite.Open(context.Background(), c.db)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		ids, err := inbox.NewService(st, inbox.Options{}).Undo(context.Background(), "rules")
+		ids, err := svc.Undo(context.Background(), "rules")
 		if err != nil {
 			return err
 		}

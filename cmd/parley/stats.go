@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/inbox/sqlite"
 )
 
 // runStats is `parley stats [--since 30d] [--json | --csv]`.
@@ -30,10 +29,7 @@ func runStats(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := c.load("parley.db"); err != nil {
-		return err
-	}
-	st, err := sqlite.Open(context.Background(), c.db)
+	st, err := c.openStore()
 	if err != nil {
 		return err
 	}
