@@ -278,6 +278,9 @@ func (d *Detector) Classify(text string, rating int) Result {
 			}
 			w, ok = l.lookup(t.text)
 		}
+		if ok && w == 0 {
+			ok = false // a neutral phrase, listed to stop a word inside it counting
+		}
 		if ok {
 			if t.caps {
 				w *= 1.5
@@ -326,7 +329,7 @@ func (d *Detector) Classify(text string, rating int) Result {
 	case 2:
 		add(-3, "rating 2★")
 	case 3:
-		add(-0.5, "rating 3★")
+		// three stars is the middle: it decides nothing by itself
 	case 4:
 		add(2, "rating 4★")
 	case 5:

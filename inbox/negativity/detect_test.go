@@ -22,6 +22,8 @@ func TestNegationIntensifiersPerLanguage(t *testing.T) {
 		{"Het eten was slecht en de bediening onvriendelijk", "nl", Negative},
 		{"niet slecht, eigenlijk wel lekker", "nl", Positive},
 		{"heel erg lekker, bedankt!", "nl", Positive},
+		{"Hoe laat gaat de winkel op zondag open?", "nl", Neutral}, // "hoe laat" asks the time
+		{"Mijn pakket is te laat", "nl", Negative},
 		{"Это ужасно, заказ опоздал", "ru", Negative},
 		{"не плохо, мне понравилось", "ru", Positive},
 		{"очень вкусно, спасибо", "ru", Positive},
@@ -55,6 +57,9 @@ func TestSignalsEmojiCapsPunctuationRatings(t *testing.T) {
 	}
 	if r := d.Classify("", 1); r.Label != Negative || r.Reasons[0] != "rating 1★" {
 		t.Fatalf("1 star: %+v", r)
+	}
+	if r := d.Classify("Do you have gift cards?", 3); r.Label != Neutral {
+		t.Fatalf("3 stars decide nothing: %+v", r)
 	}
 	if r := d.Classify("nice place", 5); r.Label != Positive {
 		t.Fatalf("5 stars: %+v", r)

@@ -41,7 +41,7 @@ var lexicons = map[string]map[string]float64{
 		"vet": -0.5, "flauw": -1.5, "droog": -1, "taai": -1.5, "karig": -1.5, "onvoldoende": -2, "teleurstellend": -2.5,
 		"onvriendelijke": -2.5, "ongeïnteresseerd": -2, "chaotisch": -2, "vuil": -2, "smakeloos": -2.5, "overprijsd": -2,
 		"prijzig": -1, "klein": -0.5, "kleine": -0.5, "te klein": -1.5, "lange": -0.5,
-		"terugbetal*": -1.5, "geld terug": -2, "afgeschreven": -1, "oplichter*": -3, "laat": -1, "te laat": -2,
+		"hoe laat": 0, "te laat": -2, "terugbetal*": -1.5, "geld terug": -2, "afgeschreven": -1, "oplichter*": -3, "laat": -1,
 		"vertraag*": -1.5, "kapot": -2.5, "beschadigd": -2, "klacht*": -2, "onacceptabel": -3, "belachelijk": -2.5,
 		"teleurgesteld": -2.5, "teleurstel*": -2.5, "wachten": -1, "wachttijd": -1.5, "gewacht": -1.5, "slecht*": -2.5,
 		"vreselijk": -3, "verschrikkelijk": -3, "waardeloos": -3, "onvriendelijk": -2.5, "onbeleefd": -2.5, "boos": -2.5,
