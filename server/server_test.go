@@ -348,7 +348,7 @@ func TestShutdownWithReplyInFlightLosesNothing(t *testing.T) {
 	ann.send("r")
 	time.Sleep(100 * time.Millisecond)
 	ann.send("half typed")
-	time.Sleep(100 * time.Millisecond)
+	ann.waitFor("half typed") // on screen, so the program has it
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
