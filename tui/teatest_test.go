@@ -25,11 +25,7 @@ func TestProgramEndToEnd(t *testing.T) {
 	}
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 30),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
-	wait := func(s string) {
-		t.Helper()
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(s)) },
-			teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
-	}
+	wait := waiter(t, tm)
 	wait("Mallory")
 	tm.Send(tea.KeyPressMsg{Code: 'j', Text: "j"})
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
@@ -77,11 +73,7 @@ func TestComposeInEditor(t *testing.T) {
 	}
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 30),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
-	wait := func(s string) {
-		t.Helper()
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(s)) },
-			teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
-	}
+	wait := waiter(t, tm)
 	wait("Mallory")
 	tm.Send(tea.KeyPressMsg{Code: 'j', Text: "j"})
 	tm.Send(tea.KeyPressMsg{Code: 'r', Text: "r"})
@@ -96,5 +88,14 @@ func TestComposeInEditor(t *testing.T) {
 	th, _ := d.svc.Open(context.Background(), d.conv("a").ID)
 	if last := th.Messages[len(th.Messages)-1]; last.Text != "typed here and more from the editor" {
 		t.Fatalf("reply = %q", last.Text)
+	}
+}
+
+// waiter waits for text in a program's output stream.
+func waiter(t *testing.T, tm *teatest.TestModel) func(string) {
+	return func(s string) {
+		t.Helper()
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(s)) },
+			teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
 	}
 }
