@@ -46,7 +46,7 @@ type stem struct {
 
 type lang struct {
 	words     map[string]float64
-	stems     []stem             // longest first
+	stems     map[string][]stem  // by their first two bytes, longest first
 	phrases   map[string]float64 // two or three words
 	negators  map[string]bool
 	intensify map[string]float64
@@ -57,19 +57,25 @@ var langs = map[string]*lang{}
 
 func init() {
 	for code, lex := range lexicons {
-		l := &lang{words: map[string]float64{}, phrases: map[string]float64{}, negators: map[string]bool{},
+		l := &lang{words: map[string]float64{}, stems: map[string][]stem{}, phrases: map[string]float64{}, negators: map[string]bool{},
 			intensify: intensifiers[code], stop: map[string]bool{}}
 		for k, w := range lex {
 			switch {
 			case strings.Contains(k, " "):
 				l.phrases[k] = w
 			case strings.HasSuffix(k, "*"):
-				l.stems = append(l.stems, stem{strings.TrimSuffix(k, "*"), w})
+				p := strings.TrimSuffix(k, "*")
+				if len(p) < 2 {
+					panic("negativity: stem too short: " + k)
+				}
+				l.stems[p[:2]] = append(l.stems[p[:2]], stem{p, w})
 			default:
 				l.words[k] = w
 			}
 		}
-		sort.Slice(l.stems, func(i, j int) bool { return len(l.stems[i].prefix) > len(l.stems[j].prefix) })
+		for _, ss := range l.stems {
+			sort.Slice(ss, func(i, j int) bool { return len(ss[i].prefix) > len(ss[j].prefix) })
+		}
 		for _, n := range negators[code] {
 			l.negators[n] = true
 		}
@@ -84,7 +90,10 @@ func (l *lang) lookup(tok string) (float64, bool) {
 	if w, ok := l.words[tok]; ok {
 		return w, true
 	}
-	for _, s := range l.stems {
+	if len(tok) < 2 {
+		return 0, false
+	}
+	for _, s := range l.stems[tok[:2]] {
 		if strings.HasPrefix(tok, s.prefix) {
 			return s.weight, true
 		}
@@ -101,58 +110,104 @@ type token struct {
 // tokenize splits into words (letters, digits, apostrophes) and notes
 // emoji and emoticons on the way.
 func tokenize(s string, emojis *[]string) []token {
-	var toks []token
-	var b strings.Builder
-	upper, letters := 0, 0
-	flush := func() {
-		if b.Len() == 0 {
+	toks := make([]token, 0, len(s)/5+1)
+	start, upper, letters, curly := -1, 0, 0, false
+	flush := func(end int) {
+		if start < 0 {
 			return
 		}
-		w := strings.ToLower(b.String())
+		w := s[start:end]
+		// Lower-case (and straighten ’) only when needed: most words need
+		// neither, and then the token is a slice of s, with no allocation.
+		if upper > 0 || curly {
+			w = strings.ToLower(w)
+			if curly {
+				w = strings.ReplaceAll(w, "’", "'")
+			}
+		}
 		// French and Italian elisions: l'homme → l' + homme.
 		if i := strings.IndexByte(w, '\''); i > 0 && i <= 2 && i < len(w)-1 && !strings.HasSuffix(w, "'t") {
 			toks = append(toks, token{text: w[:i+1]})
 			w = w[i+1:]
 		}
 		toks = append(toks, token{text: w, caps: letters >= 3 && upper == letters})
-		b.Reset()
-		upper, letters = 0, 0
+		start, upper, letters, curly = -1, 0, 0, false
 	}
-	for _, f := range strings.Fields(s) {
-		if _, ok := emoji[strings.ToLower(f)]; ok && !strings.ContainsFunc(f, unicode.IsLetter) {
-			*emojis = append(*emojis, strings.ToLower(f))
+	fieldStart := -1
+	for i, r := range s {
+		if unicode.IsSpace(r) {
+			flush(i)
+			// An emoticon is a whole field: ":(" "<3" ":-)".
+			if fieldStart >= 0 {
+				if f := strings.ToLower(s[fieldStart:i]); isEmoticon(f) {
+					*emojis = append(*emojis, f)
+				}
+			}
+			fieldStart = -1
 			continue
 		}
-		for _, r := range f {
-			switch {
-			case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’':
-				if r == '’' {
-					r = '\''
+		if fieldStart < 0 {
+			fieldStart = i
+		}
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’':
+			if start < 0 {
+				start = i
+			}
+			curly = curly || r == '’'
+			if unicode.IsLetter(r) {
+				letters++
+				if unicode.IsUpper(r) {
+					upper++
 				}
-				b.WriteRune(r)
-				if unicode.IsLetter(r) {
-					letters++
-					if unicode.IsUpper(r) {
-						upper++
-					}
-				}
-			default:
-				flush()
-				if strings.ContainsRune(",.;:!?", r) && len(toks) > 0 {
-					toks[len(toks)-1].end = true
-				}
-				if _, ok := emoji[string(r)]; ok {
-					*emojis = append(*emojis, string(r))
+			}
+		default:
+			flush(i)
+			if strings.ContainsRune(",.;:!?", r) && len(toks) > 0 {
+				toks[len(toks)-1].end = true
+			}
+			if r >= 0x2000 { // emoji and symbols; ASCII punctuation is handled as emoticons
+				if e := string(r); emoji[e] != 0 {
+					*emojis = append(*emojis, e)
 				}
 			}
 		}
-		flush()
+	}
+	flush(len(s))
+	if fieldStart >= 0 {
+		if f := strings.ToLower(s[fieldStart:]); isEmoticon(f) {
+			*emojis = append(*emojis, f)
+		}
 	}
 	return toks
 }
 
+// isEmoticon: an ASCII face such as ":(" or "<3" (no letters but d/p).
+func isEmoticon(f string) bool {
+	if len(f) < 2 || len(f) > 4 || f[0] >= 0x80 {
+		return false
+	}
+	_, ok := emoji[f]
+	return ok
+}
+
 // detectLang decides the language: Cyrillic script means Russian; Latin
 // text votes by stop words, lexicon hits and tell-tale letters.
+// langOrder is the order languages win ties in.
+var langOrder = [6]string{"en", "nl", "de", "fr", "es", "ru"}
+
+// voteBox counts votes per language without allocating.
+type voteBox [6]float64
+
+func (v *voteBox) add(code string, n float64) {
+	for i, c := range langOrder {
+		if c == code {
+			v[i] += n
+			return
+		}
+	}
+}
+
 func detectLang(s string, toks []token) string {
 	cyr, lat := 0, 0
 	for _, r := range s {
@@ -166,39 +221,38 @@ func detectLang(s string, toks []token) string {
 	if cyr > lat {
 		return "ru"
 	}
-	votes := map[string]float64{}
+	var votes voteBox
 	for _, t := range toks {
 		for code, l := range langs {
 			if l.stop[t.text] {
-				votes[code]++
+				votes.add(code, 1)
 			}
 			if code != "en" && code != "ru" {
 				if _, ok := l.words[t.text]; ok {
-					votes[code] += 0.5
+					votes.add(code, 0.5)
 				}
 			}
 		}
 		if _, ok := langs["ru"].words[t.text]; ok && cyr == 0 {
-			votes["ru"] += 1.5 // transliterated Russian
+			votes.add("ru", 1.5) // transliterated Russian
 		}
 	}
-	low := strings.ToLower(s)
-	if strings.ContainsAny(low, "ñ¿¡") {
-		votes["es"] += 2
+	if strings.ContainsAny(s, "ñ¿¡Ñ") {
+		votes.add("es", 2)
 	}
-	if strings.ContainsAny(low, "ßäöü") {
-		votes["de"] += 2
+	if strings.ContainsAny(s, "ßäöüÄÖÜ") {
+		votes.add("de", 2)
 	}
-	if strings.ContainsAny(low, "çœêâàèùû") {
-		votes["fr"] += 2
+	if strings.ContainsAny(s, "çœêâàèùûÇÊÂÀÈ") {
+		votes.add("fr", 2)
 	}
-	if strings.Contains(low, "ij") {
-		votes["nl"] += 0.5
+	if strings.Contains(s, "ij") || strings.Contains(s, "IJ") {
+		votes.add("nl", 0.5)
 	}
 	best, bestV := "und", 0.0
-	for _, code := range []string{"en", "nl", "de", "fr", "es", "ru"} {
-		if votes[code] > bestV {
-			best, bestV = code, votes[code]
+	for i, code := range langOrder {
+		if votes[i] > bestV {
+			best, bestV = code, votes[i]
 		}
 	}
 	return best
