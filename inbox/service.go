@@ -624,3 +624,21 @@ func firstLine(s string, n int) string {
 	}
 	return s
 }
+
+// Problems lists configuration files that are in use but broken right now
+// (rules, word list), for the status bar: the last good version stays in
+// force meanwhile.
+func (s *Service) Problems() []string {
+	var out []string
+	if s.opts.Rules != nil {
+		if _, err := s.opts.Rules(); err != nil {
+			out = append(out, err.Error())
+		}
+	}
+	if d := s.opts.Detector; d != nil {
+		if err := d.Err(); err != nil {
+			out = append(out, err.Error())
+		}
+	}
+	return out
+}

@@ -45,6 +45,7 @@ type countsMsg struct {
 
 type accountsMsg struct {
 	accounts []inbox.Account
+	problems []string // broken rules or word list files
 	err      error
 }
 
@@ -181,7 +182,7 @@ func loadCounts(ctx context.Context, svc *inbox.Service, network string) tea.Cmd
 func loadAccounts(ctx context.Context, svc *inbox.Service) tea.Cmd {
 	return func() tea.Msg {
 		a, err := svc.Accounts(ctx)
-		return accountsMsg{accounts: a, err: err}
+		return accountsMsg{accounts: a, problems: svc.Problems(), err: err}
 	}
 }
 

@@ -74,7 +74,8 @@ type Model struct {
 	filterGen     int
 	searchQuery   string // non-empty: the list shows search results
 
-	viewers []inbox.Viewer // other sessions' presence
+	viewers  []inbox.Viewer // other sessions' presence
+	problems []string       // broken config files in use (shown until fixed)
 
 	flash    string
 	flashErr bool
@@ -247,7 +248,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.conv != nil {
 			m.conv.render(&m.st, m.now)
 		}
-		return m, tick()
+		// Also notices a rules or word-list file that was fixed or broken.
+		return m, tea.Batch(tick(), loadAccounts(m.ctx, m.svc))
 	case changeMsg:
 		m.now = m.svc.Now()
 		cmds := []tea.Cmd{waitChange(m.ctx, m.sub)}
@@ -315,7 +317,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case accountsMsg:
 		if msg.err == nil {
-			m.accounts = msg.accounts
+			m.accounts, m.problems = msg.accounts, msg.problems
 		}
 		return m, nil
 	case threadMsg:

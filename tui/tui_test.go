@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/inbox/rules"
 )
 
 func threeConvs() []inbox.Inbound {
@@ -449,4 +450,17 @@ func TestStatsView(t *testing.T) {
 	if d.m.overlay != nil {
 		t.Fatal("stats did not close")
 	}
+}
+
+func TestBrokenRulesFileShowsInStatusBar(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rules.toml")
+	os.WriteFile(path, []byte("[[rule]]\nname = \"x\"\nregex = \"(\"\ndone = true\n"), 0o600)
+	d := newDriver(t, nil, threeConvs()...)
+	w := rules.Watch(path, nil)
+	svc := inbox.NewService(nil, inbox.Options{Rules: w.Current})
+	if p := svc.Problems(); len(p) != 1 || !strings.Contains(p[0], "rules.toml:3: regex") {
+		t.Fatalf("problems: %v", p)
+	}
+	d.m.problems = svc.Problems()
+	d.wantScreen("⚠", "rules.toml:3: regex")
 }

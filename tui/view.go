@@ -100,6 +100,9 @@ func (m *Model) statusView() string {
 			parts = append(parts, st.StatusErr.Render("✗ "+badge+" error: "+ansi.Truncate(sanitize.Line(a.LastError), 40, "…")))
 		}
 	}
+	for _, p := range m.problems {
+		parts = append(parts, st.StatusErr.Render("⚠ "+ansi.Truncate(shortPath(sanitize.Line(p)), 70, "…")))
+	}
 	left := strings.Join(parts, st.StatusBar.Render("  "))
 	if len(m.accounts) == 0 {
 		left = st.StatusBar.Render("no accounts connected")
@@ -154,4 +157,15 @@ func (m *Model) presenceMark(id int64) string {
 		}
 	}
 	return mark
+}
+
+// shortPath drops the directory of a "path:line: problem" message, so the
+// file name and line fit the status bar.
+func shortPath(p string) string {
+	if i := strings.Index(p, ":"); i > 0 {
+		if j := strings.LastIndex(p[:i], "/"); j >= 0 {
+			return p[j+1:]
+		}
+	}
+	return p
 }
