@@ -234,6 +234,7 @@ type OutboxEntry struct {
 	Attempts       int
 	NextAttemptAt  time.Time
 	LastError      string
+	CreatedAt      time.Time
 }
 
 // Triage is the part of a conversation that manager actions change; the

@@ -34,6 +34,12 @@ type Action struct {
 	TargetID       string // external id of the message answered
 	Body           string
 	IdempotencyKey string
+	// Attempt counts sends of this action (1 the first time). A network
+	// without idempotency keys checks on later attempts whether an earlier
+	// one went through before sending again.
+	Attempt int
+	// Queued is when the action was asked for.
+	Queued time.Time
 }
 
 // Receipt is what a network says about a performed action.

@@ -30,10 +30,17 @@ type HTTPClient struct {
 	// Now and Sleep are the clock; tests replace them.
 	Now   func() time.Time
 	Sleep func(context.Context, time.Duration) error
+	// MapError turns a network's own error body into the engine's error
+	// kinds (nil: use the generic mapping).
+	MapError func(status int, h http.Header, body []byte) error
+	// Pace reads a network's own usage signals from a response and says
+	// how long to hold the next request back (nil: none).
+	Pace func(h http.Header) time.Duration
 
 	mu        gosync.Mutex
 	remaining int // -1: unknown
 	reset     time.Time
+	notBefore time.Time // from Pace
 }
 
 // NewHTTPClient builds a client for a base URL. insecure skips TLS
@@ -105,12 +112,24 @@ func (c *HTTPClient) Do(ctx context.Context, r Request, out any) (*Response, err
 	}
 	defer resp.Body.Close()
 	c.noteLimits(resp.Header)
+	if c.Pace != nil {
+		if d := c.Pace(resp.Header); d > 0 {
+			c.mu.Lock()
+			c.notBefore = c.Now().Add(d)
+			c.mu.Unlock()
+		}
+	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
 	if err != nil {
 		return nil, fmt.Errorf("%s: reading the answer: %w", what, err)
 	}
 	res := &Response{Status: resp.StatusCode, Header: resp.Header, Links: ParseLinks(resp.Header.Get("Link"))}
 	if resp.StatusCode >= 300 {
+		if c.MapError != nil {
+			if err := c.MapError(resp.StatusCode, resp.Header, body); err != nil {
+				return res, fmt.Errorf("%s: %w", what, err)
+			}
+		}
 		return res, c.statusError(what, resp, body)
 	}
 	if out != nil && len(bytes.TrimSpace(body)) > 0 {
@@ -211,8 +230,13 @@ func parseReset(v string, now time.Time) time.Time {
 // requests, so the limit is never hit by us.
 func (c *HTTPClient) waitForBudget(ctx context.Context) error {
 	c.mu.Lock()
-	rem, reset := c.remaining, c.reset
+	rem, reset, notBefore := c.remaining, c.reset, c.notBefore
 	c.mu.Unlock()
+	if wait := notBefore.Sub(c.Now()); wait > 0 {
+		if err := c.Sleep(ctx, min(wait, 15*time.Minute)); err != nil {
+			return err
+		}
+	}
 	if rem < 0 || rem > lowWater {
 		return nil
 	}

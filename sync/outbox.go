@@ -85,7 +85,7 @@ func (w *Worker) deliver(ctx context.Context, e inbox.OutboxEntry) {
 			return
 		}
 		r, err = perform(ctx, conn, Action{Kind: e.Action, ConversationID: e.ConvExternalID, TargetID: e.TargetID,
-			Body: e.Body, IdempotencyKey: e.IdempotencyKey})
+			Body: e.Body, IdempotencyKey: e.IdempotencyKey, Attempt: e.Attempts, Queued: e.CreatedAt})
 	}
 	if err == nil {
 		if err := w.svc.CompleteOutbox(context.WithoutCancel(ctx), e.ID, r.ExternalID, r.Permalink); err != nil {

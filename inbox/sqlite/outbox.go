@@ -120,7 +120,7 @@ func (s *Store) QueueAction(ctx context.Context, actor string, conv int64, actio
 }
 
 const outboxCols = `id, conversation_id, account_id, message_id, action, body, conv_external_id, target_id,
-	idempotency_key, status, attempts, next_attempt_at, last_error`
+	idempotency_key, status, attempts, next_attempt_at, last_error, created_at`
 
 // ClaimOutbox marks due entries as sending and returns them. Only the one
 // writer connection runs this, so two workers never claim the same entry.
@@ -155,10 +155,10 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int) ([]in
 func scanOutbox(rows interface{ Scan(...any) error }) (inbox.OutboxEntry, error) {
 	var e inbox.OutboxEntry
 	var action, status string
-	var next int64
+	var next, created int64
 	err := rows.Scan(&e.ID, &e.ConversationID, &e.AccountID, &e.MessageID, &action, &e.Body, &e.ConvExternalID,
-		&e.TargetID, &e.IdempotencyKey, &status, &e.Attempts, &next, &e.LastError)
-	e.Action, e.Status, e.NextAttemptAt = inbox.ActionKind(action), inbox.Delivery(status), fromMS(next)
+		&e.TargetID, &e.IdempotencyKey, &status, &e.Attempts, &next, &e.LastError, &created)
+	e.Action, e.Status, e.NextAttemptAt, e.CreatedAt = inbox.ActionKind(action), inbox.Delivery(status), fromMS(next), fromMS(created)
 	return e, err
 }
 
