@@ -1101,6 +1101,7 @@ func (m *Model) openModerate() {
 		inbox.ActionBlock:   "block " + who,
 		inbox.ActionReport:  "report the latest message to the server's moderators",
 		inbox.ActionDismiss: "dismiss the notification on the network",
+		inbox.ActionHide:    "hide the comment (its author still sees it)",
 	}
 	var items []string
 	for _, a := range acts {

@@ -1,0 +1,299 @@
+// Package facebook connects a Facebook Page through the Graph API: the
+// comments under the Page's posts (each top-level comment a conversation,
+// with the post as context), public replies, hide, unhide and delete.
+//
+// Not yet here (issue 6): the Messenger inbox and Send API with its reply
+// windows, private replies, `parley connect facebook`, and Instagram.
+package facebook
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/parleyhq/parley/inbox"
+	psync "github.com/parleyhq/parley/sync"
+)
+
+func init() { psync.Register("facebook", factory) }
+
+// Options are an account's [account.options].
+type Options struct {
+	PageID       string
+	Version      string        // Graph API version, pinned: "v25.0"
+	BaseURL      string        // https://graph.facebook.com (tests: a local server)
+	PollInterval time.Duration // default 1m
+	Backlog      time.Duration // posts this recent are checked for comments; default 7 days
+}
+
+func factory(cfg psync.AccountConfig) (psync.Connector, error) {
+	o := Options{Version: "v25.0", BaseURL: "https://graph.facebook.com", PollInterval: time.Minute, Backlog: 7 * 24 * time.Hour}
+	o.PageID, _ = cfg.Options["page_id"].(string)
+	if v, ok := cfg.Options["api_version"].(string); ok {
+		o.Version = v
+	}
+	if v, ok := cfg.Options["base_url"].(string); ok {
+		o.BaseURL = v
+	}
+	if o.PageID == "" {
+		return nil, fmt.Errorf("account %q: page_id is missing", cfg.Label)
+	}
+	tok, err := psync.TokenSource(cfg.Label, cfg.Options)
+	if err != nil {
+		return nil, err
+	}
+	return New(o, tok)
+}
+
+// Connector is one Facebook Page.
+type Connector struct {
+	opts Options
+	http *psync.HTTPClient
+}
+
+// New builds a connector.
+func New(o Options, token func(context.Context) (string, error)) (*Connector, error) {
+	if !strings.HasPrefix(o.Version, "v") {
+		return nil, fmt.Errorf("facebook: api_version %q: pin a version such as \"v25.0\"", o.Version)
+	}
+	c, err := psync.NewHTTPClient(strings.TrimRight(o.BaseURL, "/"), false, token)
+	if err != nil {
+		return nil, err
+	}
+	c.MapError, c.Pace = mapError, pace
+	if o.PollInterval <= 0 {
+		o.PollInterval = time.Minute
+	}
+	if o.Backlog <= 0 {
+		o.Backlog = 7 * 24 * time.Hour
+	}
+	return &Connector{opts: o, http: c}, nil
+}
+
+// HTTP exposes the client so tests can replace its clock.
+func (c *Connector) HTTP() *psync.HTTPClient { return c.http }
+
+// Capabilities implements sync.Connector.
+func (c *Connector) Capabilities() psync.Capabilities {
+	return psync.Capabilities{Reply: true, Hide: true, Delete: true, PollInterval: c.opts.PollInterval,
+		Moderation: []inbox.ActionKind{inbox.ActionHide}}
+}
+
+func (c *Connector) path(node string) string { return "/" + c.opts.Version + "/" + node }
+
+// graphTime parses Graph timestamps ("2025-03-02T09:14:05+0000").
+func graphTime(s string) time.Time {
+	t, err := time.Parse("2006-01-02T15:04:05-0700", s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+type from struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+type post struct {
+	ID        string `json:"id"`
+	Message   string `json:"message"`
+	Created   string `json:"created_time"`
+	Permalink string `json:"permalink_url"`
+	From      *from  `json:"from"`
+}
+
+type comment struct {
+	ID      string `json:"id"`
+	Message string `json:"message"`
+	Created string `json:"created_time"`
+	From    *from  `json:"from"`
+	Parent  *struct {
+		ID string `json:"id"`
+	} `json:"parent"`
+	Permalink string `json:"permalink_url"`
+	IsHidden  bool   `json:"is_hidden"`
+}
+
+type page[T any] struct {
+	Data   []T `json:"data"`
+	Paging struct {
+		Next string `json:"next"`
+	} `json:"paging"`
+}
+
+// cursor: comments since this unix time have been stored.
+type cursor struct {
+	Since int64 `json:"since"`
+}
+
+// editWindow is how far back each poll re-reads comments: Graph filters by
+// creation time, so an edit is seen only while its comment is this recent.
+const editWindow = 24 * time.Hour
+
+// maxPages bounds how far one listing is followed; Graph documents that very
+// long lists can stop paging early, and a page may be empty with a next link.
+const maxPages = 50
+
+// Fetch implements sync.Connector: the Page's recent posts (feed, visitor
+// posts included), and for each the comments made since the cursor, as one
+// flat chronological stream (filter=stream) so replies arrive with their
+// parent. Each top-level comment is a conversation.
+func (c *Connector) Fetch(ctx context.Context, raw string) (inbox.Batch, error) {
+	var cur cursor
+	if raw != "" {
+		if err := json.Unmarshal([]byte(raw), &cur); err != nil {
+			return inbox.Batch{}, psync.Permanent(fmt.Errorf("facebook: unreadable cursor %q", raw))
+		}
+	}
+	now := c.http.Now()
+	since := cur.Since
+	if since == 0 {
+		since = now.Add(-c.opts.Backlog).Unix()
+	}
+	posts, err := list[post](ctx, c, c.path(c.opts.PageID+"/feed"), url.Values{
+		"fields": {"id,message,created_time,permalink_url,from"}, "limit": {"25"},
+		"since": {fmt.Sprint(now.Add(-c.opts.Backlog).Unix())}})
+	if err != nil {
+		return inbox.Batch{}, err
+	}
+	var b inbox.Batch
+	for _, p := range posts {
+		cs, err := list[comment](ctx, c, c.path(p.ID+"/comments"), url.Values{
+			"fields": {"id,message,created_time,from,parent{id},permalink_url,is_hidden"},
+			"filter": {"stream"}, "order": {"chronological"}, "limit": {"100"}, "since": {fmt.Sprint(since - int64(editWindow/time.Second))}})
+		var pe *psync.PermanentError
+		if errors.As(err, &pe) {
+			continue // the post was deleted between the listing and now
+		}
+		if err != nil {
+			return inbox.Batch{}, err
+		}
+		if len(cs) == 0 {
+			continue
+		}
+		b.Posts = append(b.Posts, inbox.Post{ExternalID: p.ID, Author: author(p.From), Text: p.Message,
+			Permalink: p.Permalink, CreatedAt: graphTime(p.Created)})
+		top := map[string]string{} // comment → its top-level comment
+		for _, cm := range cs {
+			conv := cm.ID
+			if cm.Parent != nil && cm.Parent.ID != "" {
+				conv = cm.Parent.ID
+				if t, ok := top[conv]; ok {
+					conv = t
+				}
+			}
+			top[cm.ID] = conv
+			dir := inbox.In
+			if cm.From != nil && cm.From.ID == c.opts.PageID {
+				dir = inbox.Out
+			}
+			parent := ""
+			if cm.Parent != nil {
+				parent = cm.Parent.ID
+			}
+			b.Items = append(b.Items, inbox.Inbound{ConversationID: "comment:" + conv, Kind: inbox.KindComment, PostID: p.ID,
+				Message: inbox.Message{ExternalID: cm.ID, ParentID: parent, Direction: dir, Author: author(cm.From),
+					Text: cm.Message, CreatedAt: graphTime(cm.Created), Permalink: cm.Permalink}})
+		}
+	}
+	enc, _ := json.Marshal(cursor{Since: now.Unix()})
+	b.Cursor = string(enc)
+	return b, nil
+}
+
+// author copes with the missing "from" Graph sends when privacy hides it.
+func author(f *from) inbox.Author {
+	if f == nil {
+		return inbox.Author{Name: "Facebook user"}
+	}
+	return inbox.Author{ID: f.ID, Name: f.Name}
+}
+
+// list follows paging.next, bounded, on the same server.
+func list[T any](ctx context.Context, c *Connector, path string, q url.Values) ([]T, error) {
+	var out []T
+	next := ""
+	for i := 0; i < maxPages; i++ {
+		var pg page[T]
+		r := psync.Request{Method: "GET", Path: path, Query: q}
+		if next != "" {
+			r = psync.Request{Method: "GET", Path: next}
+		}
+		if _, err := c.http.Do(ctx, r, &pg); err != nil {
+			return nil, err
+		}
+		out = append(out, pg.Data...)
+		if pg.Paging.Next == "" || pg.Paging.Next == next {
+			break
+		}
+		next = pg.Paging.Next
+	}
+	return out, nil
+}
+
+// Perform implements sync.Connector.
+func (c *Connector) Perform(ctx context.Context, a psync.Action) (psync.Receipt, error) {
+	top := strings.TrimPrefix(a.ConversationID, "comment:")
+	switch a.Kind {
+	case inbox.ActionReply:
+		// Facebook keeps two levels: a reply goes under the top-level comment.
+		if a.Attempt > 1 {
+			if r, ok, err := c.findSent(ctx, top, a); err != nil || ok {
+				return r, err
+			}
+		}
+		var res struct {
+			ID string `json:"id"`
+		}
+		_, err := c.http.Do(ctx, psync.Request{Method: "POST", Path: c.path(top + "/comments"),
+			Form: url.Values{"message": {a.Body}}}, &res)
+		if err != nil {
+			return psync.Receipt{}, err
+		}
+		if res.ID == "" {
+			return psync.Receipt{}, errors.New("facebook: the reply was accepted but no id came back")
+		}
+		return psync.Receipt{ExternalID: res.ID}, nil
+	case inbox.ActionHide:
+		return psync.Receipt{}, c.setHidden(ctx, a.TargetID, true)
+	case "unhide":
+		return psync.Receipt{}, c.setHidden(ctx, a.TargetID, false)
+	case "delete":
+		_, err := c.http.Do(ctx, psync.Request{Method: "DELETE", Path: c.path(a.TargetID)}, nil)
+		return psync.Receipt{}, err
+	}
+	return psync.Receipt{}, psync.Permanent(fmt.Errorf("facebook cannot %s yet", a.Kind))
+}
+
+func (c *Connector) setHidden(ctx context.Context, id string, hidden bool) error {
+	var res struct {
+		Success bool `json:"success"`
+	}
+	_, err := c.http.Do(ctx, psync.Request{Method: "POST", Path: c.path(id), Form: url.Values{"is_hidden": {fmt.Sprint(hidden)}}}, &res)
+	if err == nil && !res.Success {
+		err = errors.New("facebook: hide was not confirmed")
+	}
+	return err
+}
+
+// findSent looks for a reply an earlier attempt may have posted before its
+// answer was lost: Graph has no idempotency key, so a resend must check.
+func (c *Connector) findSent(ctx context.Context, top string, a psync.Action) (psync.Receipt, bool, error) {
+	since := a.Queued.Add(-time.Minute).Unix()
+	cs, err := list[comment](ctx, c, c.path(top+"/comments"), url.Values{
+		"fields": {"id,message,created_time,from"}, "filter": {"stream"}, "since": {fmt.Sprint(since)}, "limit": {"100"}})
+	if err != nil {
+		return psync.Receipt{}, false, err
+	}
+	for _, cm := range cs {
+		if cm.From != nil && cm.From.ID == c.opts.PageID && cm.Message == a.Body {
+			return psync.Receipt{ExternalID: cm.ID, Permalink: cm.Permalink}, true, nil
+		}
+	}
+	return psync.Receipt{}, false, nil
+}

@@ -1,0 +1,221 @@
+package facebook
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/inbox/sqlite"
+	psync "github.com/parleyhq/parley/sync"
+)
+
+type env struct {
+	g    *fakeGraph
+	conn *Connector
+	svc  *inbox.Service
+	acc  inbox.Account
+	log  *bytes.Buffer
+}
+
+func newEnv(t *testing.T) *env {
+	g := newGraph(t)
+	tok := g.token
+	conn, err := New(Options{PageID: g.pageID, Version: "v25.0", BaseURL: g.srv.URL}, func(context.Context) (string, error) { return tok, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	svc := inbox.NewService(st, inbox.Options{})
+	acc, _ := svc.AddAccount(context.Background(), inbox.Account{Network: "facebook", Label: "Acme Store"})
+	return &env{g: g, conn: conn, svc: svc, acc: acc, log: &bytes.Buffer{}}
+}
+
+func (e *env) sync(t *testing.T) error {
+	t.Helper()
+	accs, _ := e.svc.Accounts(context.Background())
+	eng := psync.NewEngine(e.svc, slog.New(slog.NewTextHandler(e.log, nil)))
+	eng.Once = true
+	for _, a := range accs {
+		if a.ID == e.acc.ID {
+			eng.Add(psync.Account{Account: a, Conn: e.conn})
+		}
+	}
+	return eng.Run(context.Background())
+}
+
+func (e *env) threads(t *testing.T) map[string]inbox.Thread {
+	cs, _ := e.svc.List(context.Background(), inbox.Page{View: inbox.ViewAll, Limit: 100})
+	out := map[string]inbox.Thread{}
+	for _, c := range cs {
+		th, _ := e.svc.Open(context.Background(), c.ID)
+		out[c.ExternalID] = th
+	}
+	return out
+}
+
+func TestCommentsBecomeConversationsWithPostContext(t *testing.T) {
+	e := newEnv(t)
+	now := time.Now()
+	p := e.g.addPost("Winter blend is here ☕", now.Add(-48*time.Hour))
+	ana := e.g.addComment(p, "", "610", "Ana Ruiz", "Where is my order #1182? 😡", now.Add(-3*time.Hour))
+	e.g.addComment(p, ana, e.g.pageID, "Acme Store", "We sent you a DM, Ana!", now.Add(-2*time.Hour))
+	reply := e.g.addComment(p, ana, "610", "Ana Ruiz", "Nothing arrived 🙄", now.Add(-time.Hour))
+	e.g.addComment(p, reply, "", "", "same here", now.Add(-50*time.Minute)) // reply to a reply, author hidden
+	e.g.addComment(p, "", "611", "Бори́с", "Отличный кофе! 👍🏽", now.Add(-30*time.Minute))
+	if err := e.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	ths := e.threads(t)
+	th, ok := ths["comment:"+ana]
+	if !ok || len(ths) != 2 {
+		t.Fatalf("conversations: %v", len(ths))
+	}
+	if th.Post == nil || th.Post.Text != "Winter blend is here ☕" || len(th.Messages) != 4 {
+		t.Fatalf("ana's thread: post %+v, %d messages", th.Post, len(th.Messages))
+	}
+	if th.Messages[1].Direction != inbox.Out || th.Messages[3].Author.Name != "Facebook user" || th.Messages[0].Text != "Where is my order #1182? 😡" {
+		t.Fatalf("messages: %+v", th.Messages)
+	}
+	if !th.Conversation.NeedsReply {
+		t.Fatal("the customer answered after the Page: the conversation waits for a reply")
+	}
+}
+
+func TestPagingIncrementalEditsAndDeletedPost(t *testing.T) {
+	e := newEnv(t)
+	now := time.Now()
+	p1 := e.g.addPost("post one", now.Add(-24*time.Hour))
+	p2 := e.g.addPost("post two", now.Add(-20*time.Hour))
+	for i := 0; i < 7; i++ { // more than two pages of three
+		e.g.addComment(p1, "", "7"+string(rune('0'+i)), "Fan", "hello", now.Add(-time.Duration(10-i)*time.Minute))
+	}
+	e.g.deleted[p2] = false
+	if err := e.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.threads(t)); n != 7 {
+		t.Fatalf("%d conversations after paging, want 7", n)
+	}
+	// Next poll: one new comment, one edited, and a post deleted between the
+	// listing and the fetch of its comments.
+	first := e.g.comments[p1][0].ID
+	e.g.comments[p1][0].Message = "hello (edited)"
+	e.g.comments[p1][0].Created = ts(now.Add(-10 * time.Minute))
+	e.g.addComment(p1, "", "799", "Late Fan", "new one", now.Add(time.Second))
+	e.g.faults = []graphFault{{path: p2 + "/comments", status: 400, code: 100, sub: 33}}
+	e.g.requests = nil
+	if err := e.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	ths := e.threads(t)
+	if len(ths) != 8 {
+		t.Fatalf("%d conversations after the second poll", len(ths))
+	}
+	for _, r := range e.g.requests {
+		if strings.Contains(r, "/comments?") && !strings.Contains(r, "since=") {
+			t.Fatalf("incremental poll without since: %s", r)
+		}
+	}
+	if got := ths["comment:"+first].Messages[0].Text; got != "hello (edited)" {
+		t.Fatalf("edited comment: %q", got)
+	}
+	if len(e.g.faults) != 0 {
+		t.Fatal("the deleted post's comments were never asked for")
+	}
+}
+
+func TestGraphErrorsAndUsage(t *testing.T) {
+	e := newEnv(t)
+	var slept []time.Duration
+	e.conn.http.Sleep = func(_ context.Context, d time.Duration) error { slept = append(slept, d); return nil }
+	e.g.addPost("p", time.Now().Add(-time.Hour))
+	cases := []struct {
+		code, sub int
+		check     func(error) bool
+		what      string
+	}{
+		{190, 463, func(err error) bool { return errors.Is(err, psync.ErrAuth) }, "expired token → re-auth"},
+		{4, 0, func(err error) bool { var rl *psync.RateLimitError; return errors.As(err, &rl) }, "app throttled"},
+		{17, 0, func(err error) bool { var rl *psync.RateLimitError; return errors.As(err, &rl) }, "user throttled"},
+		{2, 0, func(err error) bool { return err != nil && !psync.IsPermanent(err) }, "temporary"},
+		{100, 0, func(err error) bool { return psync.IsPermanent(err) }, "bad request"},
+	}
+	for _, c := range cases {
+		e.g.faults = []graphFault{{path: e.g.pageID + "/feed", status: 400, code: c.code, sub: c.sub}}
+		_, err := e.conn.Fetch(context.Background(), "")
+		if !c.check(err) || !strings.Contains(err.Error(), "fbtrace_id AbCdEf123") {
+			t.Errorf("%s: %v", c.what, err)
+		}
+		if strings.Contains(err.Error(), e.g.token) {
+			t.Fatal("token in an error")
+		}
+	}
+	// Usage near the limit slows the next request down before Graph refuses.
+	e.g.usage = `{"call_count":92,"total_time":40,"total_cputime":30}`
+	e.conn.Fetch(context.Background(), "")
+	e.g.usage = ""
+	slept = nil
+	e.conn.Fetch(context.Background(), "")
+	if len(slept) == 0 || slept[0] < 30*time.Second {
+		t.Fatalf("no pause at 92%% usage: %v", slept)
+	}
+}
+
+func TestReplyHideAndRetryWithoutDoublePost(t *testing.T) {
+	e := newEnv(t)
+	now := time.Now()
+	p := e.g.addPost("p", now.Add(-time.Hour))
+	c1 := e.g.addComment(p, "", "610", "Ana", "help?", now.Add(-30*time.Minute))
+	if err := e.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	th := e.threads(t)["comment:"+c1]
+	if _, err := e.svc.Reply(ctx, "ann", th.Conversation.ID, "On it, Ana"); err != nil {
+		t.Fatal(err)
+	}
+	// Graph posts the reply, then the answer is lost.
+	e.g.faults = []graphFault{{path: c1 + "/comments", status: 500, code: 2, afterWork: true}}
+	w := psync.NewWorker(e.svc, func(int64) (psync.Connector, bool) { return e.conn, true }, nil)
+	w.Backoff = psync.Backoff{Base: time.Millisecond, Max: time.Millisecond}
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		w.Drain(ctx)
+		if t2, _ := e.svc.Open(ctx, th.Conversation.ID); t2.Messages[len(t2.Messages)-1].Delivery == inbox.DeliverySent {
+			break
+		}
+	}
+	if len(e.g.posted) != 1 {
+		t.Fatalf("%d posts; a retry must find the first one", len(e.g.posted))
+	}
+	t2, _ := e.svc.Open(ctx, th.Conversation.ID)
+	if last := t2.Messages[len(t2.Messages)-1]; last.Delivery != inbox.DeliverySent || strings.HasPrefix(last.ExternalID, "local:") {
+		t.Fatalf("reply: %+v", last)
+	}
+	// Hide and unhide round trip.
+	if _, err := e.conn.Perform(ctx, psync.Action{Kind: inbox.ActionHide, TargetID: c1}); err != nil || !e.g.hidden[c1] {
+		t.Fatalf("hide: %v %v", err, e.g.hidden[c1])
+	}
+	if _, err := e.conn.Perform(ctx, psync.Action{Kind: "unhide", TargetID: c1}); err != nil || e.g.hidden[c1] {
+		t.Fatalf("unhide: %v", err)
+	}
+}
+
+func TestVersionPinnedAndPageRequired(t *testing.T) {
+	tok := func(context.Context) (string, error) { return "", nil }
+	if _, err := New(Options{PageID: "1", Version: "25", BaseURL: "https://graph.facebook.com"}, tok); err == nil {
+		t.Fatal("an unpinned version accepted")
+	}
+	if _, err := factory(psync.AccountConfig{Label: "x", Options: map[string]any{"token_env": "X"}}); err == nil {
+		t.Fatal("missing page_id accepted")
+	}
+}

@@ -1,0 +1,236 @@
+package facebook
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeGraph behaves like the Graph API for a Page: data/paging envelopes
+// with cursors, field selection ignored but shapes real, error objects with
+// code, subcode and fbtrace_id, and usage headers.
+type fakeGraph struct {
+	t   *testing.T
+	srv *httptest.Server
+
+	mu       sync.Mutex
+	token    string
+	pageID   string
+	posts    []post
+	comments map[string][]comment // post id → comments, chronological
+	hidden   map[string]bool
+	deleted  map[string]bool
+	nextID   int
+	posted   []url.Values
+	requests []string
+	usage    string       // X-App-Usage to send
+	faults   []graphFault // consumed in order for matching paths
+	pageSize int
+	now      time.Time
+}
+
+type graphFault struct {
+	path      string
+	status    int
+	code, sub int
+	afterWork bool
+}
+
+func newGraph(t *testing.T) *fakeGraph {
+	g := &fakeGraph{t: t, token: "EAAB-page-token-secret", pageID: "122104", comments: map[string][]comment{},
+		hidden: map[string]bool{}, deleted: map[string]bool{}, nextID: 9000, pageSize: 3, now: time.Now().UTC()}
+	g.srv = httptest.NewServer(http.HandlerFunc(g.serve))
+	t.Cleanup(g.srv.Close)
+	return g
+}
+
+func ts(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05-0700") }
+
+func (g *fakeGraph) addPost(msg string, at time.Time) string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.nextID++
+	id := fmt.Sprintf("%s_%d", g.pageID, g.nextID)
+	g.posts = append(g.posts, post{ID: id, Message: msg, Created: ts(at), Permalink: "https://www.facebook.com/" + id,
+		From: &from{ID: g.pageID, Name: "Acme Store"}})
+	return id
+}
+
+func (g *fakeGraph) addComment(postID, parent, fromID, name, msg string, at time.Time) string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.nextID++
+	id := fmt.Sprintf("55501_%d", g.nextID)
+	c := comment{ID: id, Message: msg, Created: ts(at), Permalink: "https://www.facebook.com/" + postID + "?comment_id=" + id}
+	if fromID != "" {
+		c.From = &from{ID: fromID, Name: name}
+	}
+	if parent != "" {
+		c.Parent = &struct {
+			ID string `json:"id"`
+		}{parent}
+	}
+	g.comments[postID] = append(g.comments[postID], c)
+	return id
+}
+
+func (g *fakeGraph) writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(v)
+}
+
+func (g *fakeGraph) graphErr(w http.ResponseWriter, status, code, sub int, msg string) {
+	g.writeJSON(w, status, map[string]any{"error": map[string]any{"message": msg, "type": "OAuthException",
+		"code": code, "error_subcode": sub, "fbtrace_id": "AbCdEf123"}})
+}
+
+func (g *fakeGraph) serve(w http.ResponseWriter, r *http.Request) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	r.ParseForm()
+	g.requests = append(g.requests, r.Method+" "+r.URL.Path+"?"+r.URL.RawQuery)
+	if g.usage != "" {
+		w.Header().Set("X-App-Usage", g.usage)
+	}
+	if !strings.HasPrefix(r.URL.Path, "/v25.0/") {
+		g.graphErr(w, 400, 2635, 0, "You are calling a deprecated version of the Ads API")
+		return
+	}
+	node := strings.TrimPrefix(r.URL.Path, "/v25.0/")
+	var flt *graphFault
+	if len(g.faults) > 0 && strings.HasPrefix(node, g.faults[0].path) {
+		flt = &g.faults[0]
+		g.faults = g.faults[1:]
+		if !flt.afterWork {
+			g.graphErr(w, flt.status, flt.code, flt.sub, map[int]string{190: "Error validating access token: Session has expired",
+				4: "Application request limit reached", 17: "User request limit reached", 2: "An unexpected error has occurred. Please retry your request later.",
+				100: "Unsupported get request. Object with ID does not exist"}[flt.code])
+			return
+		}
+	}
+	if r.Header.Get("Authorization") != "Bearer "+g.token {
+		g.graphErr(w, 400, 190, 463, "Error validating access token: Session has expired")
+		return
+	}
+	rec := httptest.NewRecorder()
+	g.route(rec, r, node)
+	if flt != nil {
+		g.graphErr(w, flt.status, flt.code, flt.sub, "An unexpected error has occurred. Please retry your request later.")
+		return
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	w.Write(rec.Body.Bytes())
+}
+
+func (g *fakeGraph) route(w http.ResponseWriter, r *http.Request, node string) {
+	parts := strings.Split(node, "/")
+	switch {
+	case r.Method == "GET" && len(parts) == 2 && parts[0] == g.pageID && parts[1] == "feed":
+		since, _ := strconv.ParseInt(r.Form.Get("since"), 10, 64)
+		var out []post
+		for _, p := range g.posts {
+			if g.deleted[p.ID] || graphTime(p.Created).Unix() < since {
+				continue
+			}
+			out = append(out, p)
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].Created > out[j].Created })
+		g.page(w, r, node, out)
+	case r.Method == "GET" && len(parts) == 2 && parts[1] == "comments":
+		id := parts[0]
+		if g.deleted[id] {
+			g.graphErr(w, 400, 100, 33, "Unsupported get request. Object with ID does not exist")
+			return
+		}
+		since, _ := strconv.ParseInt(r.Form.Get("since"), 10, 64)
+		var out []comment
+		list := g.comments[id]
+		if !strings.Contains(id, "_") || strings.HasPrefix(id, "55501_") { // comments of a comment
+			list = nil
+			for _, cs := range g.comments {
+				for _, c := range cs {
+					if c.Parent != nil && c.Parent.ID == id {
+						list = append(list, c)
+					}
+				}
+			}
+		}
+		for _, c := range list {
+			if g.deleted[c.ID] || graphTime(c.Created).Unix() < since {
+				continue
+			}
+			if r.Form.Get("filter") != "stream" && c.Parent != nil && !strings.HasPrefix(id, "55501_") {
+				continue
+			}
+			c.IsHidden = g.hidden[c.ID]
+			out = append(out, c)
+		}
+		g.page(w, r, node, out)
+	case r.Method == "POST" && len(parts) == 2 && parts[1] == "comments":
+		if strings.TrimSpace(r.Form.Get("message")) == "" {
+			g.graphErr(w, 400, 100, 0, "(#100) The parameter message is required")
+			return
+		}
+		g.posted = append(g.posted, r.Form)
+		g.nextID++
+		id := fmt.Sprintf("55501_%d", g.nextID)
+		for pid, cs := range g.comments {
+			for _, c := range cs {
+				if c.ID == parts[0] {
+					g.comments[pid] = append(g.comments[pid], comment{ID: id, Message: r.Form.Get("message"),
+						Created: ts(time.Now()), From: &from{ID: g.pageID, Name: "Acme Store"},
+						Parent: &struct {
+							ID string `json:"id"`
+						}{parts[0]}})
+				}
+			}
+		}
+		g.writeJSON(w, 200, map[string]string{"id": id})
+	case r.Method == "POST" && len(parts) == 1 && r.Form.Get("is_hidden") != "":
+		g.hidden[parts[0]] = r.Form.Get("is_hidden") == "true"
+		g.writeJSON(w, 200, map[string]bool{"success": true})
+	case r.Method == "DELETE" && len(parts) == 1:
+		g.deleted[parts[0]] = true
+		g.writeJSON(w, 200, map[string]bool{"success": true})
+	default:
+		g.graphErr(w, 400, 100, 33, "Unsupported request")
+	}
+}
+
+// page serves a data/paging envelope with after cursors.
+func (g *fakeGraph) page(w http.ResponseWriter, r *http.Request, node string, all any) {
+	b, _ := json.Marshal(all)
+	var items []json.RawMessage
+	json.Unmarshal(b, &items)
+	start, _ := strconv.Atoi(r.Form.Get("after"))
+	end := min(start+g.pageSize, len(items))
+	if start > len(items) {
+		start = len(items)
+	}
+	env := map[string]any{"data": items[start:end]}
+	if items[start:end] == nil {
+		env["data"] = []any{}
+	}
+	if end < len(items) {
+		q := url.Values{}
+		for k, v := range r.Form {
+			q[k] = v
+		}
+		q.Set("after", strconv.Itoa(end))
+		env["paging"] = map[string]any{"cursors": map[string]string{"before": strconv.Itoa(start), "after": strconv.Itoa(end)},
+			"next": g.srv.URL + "/v25.0/" + node + "?" + q.Encode()}
+	}
+	g.writeJSON(w, 200, env)
+}
