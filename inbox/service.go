@@ -393,6 +393,9 @@ func (s *Service) Reply(ctx context.Context, actor string, id int64, body string
 	if strings.TrimSpace(body) == "" {
 		return OutboxEntry{}, fmt.Errorf("reply: the reply is empty: %w", ErrInvalid)
 	}
+	if err := s.canReply(ctx, id); err != nil {
+		return OutboxEntry{}, err
+	}
 	e, err := s.store.Reply(ctx, actor, id, body, s.opts.ReplyMarksDone, s.Now())
 	if err == nil {
 		s.changed([]int64{id})
@@ -641,4 +644,25 @@ func (s *Service) Problems() []string {
 		}
 	}
 	return out
+}
+
+// canReply refuses, with the reason, a private reply the platform would
+// reject because its reply window has closed.
+func (s *Service) canReply(ctx context.Context, id int64) error {
+	if s.windows == nil {
+		return nil
+	}
+	c, err := s.store.Conversation(ctx, id)
+	if err != nil {
+		return err
+	}
+	w := s.windows(c.AccountID)
+	if w <= 0 || c.Kind != KindDM || c.LastInAt.IsZero() {
+		return nil
+	}
+	if age := s.Now().Sub(c.LastInAt); age > w {
+		return fmt.Errorf("reply: %s allows a reply within %s of the customer's last message, which was %s ago; the draft is kept: %w",
+			c.Network, w.Round(time.Hour), age.Round(time.Hour), ErrInvalid)
+	}
+	return nil
 }

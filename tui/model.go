@@ -890,6 +890,10 @@ func (m *Model) composerKey(k tea.KeyPressMsg) tea.Cmd {
 		m.conv.composer = nil
 		m.conv.setSize(m.width, m.list.height)
 		return tea.Batch(m.here(id, false), act(m.ctx, "reply queued", func(ctx context.Context) error {
+			// Saved first: if the reply is refused, nothing typed is lost.
+			if err := m.svc.SaveDraft(ctx, id, body); err != nil {
+				return err
+			}
 			_, err := m.svc.Reply(ctx, m.opt.User, id, body)
 			return err
 		}))

@@ -464,3 +464,18 @@ func TestBrokenRulesFileShowsInStatusBar(t *testing.T) {
 	d.m.problems = svc.Problems()
 	d.wantScreen("⚠", "rules.toml:3: regex")
 }
+
+func TestReplyOutsideTheWindowIsRefusedAndKept(t *testing.T) {
+	dm := msgIn("dm", "Dora", "hello?", 30*time.Hour)
+	dm.Kind = inbox.KindDM
+	d := newDriver(t, nil, dm)
+	d.svc.SetReplyWindows(func(int64) time.Duration { return 24 * time.Hour })
+	d.key("enter", "r")
+	d.typeText("Sorry for the wait")
+	d.key("ctrl+s")
+	d.wantScreen("allows a reply within 24h")
+	th, _ := d.svc.Open(context.Background(), d.conv("dm").ID)
+	if th.Draft != "Sorry for the wait" || len(th.Messages) != 1 {
+		t.Fatalf("refused reply: draft %q, %d messages", th.Draft, len(th.Messages))
+	}
+}

@@ -28,6 +28,7 @@ type Options struct {
 	BaseURL      string        // https://graph.facebook.com (tests: a local server)
 	PollInterval time.Duration // default 1m
 	Backlog      time.Duration // posts this recent are checked for comments; default 7 days
+	HumanAgent   bool          // the Page may use the HUMAN_AGENT tag (7-day window)
 }
 
 func factory(cfg psync.AccountConfig) (psync.Connector, error) {
@@ -39,6 +40,7 @@ func factory(cfg psync.AccountConfig) (psync.Connector, error) {
 	if v, ok := cfg.Options["base_url"].(string); ok {
 		o.BaseURL = v
 	}
+	o.HumanAgent, _ = cfg.Options["human_agent"].(bool)
 	if o.PageID == "" {
 		return nil, fmt.Errorf("account %q: page_id is missing", cfg.Label)
 	}
@@ -79,8 +81,12 @@ func (c *Connector) HTTP() *psync.HTTPClient { return c.http }
 
 // Capabilities implements sync.Connector.
 func (c *Connector) Capabilities() psync.Capabilities {
-	return psync.Capabilities{Reply: true, Hide: true, Delete: true, PollInterval: c.opts.PollInterval,
-		Moderation: []inbox.ActionKind{inbox.ActionHide}}
+	window := standardWindow
+	if c.opts.HumanAgent {
+		window = humanWindow
+	}
+	return psync.Capabilities{Reply: true, PrivateReply: true, Hide: true, Delete: true, ReplyWindow: window,
+		PollInterval: c.opts.PollInterval, Moderation: []inbox.ActionKind{inbox.ActionHide}}
 }
 
 func (c *Connector) path(node string) string { return "/" + c.opts.Version + "/" + node }
@@ -201,6 +207,9 @@ func (c *Connector) Fetch(ctx context.Context, raw string) (inbox.Batch, error) 
 					Text: cm.Message, CreatedAt: graphTime(cm.Created), Permalink: cm.Permalink}})
 		}
 	}
+	if err := c.fetchMessenger(ctx, &b, time.Unix(since, 0).Add(-editWindow)); err != nil {
+		return inbox.Batch{}, err
+	}
 	enc, _ := json.Marshal(cursor{Since: now.Unix()})
 	b.Cursor = string(enc)
 	return b, nil
@@ -239,7 +248,12 @@ func list[T any](ctx context.Context, c *Connector, path string, q url.Values) (
 // Perform implements sync.Connector.
 func (c *Connector) Perform(ctx context.Context, a psync.Action) (psync.Receipt, error) {
 	top := strings.TrimPrefix(a.ConversationID, "comment:")
+	if strings.HasPrefix(a.ConversationID, "dm:") && a.Kind == inbox.ActionReply {
+		return c.sendMessage(ctx, a)
+	}
 	switch a.Kind {
+	case "private_reply":
+		return c.privateReply(ctx, a)
 	case inbox.ActionReply:
 		// Facebook keeps two levels: a reply goes under the top-level comment.
 		if a.Attempt > 1 {

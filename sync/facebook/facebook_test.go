@@ -219,3 +219,61 @@ func TestVersionPinnedAndPageRequired(t *testing.T) {
 		t.Fatal("missing page_id accepted")
 	}
 }
+
+func TestMessengerSyncAndReplyWindows(t *testing.T) {
+	e := newEnv(t)
+	now := time.Now()
+	e.g.addDM("t_100", "7712", "Ana Ruiz", "Hi, my parcel?", now.Add(-2*time.Hour))
+	recent := e.g.addDM("t_100", "7712", "Ana Ruiz", "Hello??", now.Add(-time.Hour))
+	old := e.g.addDM("t_200", "8813", "Bo", "old question", now.Add(-30*time.Hour))
+	if err := e.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	ths := e.threads(t)
+	ana, ok := ths["dm:t_100"]
+	if !ok || len(ana.Messages) != 2 || ana.Conversation.Kind != inbox.KindDM || ana.Messages[0].Text != "Hi, my parcel?" {
+		t.Fatalf("messenger conversations: %v", ths)
+	}
+	ctx := context.Background()
+	// Inside 24 h: a standard RESPONSE to the person's PSID.
+	if _, err := e.conn.Perform(ctx, psync.Action{Kind: inbox.ActionReply, ConversationID: "dm:t_100", TargetID: recent, Body: "On its way"}); err != nil {
+		t.Fatal(err)
+	}
+	sent := e.g.sent[0]
+	if sent["messaging_type"] != "RESPONSE" || sent["recipient"].(map[string]any)["id"] != "7712" {
+		t.Fatalf("send body: %v", sent)
+	}
+	// After 30 h: refused before any call, and for good.
+	_, err := e.conn.Perform(ctx, psync.Action{Kind: inbox.ActionReply, ConversationID: "dm:t_200", TargetID: old, Body: "sorry"})
+	if !psync.IsPermanent(err) || !strings.Contains(err.Error(), "within 24 hours") || len(e.g.sent) != 1 {
+		t.Fatalf("outside the window: %v (sent %d)", err, len(e.g.sent))
+	}
+	// With the human agent feature: tagged, up to 7 days.
+	e.conn.opts.HumanAgent = true
+	if _, err := e.conn.Perform(ctx, psync.Action{Kind: inbox.ActionReply, ConversationID: "dm:t_200", TargetID: old, Body: "sorry"}); err != nil {
+		t.Fatal(err)
+	}
+	if s := e.g.sent[1]; s["messaging_type"] != "MESSAGE_TAG" || s["tag"] != "HUMAN_AGENT" {
+		t.Fatalf("human agent send: %v", s)
+	}
+	if e.conn.Capabilities().ReplyWindow != 7*24*time.Hour {
+		t.Fatal("the reply window must follow the human agent setting")
+	}
+}
+
+func TestPrivateReplyOnlyOnce(t *testing.T) {
+	e := newEnv(t)
+	p := e.g.addPost("p", time.Now().Add(-time.Hour))
+	c1 := e.g.addComment(p, "", "610", "Ana", "my order is wrong", time.Now().Add(-30*time.Minute))
+	ctx := context.Background()
+	if _, err := e.conn.Perform(ctx, psync.Action{Kind: "private_reply", TargetID: c1, Body: "Let's sort this out in private"}); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.g.sent[0]["recipient"].(map[string]any); r["comment_id"] != c1 {
+		t.Fatalf("private reply body: %v", e.g.sent[0])
+	}
+	_, err := e.conn.Perform(ctx, psync.Action{Kind: "private_reply", TargetID: c1, Body: "again"})
+	if !psync.IsPermanent(err) || !strings.Contains(err.Error(), "2018278") {
+		t.Fatalf("second private reply: %v", err)
+	}
+}

@@ -31,8 +31,10 @@ type fakeGraph struct {
 	nextID   int
 	posted   []url.Values
 	requests []string
-	usage    string       // X-App-Usage to send
-	faults   []graphFault // consumed in order for matching paths
+	usage    string // X-App-Usage to send
+	convs    []conversation
+	sent     []map[string]any // Send API bodies
+	faults   []graphFault     // consumed in order for matching paths
 	pageSize int
 	now      time.Time
 }
@@ -178,6 +180,39 @@ func (g *fakeGraph) route(w http.ResponseWriter, r *http.Request, node string) {
 			out = append(out, c)
 		}
 		g.page(w, r, node, out)
+	case r.Method == "GET" && len(parts) == 2 && parts[0] == g.pageID && parts[1] == "conversations":
+		if r.Form.Get("platform") != "messenger" {
+			g.graphErr(w, 400, 100, 0, "(#100) platform is required")
+			return
+		}
+		out := append([]conversation(nil), g.convs...)
+		sort.Slice(out, func(i, j int) bool { return out[i].Updated > out[j].Updated })
+		g.page(w, r, node, out)
+	case r.Method == "GET" && len(parts) == 1 && strings.HasPrefix(parts[0], "m_"):
+		for _, cv := range g.convs {
+			for _, m := range cv.Messages.Data {
+				if m.ID == parts[0] {
+					g.writeJSON(w, 200, m)
+					return
+				}
+			}
+		}
+		g.graphErr(w, 400, 100, 33, "Unsupported get request")
+	case r.Method == "POST" && len(parts) == 2 && parts[0] == g.pageID && parts[1] == "messages":
+		var body map[string]any
+		json.NewDecoder(r.Body).Decode(&body)
+		rec, _ := body["recipient"].(map[string]any)
+		if cid, ok := rec["comment_id"].(string); ok {
+			for _, s := range g.sent {
+				if rr, _ := s["recipient"].(map[string]any); rr["comment_id"] == cid {
+					g.graphErr(w, 400, 10, 2018278, "(#10) This message is sent outside of allowed window.")
+					return
+				}
+			}
+		}
+		g.sent = append(g.sent, body)
+		g.nextID++
+		g.writeJSON(w, 200, map[string]string{"recipient_id": fmt.Sprint(rec["id"]), "message_id": fmt.Sprintf("m_%d", g.nextID)})
 	case r.Method == "POST" && len(parts) == 2 && parts[1] == "comments":
 		if strings.TrimSpace(r.Form.Get("message")) == "" {
 			g.graphErr(w, 400, 100, 0, "(#100) The parameter message is required")
@@ -233,4 +268,23 @@ func (g *fakeGraph) page(w http.ResponseWriter, r *http.Request, node string, al
 			"next": g.srv.URL + "/v25.0/" + node + "?" + q.Encode()}
 	}
 	g.writeJSON(w, 200, env)
+}
+
+func (g *fakeGraph) addDM(convID, psid, name, text string, at time.Time) string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.nextID++
+	id := fmt.Sprintf("m_%d", g.nextID)
+	m := message{ID: id, Created: ts(at), From: &from{ID: psid, Name: name}, To: msgTo{Data: []from{{ID: g.pageID, Name: "Acme Store"}}}, Message: text}
+	for i := range g.convs {
+		if g.convs[i].ID == convID {
+			g.convs[i].Messages.Data = append([]message{m}, g.convs[i].Messages.Data...)
+			g.convs[i].Updated = ts(at)
+			return id
+		}
+	}
+	cv := conversation{ID: convID, Updated: ts(at)}
+	cv.Messages.Data = []message{m}
+	g.convs = append(g.convs, cv)
+	return id
 }
