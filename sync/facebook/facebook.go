@@ -29,6 +29,7 @@ type Options struct {
 	PollInterval time.Duration // default 1m
 	Backlog      time.Duration // posts this recent are checked for comments; default 7 days
 	HumanAgent   bool          // the Page may use the HUMAN_AGENT tag (7-day window)
+	IGUserID     string        // set: this account is the Page's Instagram professional account
 }
 
 func factory(cfg psync.AccountConfig) (psync.Connector, error) {
@@ -161,13 +162,30 @@ func (c *Connector) Fetch(ctx context.Context, raw string) (inbox.Batch, error) 
 	if since == 0 {
 		since = now.Add(-c.opts.Backlog).Unix()
 	}
+	var b inbox.Batch
+	if c.opts.IGUserID != "" {
+		if err := c.fetchInstagram(ctx, &b, now.Add(-c.opts.Backlog)); err != nil {
+			return inbox.Batch{}, err
+		}
+	} else if err := c.fetchPage(ctx, &b, now, since); err != nil {
+		return inbox.Batch{}, err
+	}
+	if err := c.fetchMessenger(ctx, &b, c.platform(), time.Unix(since, 0).Add(-editWindow)); err != nil {
+		return inbox.Batch{}, err
+	}
+	enc, _ := json.Marshal(cursor{Since: now.Unix()})
+	b.Cursor = string(enc)
+	return b, nil
+}
+
+// fetchPage adds the comments on the Page's recent posts.
+func (c *Connector) fetchPage(ctx context.Context, b *inbox.Batch, now time.Time, since int64) error {
 	posts, err := list[post](ctx, c, c.path(c.opts.PageID+"/feed"), url.Values{
 		"fields": {"id,message,created_time,permalink_url,from"}, "limit": {"25"},
 		"since": {fmt.Sprint(now.Add(-c.opts.Backlog).Unix())}})
 	if err != nil {
-		return inbox.Batch{}, err
+		return err
 	}
-	var b inbox.Batch
 	for _, p := range posts {
 		cs, err := list[comment](ctx, c, c.path(p.ID+"/comments"), url.Values{
 			"fields": {"id,message,created_time,from,parent{id},permalink_url,is_hidden"},
@@ -177,7 +195,7 @@ func (c *Connector) Fetch(ctx context.Context, raw string) (inbox.Batch, error) 
 			continue // the post was deleted between the listing and now
 		}
 		if err != nil {
-			return inbox.Batch{}, err
+			return err
 		}
 		if len(cs) == 0 {
 			continue
@@ -207,12 +225,7 @@ func (c *Connector) Fetch(ctx context.Context, raw string) (inbox.Batch, error) 
 					Text: cm.Message, CreatedAt: graphTime(cm.Created), Permalink: cm.Permalink}})
 		}
 	}
-	if err := c.fetchMessenger(ctx, &b, time.Unix(since, 0).Add(-editWindow)); err != nil {
-		return inbox.Batch{}, err
-	}
-	enc, _ := json.Marshal(cursor{Since: now.Unix()})
-	b.Cursor = string(enc)
-	return b, nil
+	return nil
 }
 
 // author copes with the missing "from" Graph sends when privacy hides it.
@@ -264,7 +277,11 @@ func (c *Connector) Perform(ctx context.Context, a psync.Action) (psync.Receipt,
 		var res struct {
 			ID string `json:"id"`
 		}
-		_, err := c.http.Do(ctx, psync.Request{Method: "POST", Path: c.path(top + "/comments"),
+		edge := "/comments"
+		if c.opts.IGUserID != "" {
+			edge = "/replies"
+		}
+		_, err := c.http.Do(ctx, psync.Request{Method: "POST", Path: c.path(top + edge),
 			Form: url.Values{"message": {a.Body}}}, &res)
 		if err != nil {
 			return psync.Receipt{}, err
@@ -288,7 +305,11 @@ func (c *Connector) setHidden(ctx context.Context, id string, hidden bool) error
 	var res struct {
 		Success bool `json:"success"`
 	}
-	_, err := c.http.Do(ctx, psync.Request{Method: "POST", Path: c.path(id), Form: url.Values{"is_hidden": {fmt.Sprint(hidden)}}}, &res)
+	field := "is_hidden"
+	if c.opts.IGUserID != "" {
+		field = "hide"
+	}
+	_, err := c.http.Do(ctx, psync.Request{Method: "POST", Path: c.path(id), Form: url.Values{field: {fmt.Sprint(hidden)}}}, &res)
 	if err == nil && !res.Success {
 		err = errors.New("facebook: hide was not confirmed")
 	}
@@ -299,6 +320,18 @@ func (c *Connector) setHidden(ctx context.Context, id string, hidden bool) error
 // answer was lost: Graph has no idempotency key, so a resend must check.
 func (c *Connector) findSent(ctx context.Context, top string, a psync.Action) (psync.Receipt, bool, error) {
 	since := a.Queued.Add(-time.Minute).Unix()
+	if c.opts.IGUserID != "" {
+		rs, err := list[igComment](ctx, c, c.path(top+"/replies"), url.Values{"fields": {"id,text,timestamp,from{id,username}"}})
+		if err != nil {
+			return psync.Receipt{}, false, err
+		}
+		for _, r := range rs {
+			if r.From != nil && r.From.ID == c.opts.IGUserID && r.Text == a.Body && !graphTime(r.Timestamp).Before(time.Unix(since, 0)) {
+				return psync.Receipt{ExternalID: r.ID}, true, nil
+			}
+		}
+		return psync.Receipt{}, false, nil
+	}
 	cs, err := list[comment](ctx, c, c.path(top+"/comments"), url.Values{
 		"fields": {"id,message,created_time,from"}, "filter": {"stream"}, "since": {fmt.Sprint(since)}, "limit": {"100"}})
 	if err != nil {
@@ -310,4 +343,12 @@ func (c *Connector) findSent(ctx context.Context, top string, a psync.Action) (p
 		}
 	}
 	return psync.Receipt{}, false, nil
+}
+
+// platform is the conversations platform of this account.
+func (c *Connector) platform() string {
+	if c.opts.IGUserID != "" {
+		return "instagram"
+	}
+	return "messenger"
 }

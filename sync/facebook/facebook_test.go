@@ -277,3 +277,45 @@ func TestPrivateReplyOnlyOnce(t *testing.T) {
 		t.Fatalf("second private reply: %v", err)
 	}
 }
+
+func TestInstagramCommentsRepliesHideAndDMs(t *testing.T) {
+	e := newEnv(t)
+	e.conn.opts.IGUserID = e.g.igID
+	now := time.Now()
+	e.g.igMedia = []igMedia{{ID: "17900001", Caption: "New mugs 🫖", Permalink: "https://www.instagram.com/p/abc/", Timestamp: ts(now.Add(-24 * time.Hour)), Username: "acme.store"}}
+	e.g.igComms["17900001"] = []igComment{{ID: "17873440459141021", Text: "Does this come in blue?", Timestamp: ts(now.Add(-3 * time.Hour)),
+		Username: "kai.moves", From: &igUser{ID: "17841400000000009", Username: "kai.moves"},
+		Replies: struct {
+			Data []igComment `json:"data"`
+		}{Data: []igComment{{ID: "17870913679156914", Text: "@kai.moves yes, from Friday!", Timestamp: ts(now.Add(-2 * time.Hour)),
+			Username: "acme.store", ParentID: "17873440459141021"}}}}}
+	e.g.addDM("ig_t_1", "IGSID-5", "kai.moves", "hi from instagram", now.Add(-time.Hour))
+	if err := e.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if e.g.platform != "instagram" {
+		t.Fatalf("conversations asked for platform %q", e.g.platform)
+	}
+	ths := e.threads(t)
+	th := ths["comment:17873440459141021"]
+	if th.Post == nil || th.Post.Text != "New mugs 🫖" || len(th.Messages) != 2 || th.Messages[1].Direction != inbox.Out || th.Messages[0].Author.Handle != "@kai.moves" {
+		t.Fatalf("ig comment conversation: %+v / %+v", th.Post, th.Messages)
+	}
+	if _, ok := ths["dm:ig_t_1"]; !ok {
+		t.Fatal("instagram DM missing")
+	}
+	ctx := context.Background()
+	r, err := e.conn.Perform(ctx, psync.Action{Kind: inbox.ActionReply, ConversationID: "comment:17873440459141021", Body: "Blue is back!"})
+	if err != nil || r.ExternalID == "" || e.g.posted[0].Get("message") != "Blue is back!" {
+		t.Fatalf("ig reply: %v %v", r, err)
+	}
+	// A retry after a lost answer finds the reply instead of posting again.
+	r2, err := e.conn.Perform(ctx, psync.Action{Kind: inbox.ActionReply, ConversationID: "comment:17873440459141021", Body: "Blue is back!",
+		Attempt: 2, Queued: now})
+	if err != nil || r2.ExternalID != r.ExternalID || len(e.g.posted) != 1 {
+		t.Fatalf("ig retry: %v %v (%d posts)", r2, err, len(e.g.posted))
+	}
+	if _, err := e.conn.Perform(ctx, psync.Action{Kind: inbox.ActionHide, TargetID: "17873440459141021"}); err != nil || !e.g.hidden["17873440459141021"] {
+		t.Fatalf("ig hide: %v", err)
+	}
+}

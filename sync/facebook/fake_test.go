@@ -33,8 +33,12 @@ type fakeGraph struct {
 	requests []string
 	usage    string // X-App-Usage to send
 	convs    []conversation
-	sent     []map[string]any // Send API bodies
-	faults   []graphFault     // consumed in order for matching paths
+	igID     string
+	igMedia  []igMedia
+	igComms  map[string][]igComment // media id → top-level comments with replies
+	platform string                 // last conversations platform asked for
+	sent     []map[string]any       // Send API bodies
+	faults   []graphFault           // consumed in order for matching paths
 	pageSize int
 	now      time.Time
 }
@@ -48,7 +52,8 @@ type graphFault struct {
 
 func newGraph(t *testing.T) *fakeGraph {
 	g := &fakeGraph{t: t, token: "EAAB-page-token-secret", pageID: "122104", comments: map[string][]comment{},
-		hidden: map[string]bool{}, deleted: map[string]bool{}, nextID: 9000, pageSize: 3, now: time.Now().UTC()}
+		hidden: map[string]bool{}, deleted: map[string]bool{}, nextID: 9000, pageSize: 3, now: time.Now().UTC(),
+		igID: "17841400000000001", igComms: map[string][]igComment{}}
 	g.srv = httptest.NewServer(http.HandlerFunc(g.serve))
 	t.Cleanup(g.srv.Close)
 	return g
@@ -150,7 +155,7 @@ func (g *fakeGraph) route(w http.ResponseWriter, r *http.Request, node string) {
 		}
 		sort.Slice(out, func(i, j int) bool { return out[i].Created > out[j].Created })
 		g.page(w, r, node, out)
-	case r.Method == "GET" && len(parts) == 2 && parts[1] == "comments":
+	case r.Method == "GET" && len(parts) == 2 && parts[1] == "comments" && !strings.HasPrefix(parts[0], "1790"):
 		id := parts[0]
 		if g.deleted[id] {
 			g.graphErr(w, 400, 100, 33, "Unsupported get request. Object with ID does not exist")
@@ -180,8 +185,46 @@ func (g *fakeGraph) route(w http.ResponseWriter, r *http.Request, node string) {
 			out = append(out, c)
 		}
 		g.page(w, r, node, out)
+	case r.Method == "GET" && len(parts) == 2 && parts[0] == g.igID && parts[1] == "media":
+		out := append([]igMedia(nil), g.igMedia...)
+		sort.Slice(out, func(i, j int) bool { return out[i].Timestamp > out[j].Timestamp })
+		g.page(w, r, node, out)
+	case r.Method == "GET" && len(parts) == 2 && strings.HasPrefix(parts[0], "1790") && parts[1] == "comments":
+		var out []igComment
+		for _, c := range g.igComms[parts[0]] {
+			c.Hidden = g.hidden[c.ID]
+			out = append(out, c)
+		}
+		g.page(w, r, node, out)
+	case r.Method == "GET" && len(parts) == 2 && parts[1] == "replies":
+		for _, cs := range g.igComms {
+			for _, c := range cs {
+				if c.ID == parts[0] {
+					g.page(w, r, node, c.Replies.Data)
+					return
+				}
+			}
+		}
+		g.page(w, r, node, []igComment{})
+	case r.Method == "POST" && len(parts) == 2 && parts[1] == "replies":
+		g.posted = append(g.posted, r.Form)
+		g.nextID++
+		id := fmt.Sprintf("1787%d", g.nextID)
+		for mid, cs := range g.igComms {
+			for i, c := range cs {
+				if c.ID == parts[0] {
+					g.igComms[mid][i].Replies.Data = append(g.igComms[mid][i].Replies.Data, igComment{ID: id, Text: r.Form.Get("message"),
+						Timestamp: ts(time.Now()), Username: "acme.store", From: &igUser{ID: g.igID, Username: "acme.store"}, ParentID: c.ID})
+				}
+			}
+		}
+		g.writeJSON(w, 200, map[string]string{"id": id})
+	case r.Method == "POST" && len(parts) == 1 && r.Form.Get("hide") != "":
+		g.hidden[parts[0]] = r.Form.Get("hide") == "true"
+		g.writeJSON(w, 200, map[string]bool{"success": true})
 	case r.Method == "GET" && len(parts) == 2 && parts[0] == g.pageID && parts[1] == "conversations":
-		if r.Form.Get("platform") != "messenger" {
+		g.platform = r.Form.Get("platform")
+		if g.platform != "messenger" && g.platform != "instagram" {
 			g.graphErr(w, 400, 100, 0, "(#100) platform is required")
 			return
 		}

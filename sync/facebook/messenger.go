@@ -41,9 +41,9 @@ type conversation struct {
 
 // fetchMessenger adds the Page's Messenger conversations updated since a
 // time: one parley conversation per person, with its latest messages.
-func (c *Connector) fetchMessenger(ctx context.Context, b *inbox.Batch, since time.Time) error {
+func (c *Connector) fetchMessenger(ctx context.Context, b *inbox.Batch, platform string, since time.Time) error {
 	next := ""
-	q := url.Values{"platform": {"messenger"}, "limit": {"25"},
+	q := url.Values{"platform": {platform}, "limit": {"25"},
 		"fields": {"id,updated_time,messages.limit(20){id,created_time,from,to,message}"}}
 	for i := 0; i < maxPages; i++ {
 		var pg page[conversation]
