@@ -202,6 +202,11 @@ const (
 	ActionBlock   ActionKind = "block"   // block the author
 	ActionReport  ActionKind = "report"  // report the message to the network's moderators
 	ActionHide    ActionKind = "hide"    // hide a public comment
+	ActionUnhide  ActionKind = "unhide"  // show a hidden comment again
+	ActionDelete  ActionKind = "delete"  // delete a public comment
+	// ActionPrivateReply answers a public comment privately (Facebook:
+	// once per comment, within 7 days); the note is the message.
+	ActionPrivateReply ActionKind = "private_reply"
 )
 
 // escalatePrefix marks outbox entries that deliver an escalation to a

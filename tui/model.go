@@ -1101,11 +1101,14 @@ func (m *Model) openModerate() {
 		who = sanitize.Line(c.Author.Display())
 	}
 	labels := map[inbox.ActionKind]string{
-		inbox.ActionMute:    "mute " + who,
-		inbox.ActionBlock:   "block " + who,
-		inbox.ActionReport:  "report the latest message to the server's moderators",
-		inbox.ActionDismiss: "dismiss the notification on the network",
-		inbox.ActionHide:    "hide the comment (its author still sees it)",
+		inbox.ActionMute:         "mute " + who,
+		inbox.ActionBlock:        "block " + who,
+		inbox.ActionReport:       "report the latest message to the server's moderators",
+		inbox.ActionDismiss:      "dismiss the notification on the network",
+		inbox.ActionHide:         "hide the comment (its author still sees it)",
+		inbox.ActionUnhide:       "unhide the comment",
+		inbox.ActionDelete:       "delete the comment",
+		inbox.ActionPrivateReply: "reply privately to the comment (once, within 7 days)",
 	}
 	var items []string
 	for _, a := range acts {
@@ -1126,6 +1129,17 @@ func (m *Model) openModerate() {
 			case inbox.ActionMute, inbox.ActionBlock:
 				ask := newConfirm(l+"?", "They will not reach the brand's account there any more.", func() tea.Cmd { return queue(a, "") })
 				return func() tea.Msg { return pickMsg{open: ask} }
+			case inbox.ActionDelete:
+				ask := newConfirm("Delete the comment?", "It is removed from the network for everyone; this cannot be undone.", func() tea.Cmd { return queue(a, "") })
+				return func() tea.Msg { return pickMsg{open: ask} }
+			case inbox.ActionPrivateReply:
+				p := newPrompt("Private reply", "sent as a direct message to the person who commented", "", func(text string) tea.Cmd {
+					if strings.TrimSpace(text) == "" {
+						return nil
+					}
+					return queue(a, text)
+				})
+				return func() tea.Msg { return pickMsg{open: p} }
 			case inbox.ActionReport:
 				p := newPrompt("Report to the moderators", "why? (sent with the report)", "", func(note string) tea.Cmd { return queue(a, note) })
 				return func() tea.Msg { return pickMsg{open: p} }

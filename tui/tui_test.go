@@ -479,3 +479,21 @@ func TestReplyOutsideTheWindowIsRefusedAndKept(t *testing.T) {
 		t.Fatalf("refused reply: draft %q, %d messages", th.Draft, len(th.Messages))
 	}
 }
+
+func TestDeleteAsksAndPrivateReplyTakesText(t *testing.T) {
+	d := newDriver(t, nil, threeConvs()...)
+	d.svc.SetModeration(func(int64) []inbox.ActionKind {
+		return []inbox.ActionKind{inbox.ActionDelete, inbox.ActionPrivateReply}
+	})
+	d.key("j", "enter", "m")
+	d.wantScreen("delete the comment", "reply privately")
+	d.key("enter")
+	d.wantScreen("Delete the comment?")
+	d.key("n", "m", "down", "enter")
+	d.typeText("Can you DM us your order number?")
+	d.key("enter")
+	th, _ := d.svc.Open(context.Background(), d.conv("a").ID)
+	if len(th.Actions) != 1 || th.Actions[0].Action != inbox.ActionPrivateReply || th.Actions[0].Body != "Can you DM us your order number?" {
+		t.Fatalf("actions: %+v", th.Actions)
+	}
+}

@@ -87,7 +87,7 @@ func (c *Connector) Capabilities() psync.Capabilities {
 		window = humanWindow
 	}
 	return psync.Capabilities{Reply: true, PrivateReply: true, Hide: true, Delete: true, ReplyWindow: window,
-		PollInterval: c.opts.PollInterval, Moderation: []inbox.ActionKind{inbox.ActionHide}}
+		PollInterval: c.opts.PollInterval, Moderation: []inbox.ActionKind{inbox.ActionHide, inbox.ActionUnhide, inbox.ActionDelete, inbox.ActionPrivateReply}}
 }
 
 func (c *Connector) path(node string) string { return "/" + c.opts.Version + "/" + node }
@@ -265,7 +265,7 @@ func (c *Connector) Perform(ctx context.Context, a psync.Action) (psync.Receipt,
 		return c.sendMessage(ctx, a)
 	}
 	switch a.Kind {
-	case "private_reply":
+	case inbox.ActionPrivateReply:
 		return c.privateReply(ctx, a)
 	case inbox.ActionReply:
 		// Facebook keeps two levels: a reply goes under the top-level comment.
@@ -292,9 +292,9 @@ func (c *Connector) Perform(ctx context.Context, a psync.Action) (psync.Receipt,
 		return psync.Receipt{ExternalID: res.ID}, nil
 	case inbox.ActionHide:
 		return psync.Receipt{}, c.setHidden(ctx, a.TargetID, true)
-	case "unhide":
+	case inbox.ActionUnhide:
 		return psync.Receipt{}, c.setHidden(ctx, a.TargetID, false)
-	case "delete":
+	case inbox.ActionDelete:
 		_, err := c.http.Do(ctx, psync.Request{Method: "DELETE", Path: c.path(a.TargetID)}, nil)
 		return psync.Receipt{}, err
 	}

@@ -205,7 +205,7 @@ func TestReplyHideAndRetryWithoutDoublePost(t *testing.T) {
 	if _, err := e.conn.Perform(ctx, psync.Action{Kind: inbox.ActionHide, TargetID: c1}); err != nil || !e.g.hidden[c1] {
 		t.Fatalf("hide: %v %v", err, e.g.hidden[c1])
 	}
-	if _, err := e.conn.Perform(ctx, psync.Action{Kind: "unhide", TargetID: c1}); err != nil || e.g.hidden[c1] {
+	if _, err := e.conn.Perform(ctx, psync.Action{Kind: inbox.ActionUnhide, TargetID: c1}); err != nil || e.g.hidden[c1] {
 		t.Fatalf("unhide: %v", err)
 	}
 }
@@ -266,13 +266,13 @@ func TestPrivateReplyOnlyOnce(t *testing.T) {
 	p := e.g.addPost("p", time.Now().Add(-time.Hour))
 	c1 := e.g.addComment(p, "", "610", "Ana", "my order is wrong", time.Now().Add(-30*time.Minute))
 	ctx := context.Background()
-	if _, err := e.conn.Perform(ctx, psync.Action{Kind: "private_reply", TargetID: c1, Body: "Let's sort this out in private"}); err != nil {
+	if _, err := e.conn.Perform(ctx, psync.Action{Kind: inbox.ActionPrivateReply, TargetID: c1, Body: "Let's sort this out in private"}); err != nil {
 		t.Fatal(err)
 	}
 	if r := e.g.sent[0]["recipient"].(map[string]any); r["comment_id"] != c1 {
 		t.Fatalf("private reply body: %v", e.g.sent[0])
 	}
-	_, err := e.conn.Perform(ctx, psync.Action{Kind: "private_reply", TargetID: c1, Body: "again"})
+	_, err := e.conn.Perform(ctx, psync.Action{Kind: inbox.ActionPrivateReply, TargetID: c1, Body: "again"})
 	if !psync.IsPermanent(err) || !strings.Contains(err.Error(), "2018278") {
 		t.Fatalf("second private reply: %v", err)
 	}
