@@ -22,8 +22,11 @@ import (
 // runConnect is `parley connect NETWORK …`: sign in, verify, save the token
 // in a 0600 file of its own and the account in the config.
 func runConnect(args []string, stdin io.Reader, stdout io.Writer) error {
+	if len(args) > 0 && args[0] == "facebook" {
+		return runConnectFacebook(args[1:], stdin, stdout)
+	}
 	if len(args) == 0 || args[0] != "mastodon" {
-		return errors.New("usage: parley connect mastodon https://your.server [--label L] [--token-file F | --token-env VAR]")
+		return errors.New("usage: parley connect mastodon https://your.server [--label L] [--token-file F | --token-env VAR]\n       parley connect facebook [--token-file F | --token-env VAR] [--page ID] [--instagram]")
 	}
 	args = args[1:]
 	server := ""

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	psync "github.com/parleyhq/parley/sync"
+	"github.com/parleyhq/parley/sync/facebook"
+)
+
+// runConnectFacebook is `parley connect facebook`: take a user token, list
+// the Pages it manages, save the chosen Page's token (0600), say which
+// permissions are missing and what that disables, and add the account (and
+// with --instagram the Page's Instagram account) to the config.
+func runConnectFacebook(args []string, stdin io.Reader, stdout io.Writer) error {
+	var c common
+	fs := flag.NewFlagSet("parley connect facebook", flag.ContinueOnError)
+	c.flags(fs)
+	tokenFile := fs.String("token-file", "", "read the user token from this file (mode 0600)")
+	tokenEnv := fs.String("token-env", "", "read the user token from this environment variable")
+	pageID := fs.String("page", "", "the Page id to connect (default: ask, or the only one)")
+	withIG := fs.Bool("instagram", false, "also connect the Page's Instagram professional account")
+	version := fs.String("api-version", "v25.0", "Graph API version to pin")
+	base := fs.String("base-url", "https://graph.facebook.com", "Graph API address (tests use a local one)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := c.load("parley.db"); err != nil {
+		return err
+	}
+	in := bufio.NewReader(stdin)
+	var userToken string
+	var err error
+	switch {
+	case *tokenFile != "":
+		if userToken, err = psync.ReadSecretFile(*tokenFile); err != nil {
+			return err
+		}
+	case *tokenEnv != "":
+		if userToken = strings.TrimSpace(os.Getenv(*tokenEnv)); userToken == "" {
+			return fmt.Errorf("environment variable %s is empty or unset", *tokenEnv)
+		}
+	default:
+		fmt.Fprint(stdout, "Paste a Facebook user access token (Graph API Explorer or your app's login): ")
+		line, _ := in.ReadString('\n')
+		if userToken = strings.TrimSpace(line); userToken == "" {
+			return errors.New("no token given")
+		}
+	}
+	ctx := context.Background()
+	setup, err := facebook.NewSetup(*base, *version, userToken)
+	if err != nil {
+		return err
+	}
+	needed := facebook.Needed
+	if *withIG {
+		needed = append(append([]facebook.Permission{}, needed...), facebook.NeededInstagram...)
+	}
+	missing, err := setup.Missing(ctx, needed)
+	if err != nil {
+		return err
+	}
+	for _, p := range missing {
+		fmt.Fprintf(stdout, "! missing permission %s: %s will not work\n", p.Name, p.Enables)
+	}
+	pages, err := setup.Pages(ctx)
+	if err != nil {
+		return err
+	}
+	if len(pages) == 0 {
+		return errors.New("this token manages no Pages (it needs a Page role and the pages_show_list permission)")
+	}
+	page, err := choosePage(pages, *pageID, in, stdout)
+	if err != nil {
+		return err
+	}
+	secret := filepath.Join(c.paths.ConfigDir, "secrets", safeName("facebook-"+page.ID)+".token")
+	if err := psync.WriteSecretFile(secret, page.Token); err != nil {
+		return fmt.Errorf("saving the Page token: %w", err)
+	}
+	opts := map[string]any{"page_id": page.ID, "api_version": *version, "token_file": secret}
+	if *base != "https://graph.facebook.com" {
+		opts["base_url"] = *base
+	}
+	label := page.Name + " (Facebook)"
+	if err := appendAccount(c.cfg.path, AccountConfig{Network: "facebook", Label: label, Options: opts}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Connected the Page %q as %q.\n", page.Name, label)
+	if *withIG {
+		igID, user, err := setup.Instagram(ctx, page)
+		if err != nil {
+			return err
+		}
+		igOpts := map[string]any{}
+		for k, v := range opts {
+			igOpts[k] = v
+		}
+		igOpts["ig_user_id"] = igID
+		igLabel := "@" + user + " (Instagram)"
+		if err := appendAccount(c.cfg.path, AccountConfig{Network: "instagram", Label: igLabel, Options: igOpts}); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Connected its Instagram account as %q.\n", igLabel)
+	}
+	fmt.Fprintln(stdout, "Page reviews (the ratings edge) are not available on current Graph versions; parley does not sync them.")
+	return nil
+}
+
+func choosePage(pages []facebook.Page, id string, in *bufio.Reader, out io.Writer) (facebook.Page, error) {
+	if id != "" {
+		for _, p := range pages {
+			if p.ID == id {
+				return p, nil
+			}
+		}
+		return facebook.Page{}, fmt.Errorf("the token does not manage a Page with id %s", id)
+	}
+	if len(pages) == 1 {
+		return pages[0], nil
+	}
+	for i, p := range pages {
+		fmt.Fprintf(out, "%d) %s (%s)\n", i+1, p.Name, p.ID)
+	}
+	fmt.Fprint(out, "Which Page? ")
+	line, _ := in.ReadString('\n')
+	n, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil || n < 1 || n > len(pages) {
+		return facebook.Page{}, fmt.Errorf("no Page number %q", strings.TrimSpace(line))
+	}
+	return pages[n-1], nil
+}
