@@ -180,8 +180,17 @@ func (s *Service) Counts(ctx context.Context, network string) (Counts, error) {
 	return s.store.Counts(ctx, network)
 }
 
-// Open loads a conversation with its context, messages and draft.
-func (s *Service) Open(ctx context.Context, id int64) (Thread, error) { return s.store.Thread(ctx, id) }
+// Open loads a conversation with its context, messages and draft, and
+// when its platform's reply window closes.
+func (s *Service) Open(ctx context.Context, id int64) (Thread, error) {
+	th, err := s.store.Thread(ctx, id)
+	if err == nil && s.windows != nil && th.Conversation.Kind == KindDM && !th.Conversation.LastInAt.IsZero() {
+		if w := s.windows(th.Conversation.AccountID); w > 0 {
+			th.WindowCloses = th.Conversation.LastInAt.Add(w)
+		}
+	}
+	return th, err
+}
 
 // FilterCorpus returns up to limit rows of a view for in-memory filtering.
 func (s *Service) FilterCorpus(ctx context.Context, v View, network string, limit int) ([]Conversation, error) {

@@ -189,6 +189,9 @@ type Thread struct {
 	Messages     []Message
 	Actions      []OutboxEntry // moderation actions asked for, with their delivery state
 	Draft        string
+	// WindowCloses is when the platform stops accepting a private reply
+	// (zero: no window on this network or conversation).
+	WindowCloses time.Time
 }
 
 // ActionKind names what an outbox entry asks a network to do.

@@ -106,6 +106,13 @@ func (c *convPane) render(st *Styles, now time.Time) {
 	if cv.State == inbox.StateSnoozed {
 		head = append(head, st.Meta.Render("until "+cv.SnoozeUntil.Local().Format("Mon 2 Jan 15:04")))
 	}
+	if wc := th.WindowCloses; !wc.IsZero() {
+		if wc.After(now) {
+			head = append(head, st.Queued.Render("reply window closes "+until(wc, now)))
+		} else {
+			head = append(head, st.Negative.Render("reply window closed "+ago(wc, now)))
+		}
+	}
 	if cv.NeedsReply && !cv.DueAt.IsZero() {
 		if cv.DueAt.After(now) {
 			head = append(head, st.Queued.Render("reply due "+until(cv.DueAt, now)))

@@ -470,7 +470,9 @@ func TestReplyOutsideTheWindowIsRefusedAndKept(t *testing.T) {
 	dm.Kind = inbox.KindDM
 	d := newDriver(t, nil, dm)
 	d.svc.SetReplyWindows(func(int64) time.Duration { return 24 * time.Hour })
-	d.key("enter", "r")
+	d.key("enter")
+	d.wantScreen("reply window closed")
+	d.key("r")
 	d.typeText("Sorry for the wait")
 	d.key("ctrl+s")
 	d.wantScreen("allows a reply within 24h")

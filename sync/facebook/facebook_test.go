@@ -319,3 +319,31 @@ func TestInstagramCommentsRepliesHideAndDMs(t *testing.T) {
 		t.Fatalf("ig hide: %v", err)
 	}
 }
+
+func TestEmptyPageWithNextLinkAndTokenExpiryMidSync(t *testing.T) {
+	e := newEnv(t)
+	now := time.Now()
+	p := e.g.addPost("p", now.Add(-time.Hour))
+	e.g.addComment(p, "", "610", "Ana", "hi", now.Add(-30*time.Minute))
+	e.g.emptyFirst = true
+	if err := e.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.threads(t)); n != 1 {
+		t.Fatalf("%d conversations after an empty first page", n)
+	}
+	// The token is revoked between the feed and the comments.
+	e.g.addComment(p, "", "611", "Bo", "hello", now)
+	e.g.faults = []graphFault{{path: p + "/comments", status: 400, code: 190, sub: 460}}
+	err := e.sync(t)
+	if !errors.Is(err, psync.ErrAuth) {
+		t.Fatalf("revoked mid-sync: %v", err)
+	}
+	accs, _ := e.svc.Accounts(context.Background())
+	if accs[0].Status != inbox.AccountNeedsReauth || strings.Contains(accs[0].LastError+e.log.String(), e.g.token) {
+		t.Fatalf("account: %+v", accs[0])
+	}
+	if n := len(e.threads(t)); n != 1 {
+		t.Fatal("a half-read page must not be stored")
+	}
+}

@@ -21,26 +21,27 @@ type fakeGraph struct {
 	t   *testing.T
 	srv *httptest.Server
 
-	mu       sync.Mutex
-	token    string
-	pageID   string
-	posts    []post
-	comments map[string][]comment // post id → comments, chronological
-	hidden   map[string]bool
-	deleted  map[string]bool
-	nextID   int
-	posted   []url.Values
-	requests []string
-	usage    string // X-App-Usage to send
-	convs    []conversation
-	igID     string
-	igMedia  []igMedia
-	igComms  map[string][]igComment // media id → top-level comments with replies
-	platform string                 // last conversations platform asked for
-	sent     []map[string]any       // Send API bodies
-	faults   []graphFault           // consumed in order for matching paths
-	pageSize int
-	now      time.Time
+	mu         sync.Mutex
+	token      string
+	pageID     string
+	posts      []post
+	comments   map[string][]comment // post id → comments, chronological
+	hidden     map[string]bool
+	deleted    map[string]bool
+	nextID     int
+	posted     []url.Values
+	requests   []string
+	usage      string // X-App-Usage to send
+	convs      []conversation
+	igID       string
+	igMedia    []igMedia
+	igComms    map[string][]igComment // media id → top-level comments with replies
+	platform   string                 // last conversations platform asked for
+	emptyFirst bool                   // the next feed page is empty but has a next link
+	sent       []map[string]any       // Send API bodies
+	faults     []graphFault           // consumed in order for matching paths
+	pageSize   int
+	now        time.Time
 }
 
 type graphFault struct {
@@ -145,6 +146,16 @@ func (g *fakeGraph) route(w http.ResponseWriter, r *http.Request, node string) {
 	parts := strings.Split(node, "/")
 	switch {
 	case r.Method == "GET" && len(parts) == 2 && parts[0] == g.pageID && parts[1] == "feed":
+		if g.emptyFirst {
+			g.emptyFirst = false
+			q := url.Values{}
+			for k, v := range r.Form {
+				q[k] = v
+			}
+			q.Set("after", "0")
+			g.writeJSON(w, 200, map[string]any{"data": []any{}, "paging": map[string]any{"next": g.srv.URL + "/v25.0/" + node + "?" + q.Encode()}})
+			return
+		}
 		since, _ := strconv.ParseInt(r.Form.Get("since"), 10, 64)
 		var out []post
 		for _, p := range g.posts {
