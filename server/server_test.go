@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -98,6 +99,19 @@ func setup(t *testing.T, allowed ...string) *fixture {
 		t.Fatal(err)
 	}
 	f.addr = testsession.Listen(t, f.srv.ssh)
+	// Wait until the server is serving (its SSH banner arrives only after
+	// Accept): a test that ends before Serve has started would otherwise
+	// close the listener under it.
+	conn, err := net.Dial("tcp", f.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	banner := make([]byte, 4)
+	if _, err := io.ReadFull(conn, banner); err != nil || string(banner) != "SSH-" {
+		t.Fatalf("the test server is not serving: %q %v", banner, err)
+	}
+	conn.Close()
 	return f
 }
 
