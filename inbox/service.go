@@ -59,9 +59,9 @@ func NewService(st Store, opts Options) *Service {
 // due is the first-reply deadline: the SLA target counted from when the
 // customer started waiting, or the platform's reply window counted from
 // their last message, whichever closes first.
-func (s *Service) due(acc int64, waitSince, lastIn time.Time, negative bool) time.Time {
+func (s *Service) due(acc int64, waitSince, lastIn time.Time, negative, dm bool) time.Time {
 	var window time.Time
-	if s.windows != nil {
+	if s.windows != nil && dm {
 		if w := s.windows(acc); w > 0 && !lastIn.IsZero() {
 			window = lastIn.Add(w)
 		}

@@ -6,8 +6,9 @@ import (
 )
 
 // DuePolicy gives the deadline for the first reply to a customer waiting
-// since waitSince (zero time: no deadline).
-type DuePolicy func(accountID int64, waitSince, lastIn time.Time, negative bool) time.Time
+// since waitSince (zero time: no deadline). Platform reply windows apply to
+// private conversations (dm) only.
+type DuePolicy func(accountID int64, waitSince, lastIn time.Time, negative, dm bool) time.Time
 
 // Store is the persistence the Service needs. inbox/sqlite implements it.
 // Every write that changes triage state also appends to the event journal in

@@ -428,10 +428,15 @@ func TestDeadlinesShowOnRowsAndConversation(t *testing.T) {
 	d := newDriver(t, nil, threeConvs()...)
 	// A two-hour platform reply window (no SLA configured).
 	d.svc.SetReplyWindows(func(int64) time.Duration { return 2 * time.Hour })
-	d.svc.Ingest(context.Background(), d.acc.ID, inbox.Batch{Items: []inbox.Inbound{msgIn("w", "Wendy", "Any news?", 3*time.Hour)}})
+	dmIn := func(conv, who, text string, ago time.Duration) inbox.Inbound {
+		m := msgIn(conv, who, text, ago)
+		m.Kind = inbox.KindDM // platform windows apply to private conversations
+		return m
+	}
+	d.svc.Ingest(context.Background(), d.acc.ID, inbox.Batch{Items: []inbox.Inbound{dmIn("w", "Wendy", "Any news?", 3*time.Hour)}})
 	d.settle()
 	d.wantScreen("late ")
-	d.svc.Ingest(context.Background(), d.acc.ID, inbox.Batch{Items: []inbox.Inbound{msgIn("x", "Xavi", "Hello?", time.Minute)}})
+	d.svc.Ingest(context.Background(), d.acc.ID, inbox.Batch{Items: []inbox.Inbound{dmIn("x", "Xavi", "Hello?", time.Minute)}})
 	d.settle()
 	d.wantScreen("due 5") // 59m or 58m: the fixture's clock is an hour back
 	d.key("/")

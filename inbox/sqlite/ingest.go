@@ -22,6 +22,7 @@ type convAgg struct {
 	negScore                                  float64
 	negReasons                                string // JSON array
 	newNeg                                    bool   // a new inbound message in this batch reads negative
+	kind                                      string
 	rating                                    int
 	firstIn, lastIn, lastOut, waitSince, last int64
 	needsReply                                bool
@@ -32,7 +33,7 @@ type convAgg struct {
 }
 
 const (
-	sqlFindConv = `SELECT id, state, snooze_until, done_at, negative, neg_source, neg_score, neg_reasons, rating, first_in_at, last_in_at,
+	sqlFindConv = `SELECT id, kind, state, snooze_until, done_at, negative, neg_source, neg_score, neg_reasons, rating, first_in_at, last_in_at,
 		last_out_at, wait_since, last_activity, needs_reply, messages, preview, author_id, author_handle, author_name, author_url
 		FROM conversations WHERE account_id = ? AND external_id = ?`
 	sqlNewConv = `INSERT INTO conversations (account_id, network, external_id, kind, post_id)
@@ -120,7 +121,9 @@ func (s *Store) Ingest(ctx context.Context, accountID int64, b inbox.Batch, now 
 			return err
 		}
 		for _, c := range order {
-			due := func(c *convAgg) int64 { return s.dueAt(accountID, c.waitSince, c.lastIn, c.needsReply, c.negative) }
+			due := func(c *convAgg) int64 {
+				return s.dueAt(accountID, c.waitSince, c.lastIn, c.needsReply, c.negative, c.kind)
+			}
 			if err := saveAgg(ctx, tx, st.saveAgg, c, now, due); err != nil {
 				return err
 			}
@@ -153,6 +156,7 @@ func loadConv(ctx context.Context, st *ingestStmts, accountID int64, network str
 	if kind == "" {
 		kind = inbox.KindComment
 	}
+	c.kind = string(kind)
 	// Most fetched conversations are new: try the insert first, read only
 	// when it already exists.
 	err := st.newConv.QueryRowContext(ctx, accountID, network, it.ConversationID, string(kind), it.PostID).Scan(&c.id)
@@ -165,7 +169,7 @@ func loadConv(ctx context.Context, st *ingestStmts, accountID int64, network str
 	}
 	var state, src string
 	var neg, needs int
-	err = st.findConv.QueryRowContext(ctx, accountID, it.ConversationID).Scan(&c.id, &state, &c.snoozeUntil, &c.doneAt,
+	err = st.findConv.QueryRowContext(ctx, accountID, it.ConversationID).Scan(&c.id, &c.kind, &state, &c.snoozeUntil, &c.doneAt,
 		&neg, &src, &c.negScore, &c.negReasons, &c.rating, &c.firstIn, &c.lastIn, &c.lastOut, &c.waitSince, &c.last, &needs, &c.messages, &c.preview,
 		&c.author.ID, &c.author.Handle, &c.author.Name, &c.author.URL)
 	if err != nil {

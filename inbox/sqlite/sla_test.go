@@ -42,9 +42,14 @@ func TestInboxOrdersByDeadline(t *testing.T) {
 	}
 	// A platform window closes before the SLA: it wins.
 	svc.SetReplyWindows(func(int64) time.Duration { return 30 * time.Minute })
-	svc.Ingest(ctx, acc, inbox.Batch{Items: []inbox.Inbound{in("e", "5", t0, "dm")}})
+	dm := in("e", "5", t0, "dm")
+	dm.Kind = inbox.KindDM
+	svc.Ingest(ctx, acc, inbox.Batch{Items: []inbox.Inbound{dm, in("f", "6", t0, "a public comment")}})
 	if e := convByExt(t, s, "e"); !e.DueAt.Equal(t0.Add(30 * time.Minute)) {
 		t.Fatalf("window: due %s", e.DueAt)
+	}
+	if f := convByExt(t, s, "f"); !f.DueAt.Equal(t0.Add(4 * time.Hour)) {
+		t.Fatalf("a comment has no platform window: due %s", f.DueAt)
 	}
 	// Answering clears the deadline.
 	svc.Reply(ctx, "ann", convByExt(t, s, "d").ID, "on it")

@@ -35,11 +35,11 @@ type Store struct {
 func (s *Store) SetDuePolicy(p inbox.DuePolicy) { s.due = p }
 
 // dueAt applies the policy; 0 when there is none or nobody waits.
-func (s *Store) dueAt(acc int64, waitSince, lastIn int64, needsReply, negative bool) int64 {
+func (s *Store) dueAt(acc int64, waitSince, lastIn int64, needsReply, negative bool, kind string) int64 {
 	if s.due == nil || !needsReply || waitSince == 0 {
 		return 0
 	}
-	return ms(s.due(acc, fromMS(waitSince), fromMS(lastIn), negative))
+	return ms(s.due(acc, fromMS(waitSince), fromMS(lastIn), negative, kind == string(inbox.KindDM)))
 }
 
 var _ inbox.Store = (*Store)(nil)

@@ -303,12 +303,13 @@ func (s *Store) redue(ctx context.Context, tx *sql.Tx, id int64) error {
 	}
 	var acc, wait, lastIn int64
 	var needs, neg int
-	err := tx.QueryRowContext(ctx, `SELECT account_id, wait_since, last_in_at, needs_reply, negative FROM conversations WHERE id = ?`, id).
-		Scan(&acc, &wait, &lastIn, &needs, &neg)
+	var kind string
+	err := tx.QueryRowContext(ctx, `SELECT account_id, wait_since, last_in_at, needs_reply, negative, kind FROM conversations WHERE id = ?`, id).
+		Scan(&acc, &wait, &lastIn, &needs, &neg, &kind)
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE conversations SET due_at = ? WHERE id = ?`, s.dueAt(acc, wait, lastIn, needs == 1, neg == 1), id)
+	_, err = tx.ExecContext(ctx, `UPDATE conversations SET due_at = ? WHERE id = ?`, s.dueAt(acc, wait, lastIn, needs == 1, neg == 1, kind), id)
 	return err
 }
 
