@@ -118,6 +118,7 @@ func (s *Service) SetAccountStatus(ctx context.Context, id int64, st AccountStat
 // Ingest sanitises and stores a fetched batch with its cursor.
 func (s *Service) Ingest(ctx context.Context, accountID int64, b Batch) error {
 	CleanBatch(&b)
+	b.Notice = sanitize.Line(b.Notice)
 	s.score(&b)
 	res, err := s.store.Ingest(ctx, accountID, b, s.Now())
 	if err != nil {

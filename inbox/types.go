@@ -82,6 +82,7 @@ type Account struct {
 	LastSync  time.Time
 	LastError string
 	Cursor    string // opaque to everything but the connector
+	Notice    string // a standing note that is not an error
 }
 
 // Author is the person behind a message.
@@ -277,6 +278,9 @@ type Batch struct {
 	Items  []Inbound
 	Cursor string
 	More   bool // another page is ready now
+	// Notice, when set, replaces the account's standing note (e.g. that
+	// the network no longer offers reviews).
+	Notice string
 }
 
 // Inbound is one fetched message and the conversation it belongs to.

@@ -37,7 +37,7 @@ func runAccounts(args []string, stdout io.Writer) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "LABEL\tNETWORK\tSTATE\tLAST SYNC\tLAST ERROR")
+	fmt.Fprintln(tw, "LABEL\tNETWORK\tSTATE\tLAST SYNC\tLAST ERROR / NOTE")
 	seen := map[string]bool{}
 	for _, a := range c.cfg.Accounts {
 		seen[a.Network+"\x00"+a.Label] = true
@@ -45,6 +45,9 @@ func runAccounts(args []string, stdout io.Writer) error {
 		for _, s := range stored {
 			if s.Network == a.Network && s.Label == a.Label {
 				state, lastErr = string(s.Status), s.LastError
+				if lastErr == "" && s.Notice != "" {
+					lastErr = "note: " + s.Notice
+				}
 				if state == "needs_reauth" {
 					state = "needs re-auth: run parley connect again"
 				}

@@ -231,7 +231,7 @@ func (s *Store) UpsertAccount(ctx context.Context, a inbox.Account) (inbox.Accou
 
 // Accounts lists every account.
 func (s *Store) Accounts(ctx context.Context) ([]inbox.Account, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, network, label, status, last_sync, last_error, cursor FROM accounts ORDER BY id`)
+	rows, err := s.r.QueryContext(ctx, `SELECT id, network, label, status, last_sync, last_error, cursor, notice FROM accounts ORDER BY id`)
 	if err != nil {
 		return nil, wrap("list accounts", err)
 	}
@@ -241,7 +241,7 @@ func (s *Store) Accounts(ctx context.Context) ([]inbox.Account, error) {
 		var a inbox.Account
 		var st string
 		var last int64
-		if err := rows.Scan(&a.ID, &a.Network, &a.Label, &st, &last, &a.LastError, &a.Cursor); err != nil {
+		if err := rows.Scan(&a.ID, &a.Network, &a.Label, &st, &last, &a.LastError, &a.Cursor, &a.Notice); err != nil {
 			return nil, wrap("list accounts", err)
 		}
 		a.Status, a.LastSync = inbox.AccountStatus(st), fromMS(last)

@@ -173,6 +173,9 @@ func (c *Connector) Fetch(ctx context.Context, raw string) (inbox.Batch, error) 
 	if err := c.fetchMessenger(ctx, &b, c.platform(), time.Unix(since, 0).Add(-editWindow)); err != nil {
 		return inbox.Batch{}, err
 	}
+	if raw == "" && c.opts.IGUserID == "" {
+		b.Notice = c.reviewsNotice(ctx)
+	}
 	enc, _ := json.Marshal(cursor{Since: now.Unix()})
 	b.Cursor = string(enc)
 	return b, nil
@@ -351,4 +354,16 @@ func (c *Connector) platform() string {
 		return "instagram"
 	}
 	return "messenger"
+}
+
+// reviewsNotice checks once, at the first sync, whether the Page's reviews
+// can be read. The ratings edge is deprecated from Graph v22 (error 12):
+// that is said once in parley accounts and is not a failure.
+func (c *Connector) reviewsNotice(ctx context.Context) string {
+	_, err := c.http.Do(ctx, psync.Request{Method: "GET", Path: c.path(c.opts.PageID + "/ratings"),
+		Query: url.Values{"limit": {"1"}}}, nil)
+	if err != nil && strings.Contains(err.Error(), "graph error 12") {
+		return "Page reviews are not available: the ratings edge is deprecated in this Graph version"
+	}
+	return ""
 }

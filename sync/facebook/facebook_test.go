@@ -89,6 +89,10 @@ func TestCommentsBecomeConversationsWithPostContext(t *testing.T) {
 	if !th.Conversation.NeedsReply {
 		t.Fatal("the customer answered after the Page: the conversation waits for a reply")
 	}
+	accs, _ := e.svc.Accounts(context.Background())
+	if !strings.Contains(accs[0].Notice, "reviews are not available") || accs[0].Status != inbox.AccountOK {
+		t.Fatalf("deprecated reviews must be a note, not a failure: %+v", accs[0])
+	}
 }
 
 func TestPagingIncrementalEditsAndDeletedPost(t *testing.T) {

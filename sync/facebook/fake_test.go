@@ -196,6 +196,8 @@ func (g *fakeGraph) route(w http.ResponseWriter, r *http.Request, node string) {
 			out = append(out, c)
 		}
 		g.page(w, r, node, out)
+	case r.Method == "GET" && len(parts) == 2 && parts[0] == g.pageID && parts[1] == "ratings":
+		g.graphErr(w, 400, 12, 0, "(#12) ratings is deprecated for versions v22.0 and higher")
 	case r.Method == "GET" && len(parts) == 2 && parts[0] == g.igID && parts[1] == "media":
 		out := append([]igMedia(nil), g.igMedia...)
 		sort.Slice(out, func(i, j int) bool { return out[i].Timestamp > out[j].Timestamp })
