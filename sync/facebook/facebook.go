@@ -30,6 +30,7 @@ type Options struct {
 	Backlog      time.Duration // posts this recent are checked for comments; default 7 days
 	HumanAgent   bool          // the Page may use the HUMAN_AGENT tag (7-day window)
 	IGUserID     string        // set: this account is the Page's Instagram professional account
+	IGLogin      bool          // Instagram Login: the IG account owns its conversations (no Page)
 }
 
 func factory(cfg psync.AccountConfig) (psync.Connector, error) {
@@ -167,6 +168,9 @@ func (c *Connector) Fetch(ctx context.Context, raw string) (inbox.Batch, error) 
 		if err := c.fetchInstagram(ctx, &b, now.Add(-c.opts.Backlog)); err != nil {
 			return inbox.Batch{}, err
 		}
+		if err := c.fetchTags(ctx, &b, now.Add(-c.opts.Backlog)); err != nil {
+			return inbox.Batch{}, err
+		}
 	} else if err := c.fetchPage(ctx, &b, now, since); err != nil {
 		return inbox.Batch{}, err
 	}
@@ -267,6 +271,9 @@ func (c *Connector) Perform(ctx context.Context, a psync.Action) (psync.Receipt,
 	if strings.HasPrefix(a.ConversationID, "dm:") && a.Kind == inbox.ActionReply {
 		return c.sendMessage(ctx, a)
 	}
+	if strings.HasPrefix(a.ConversationID, "mention:") && a.Kind == inbox.ActionReply {
+		return c.replyToMention(ctx, a)
+	}
 	switch a.Kind {
 	case inbox.ActionPrivateReply:
 		return c.privateReply(ctx, a)
@@ -366,4 +373,13 @@ func (c *Connector) reviewsNotice(ctx context.Context) string {
 		return "Page reviews are not available: the ratings edge is deprecated in this Graph version"
 	}
 	return ""
+}
+
+// inboxOwner is the node whose conversations and messages edges serve
+// this account: the Page, or the IG account itself with Instagram Login.
+func (c *Connector) inboxOwner() string {
+	if c.opts.IGLogin {
+		return c.opts.IGUserID
+	}
+	return c.opts.PageID
 }

@@ -351,3 +351,47 @@ func TestEmptyPageWithNextLinkAndTokenExpiryMidSync(t *testing.T) {
 		t.Fatal("a half-read page must not be stored")
 	}
 }
+
+func TestPrivateReplyRefusedAfterSevenDays(t *testing.T) {
+	e := newEnv(t)
+	p := e.g.addPost("p", time.Now().Add(-10*24*time.Hour))
+	old := e.g.addComment(p, "", "610", "Ana", "old", time.Now().Add(-8*24*time.Hour))
+	_, err := e.conn.Perform(context.Background(), psync.Action{Kind: inbox.ActionPrivateReply, TargetID: old, Body: "hi"})
+	if !psync.IsPermanent(err) || !strings.Contains(err.Error(), "within 7 days") || len(e.g.sent) != 0 {
+		t.Fatalf("8-day-old comment: %v (sent %d)", err, len(e.g.sent))
+	}
+}
+
+func TestInstagramMentionsAndInstagramLogin(t *testing.T) {
+	e := newEnv(t)
+	e.conn.opts.IGUserID, e.conn.opts.IGLogin = e.g.igID, true
+	now := time.Now()
+	e.g.igTags = []igMedia{{ID: "17955555", Caption: "Morning coffee with @acme.store ☕", Permalink: "https://www.instagram.com/p/zzz/",
+		Timestamp: ts(now.Add(-time.Hour)), Username: "lena.b"}}
+	e.g.addDM("ig_t_9", "IGSID-9", "lena.b", "do you ship to Oslo?", now.Add(-time.Hour))
+	if err := e.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	ths := e.threads(t)
+	m, ok := ths["mention:17955555"]
+	if !ok || m.Conversation.Kind != inbox.KindMention || m.Messages[0].Author.Handle != "@lena.b" {
+		t.Fatalf("mention: %+v", ths)
+	}
+	if e.g.platform != "ig-login:instagram" {
+		t.Fatalf("with Instagram Login conversations belong to the IG account: %q", e.g.platform)
+	}
+	ctx := context.Background()
+	if _, err := e.conn.Perform(ctx, psync.Action{Kind: inbox.ActionReply, ConversationID: "mention:17955555", Body: "Thanks Lena!"}); err != nil {
+		t.Fatal(err)
+	}
+	if f := e.g.posted[0]; f.Get("media_id") != "17955555" || f.Get("message") != "Thanks Lena!" {
+		t.Fatalf("mention reply: %v", f)
+	}
+	dm := ths["dm:ig_t_9"]
+	if _, err := e.conn.Perform(ctx, psync.Action{Kind: inbox.ActionReply, ConversationID: "dm:ig_t_9", TargetID: dm.Messages[0].ExternalID, Body: "Yes!"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(e.g.sent) != 1 {
+		t.Fatal("the DM reply did not go through the IG account's messages edge")
+	}
+}

@@ -38,8 +38,9 @@ type fakeGraph struct {
 	igComms    map[string][]igComment // media id → top-level comments with replies
 	platform   string                 // last conversations platform asked for
 	emptyFirst bool                   // the next feed page is empty but has a next link
-	sent       []map[string]any       // Send API bodies
-	faults     []graphFault           // consumed in order for matching paths
+	igTags     []igMedia
+	sent       []map[string]any // Send API bodies
+	faults     []graphFault     // consumed in order for matching paths
 	pageSize   int
 	now        time.Time
 }
@@ -244,6 +245,31 @@ func (g *fakeGraph) route(w http.ResponseWriter, r *http.Request, node string) {
 		out := append([]conversation(nil), g.convs...)
 		sort.Slice(out, func(i, j int) bool { return out[i].Updated > out[j].Updated })
 		g.page(w, r, node, out)
+	case r.Method == "GET" && len(parts) == 1 && strings.HasPrefix(parts[0], "55501_"):
+		for _, cs := range g.comments {
+			for _, c := range cs {
+				if c.ID == parts[0] {
+					g.writeJSON(w, 200, c)
+					return
+				}
+			}
+		}
+		g.graphErr(w, 400, 100, 33, "Unsupported get request")
+	case r.Method == "GET" && len(parts) == 2 && parts[0] == g.igID && parts[1] == "tags":
+		g.page(w, r, node, g.igTags)
+	case r.Method == "POST" && len(parts) == 2 && parts[0] == g.igID && parts[1] == "mentions":
+		g.posted = append(g.posted, r.Form)
+		g.nextID++
+		g.writeJSON(w, 200, map[string]string{"id": fmt.Sprintf("1788%d", g.nextID)})
+	case r.Method == "GET" && len(parts) == 2 && parts[0] == g.igID && parts[1] == "conversations":
+		g.platform = "ig-login:" + r.Form.Get("platform")
+		g.page(w, r, node, g.convs)
+	case r.Method == "POST" && len(parts) == 2 && parts[0] == g.igID && parts[1] == "messages":
+		var body map[string]any
+		json.NewDecoder(r.Body).Decode(&body)
+		g.sent = append(g.sent, body)
+		g.nextID++
+		g.writeJSON(w, 200, map[string]string{"message_id": fmt.Sprintf("m_%d", g.nextID)})
 	case r.Method == "GET" && len(parts) == 1 && strings.HasPrefix(parts[0], "m_"):
 		for _, cv := range g.convs {
 			for _, m := range cv.Messages.Data {

@@ -27,6 +27,9 @@ func instagramFactory(cfg psync.AccountConfig) (psync.Connector, error) {
 	}
 	fc := c.(*Connector)
 	fc.opts.IGUserID = ig
+	// Instagram Login (no linked Page): graph.instagram.com, the IG account
+	// owns its conversations and sends its own messages.
+	fc.opts.IGLogin, _ = cfg.Options["instagram_login"].(bool)
 	return fc, nil
 }
 
@@ -108,4 +111,40 @@ func (c *Connector) fetchInstagram(ctx context.Context, b *inbox.Batch, since ti
 		}
 	}
 	return nil
+}
+
+// fetchTags adds posts the account is tagged in (the mentions Instagram
+// lists without webhooks) as mention conversations.
+func (c *Connector) fetchTags(ctx context.Context, b *inbox.Batch, since time.Time) error {
+	media, err := list[igMedia](ctx, c, c.path(c.opts.IGUserID+"/tags"), url.Values{
+		"fields": {"id,caption,permalink,timestamp,username"}, "limit": {"25"}})
+	if err != nil {
+		if psync.IsPermanent(err) {
+			return nil // the token may lack access to tags: comments and DMs still work
+		}
+		return err
+	}
+	for _, m := range media {
+		if graphTime(m.Timestamp).Before(since) {
+			break
+		}
+		b.Items = append(b.Items, inbox.Inbound{ConversationID: "mention:" + m.ID, Kind: inbox.KindMention,
+			Message: inbox.Message{ExternalID: m.ID, Direction: inbox.In, Author: c.igAuthor(nil, m.Username),
+				Text: m.Caption, CreatedAt: graphTime(m.Timestamp), Permalink: m.Permalink}})
+	}
+	return nil
+}
+
+// replyToMention answers a post the account was tagged in.
+func (c *Connector) replyToMention(ctx context.Context, a psync.Action) (psync.Receipt, error) {
+	media := a.ConversationID[len("mention:"):]
+	var res struct {
+		ID string `json:"id"`
+	}
+	_, err := c.http.Do(ctx, psync.Request{Method: "POST", Path: c.path(c.opts.IGUserID + "/mentions"),
+		Form: url.Values{"media_id": {media}, "message": {a.Body}}}, &res)
+	if err != nil {
+		return psync.Receipt{}, err
+	}
+	return psync.Receipt{ExternalID: res.ID}, nil
 }

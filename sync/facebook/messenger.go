@@ -47,7 +47,7 @@ func (c *Connector) fetchMessenger(ctx context.Context, b *inbox.Batch, platform
 		"fields": {"id,updated_time,messages.limit(20){id,created_time,from,to,message}"}}
 	for i := 0; i < maxPages; i++ {
 		var pg page[conversation]
-		r := psync.Request{Method: "GET", Path: c.path(c.opts.PageID + "/conversations"), Query: q}
+		r := psync.Request{Method: "GET", Path: c.path(c.inboxOwner() + "/conversations"), Query: q}
 		if next != "" {
 			r = psync.Request{Method: "GET", Path: next}
 		}
@@ -102,7 +102,7 @@ func (c *Connector) sendMessage(ctx context.Context, a psync.Action) (psync.Rece
 		RecipientID string `json:"recipient_id"`
 		MessageID   string `json:"message_id"`
 	}
-	if _, err := c.http.Do(ctx, psync.Request{Method: "POST", Path: c.path(c.opts.PageID + "/messages"), JSON: body}, &res); err != nil {
+	if _, err := c.http.Do(ctx, psync.Request{Method: "POST", Path: c.path(c.inboxOwner() + "/messages"), JSON: body}, &res); err != nil {
 		return psync.Receipt{}, err
 	}
 	if res.MessageID == "" {
@@ -123,12 +123,33 @@ func windowError(age time.Duration, human bool) error {
 // privateReply sends the one private message Facebook allows in answer to
 // a comment, within 7 days of it; Graph's refusal (10/2018278) is final.
 func (c *Connector) privateReply(ctx context.Context, a psync.Action) (psync.Receipt, error) {
+	var cm struct {
+		Created   string `json:"created_time"`
+		Timestamp string `json:"timestamp"`
+	}
+	if _, err := c.http.Do(ctx, psync.Request{Method: "GET", Path: c.path(a.TargetID),
+		Query: url.Values{"fields": {c.createdField()}}}, &cm); err != nil {
+		return psync.Receipt{}, err
+	}
+	created := graphTime(cm.Created + cm.Timestamp)
+	if age := c.http.Now().Sub(created); !created.IsZero() && age > humanWindow {
+		return psync.Receipt{}, psync.Permanent(fmt.Errorf("a private reply is allowed within 7 days of the comment; it was made %s ago",
+			age.Round(time.Hour)))
+	}
 	body := map[string]any{"recipient": map[string]string{"comment_id": a.TargetID}, "message": map[string]string{"text": a.Body}}
 	var res struct {
 		MessageID string `json:"message_id"`
 	}
-	if _, err := c.http.Do(ctx, psync.Request{Method: "POST", Path: c.path(c.opts.PageID + "/messages"), JSON: body}, &res); err != nil {
+	if _, err := c.http.Do(ctx, psync.Request{Method: "POST", Path: c.path(c.inboxOwner() + "/messages"), JSON: body}, &res); err != nil {
 		return psync.Receipt{}, err
 	}
 	return psync.Receipt{ExternalID: res.MessageID}, nil
+}
+
+// createdField is the creation-time field of a comment on this network.
+func (c *Connector) createdField() string {
+	if c.opts.IGUserID != "" {
+		return "timestamp"
+	}
+	return "created_time"
 }
