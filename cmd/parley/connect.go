@@ -25,8 +25,11 @@ func runConnect(args []string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) > 0 && args[0] == "facebook" {
 		return runConnectFacebook(args[1:], stdin, stdout)
 	}
+	if len(args) > 0 && args[0] == "instagram" {
+		return runConnectInstagram(args[1:], stdin, stdout)
+	}
 	if len(args) == 0 || args[0] != "mastodon" {
-		return errors.New("usage: parley connect mastodon https://your.server [--label L] [--token-file F | --token-env VAR]\n       parley connect facebook [--token-file F | --token-env VAR] [--page ID] [--instagram]")
+		return errors.New("usage: parley connect mastodon https://your.server [--label L] [--token-file F | --token-env VAR]\n       parley connect facebook [--token-file F | --token-env VAR] [--page ID] [--instagram]\n       parley connect instagram [--token-file F | --token-env VAR]")
 	}
 	args = args[1:]
 	server := ""

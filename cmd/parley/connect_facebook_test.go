@@ -75,3 +75,30 @@ func TestConnectFacebookPicksPageChecksPermissions(t *testing.T) {
 		t.Fatalf("bad token: %v", err)
 	}
 }
+
+func TestConnectInstagramLogin(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, "cfg"))
+	t.Setenv("XDG_DATA_HOME", filepath.Join(home, "data"))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/v25.0/me" && r.Header.Get("Authorization") == "Bearer ig-tok" {
+			json.NewEncoder(w).Encode(map[string]string{"id": "17841", "user_id": "17841400", "username": "acme.store"})
+			return
+		}
+		w.WriteHeader(400)
+		json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"message": "Invalid OAuth access token", "code": 190}})
+	}))
+	defer srv.Close()
+	var out bytes.Buffer
+	if err := runConnectInstagram([]string{"--base-url", srv.URL}, strings.NewReader("ig-tok\n"), &out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	cfg, _ := os.ReadFile(filepath.Join(home, "cfg", "parley", "config.toml"))
+	if !strings.Contains(string(cfg), `ig_user_id = "17841400"`) || !strings.Contains(string(cfg), "instagram_login = true") {
+		t.Fatalf("config:\n%s", cfg)
+	}
+	if err := runConnectInstagram([]string{"--base-url", srv.URL}, strings.NewReader("bad\n"), &out); err == nil || !strings.Contains(err.Error(), "190") {
+		t.Fatalf("bad token: %v", err)
+	}
+}

@@ -124,3 +124,29 @@ func (s *Setup) Instagram(ctx context.Context, p Page) (id, username string, err
 	}
 	return res.IG.ID, res.IG.Username, nil
 }
+
+// InstagramLoginAccount returns the account behind an Instagram Login token
+// (graph.instagram.com/me).
+func InstagramLoginAccount(ctx context.Context, baseURL, version, token string) (id, username string, err error) {
+	c, err := psync.NewHTTPClient(strings.TrimRight(baseURL, "/"), false, func(context.Context) (string, error) { return token, nil })
+	if err != nil {
+		return "", "", err
+	}
+	c.MapError = mapError
+	var me struct {
+		ID       string `json:"id"`
+		UserID   string `json:"user_id"`
+		Username string `json:"username"`
+	}
+	if _, err := c.Do(ctx, psync.Request{Method: "GET", Path: "/" + version + "/me", Query: url.Values{"fields": {"id,user_id,username"}}}, &me); err != nil {
+		return "", "", err
+	}
+	id = me.UserID
+	if id == "" {
+		id = me.ID
+	}
+	if id == "" {
+		return "", "", fmt.Errorf("the token's account has no Instagram id")
+	}
+	return id, me.Username, nil
+}

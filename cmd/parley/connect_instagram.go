@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	psync "github.com/parleyhq/parley/sync"
+	"github.com/parleyhq/parley/sync/facebook"
+)
+
+// runConnectInstagram is `parley connect instagram`: an Instagram
+// professional account through Instagram Login (no Facebook Page). For a
+// Page-linked account use parley connect facebook --instagram.
+func runConnectInstagram(args []string, stdin io.Reader, stdout io.Writer) error {
+	var c common
+	fs := flag.NewFlagSet("parley connect instagram", flag.ContinueOnError)
+	c.flags(fs)
+	tokenFile := fs.String("token-file", "", "read the Instagram user token from this file (mode 0600)")
+	tokenEnv := fs.String("token-env", "", "read the token from this environment variable")
+	version := fs.String("api-version", "v25.0", "Graph API version to pin")
+	base := fs.String("base-url", "https://graph.instagram.com", "Instagram Graph address (tests use a local one)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := c.load("parley.db"); err != nil {
+		return err
+	}
+	var tok string
+	var err error
+	switch {
+	case *tokenFile != "":
+		if tok, err = psync.ReadSecretFile(*tokenFile); err != nil {
+			return err
+		}
+	case *tokenEnv != "":
+		if tok = strings.TrimSpace(os.Getenv(*tokenEnv)); tok == "" {
+			return fmt.Errorf("environment variable %s is empty or unset", *tokenEnv)
+		}
+	default:
+		fmt.Fprint(stdout, "Paste an Instagram user access token (Instagram Login): ")
+		line, _ := bufio.NewReader(stdin).ReadString('\n')
+		if tok = strings.TrimSpace(line); tok == "" {
+			return errors.New("no token given")
+		}
+	}
+	id, user, err := facebook.InstagramLoginAccount(context.Background(), *base, *version, tok)
+	if err != nil {
+		return err
+	}
+	secret := filepath.Join(c.paths.ConfigDir, "secrets", safeName("instagram-"+id)+".token")
+	if err := psync.WriteSecretFile(secret, tok); err != nil {
+		return fmt.Errorf("saving the token: %w", err)
+	}
+	label := "@" + user + " (Instagram)"
+	opts := map[string]any{"page_id": id, "ig_user_id": id, "instagram_login": true, "api_version": *version,
+		"base_url": *base, "token_file": secret}
+	if err := appendAccount(c.cfg.path, AccountConfig{Network: "instagram", Label: label, Options: opts}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Connected %q. Comments, tagged posts and direct messages sync from now on.\n", label)
+	return nil
+}
