@@ -66,17 +66,17 @@ func runConnect(args []string, stdin io.Reader, stdout io.Writer) error {
 	var tok string
 	var err error
 	switch {
-	case *tokenFile != "":
-		abs, _ := filepath.Abs(*tokenFile)
-		if tok, err = psync.ReadSecretFile(abs); err != nil {
+	case *tokenFile != "" || *tokenEnv != "":
+		abs := ""
+		if *tokenFile != "" {
+			abs, _ = filepath.Abs(*tokenFile)
+			opts["token_file"] = abs
+		} else {
+			opts["token_env"] = *tokenEnv
+		}
+		if tok, err = tokenFrom(abs, *tokenEnv, "", nil, stdout); err != nil {
 			return err
 		}
-		opts["token_file"] = abs
-	case *tokenEnv != "":
-		if tok = strings.TrimSpace(os.Getenv(*tokenEnv)); tok == "" {
-			return fmt.Errorf("environment variable %s is empty or unset", *tokenEnv)
-		}
-		opts["token_env"] = *tokenEnv
 	default:
 		app, err := mastodon.RegisterApp(ctx, server, *insecure)
 		if err != nil {
@@ -150,4 +150,26 @@ func appendAccount(path string, a AccountConfig) error {
 	defer f.Close()
 	_, err = f.WriteString(b.String())
 	return err
+}
+
+// tokenFrom reads a token from --token-file (refused if others can read
+// it) or --token-env, or else asks for it to be pasted.
+func tokenFrom(file, env, prompt string, in *bufio.Reader, out io.Writer) (string, error) {
+	switch {
+	case file != "":
+		return psync.ReadSecretFile(file)
+	case env != "":
+		tok := strings.TrimSpace(os.Getenv(env))
+		if tok == "" {
+			return "", fmt.Errorf("environment variable %s is empty or unset", env)
+		}
+		return tok, nil
+	}
+	fmt.Fprint(out, prompt)
+	line, _ := in.ReadString('\n')
+	tok := strings.TrimSpace(line)
+	if tok == "" {
+		return "", errors.New("no token given")
+	}
+	return tok, nil
 }

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -37,23 +36,9 @@ func runConnectFacebook(args []string, stdin io.Reader, stdout io.Writer) error 
 		return err
 	}
 	in := bufio.NewReader(stdin)
-	var userToken string
-	var err error
-	switch {
-	case *tokenFile != "":
-		if userToken, err = psync.ReadSecretFile(*tokenFile); err != nil {
-			return err
-		}
-	case *tokenEnv != "":
-		if userToken = strings.TrimSpace(os.Getenv(*tokenEnv)); userToken == "" {
-			return fmt.Errorf("environment variable %s is empty or unset", *tokenEnv)
-		}
-	default:
-		fmt.Fprint(stdout, "Paste a Facebook user access token (Graph API Explorer or your app's login): ")
-		line, _ := in.ReadString('\n')
-		if userToken = strings.TrimSpace(line); userToken == "" {
-			return errors.New("no token given")
-		}
+	userToken, err := tokenFrom(*tokenFile, *tokenEnv, "Paste a Facebook user access token (Graph API Explorer or your app's login): ", in, stdout)
+	if err != nil {
+		return err
 	}
 	ctx := context.Background()
 	setup, err := facebook.NewSetup(*base, *version, userToken)

@@ -3,13 +3,10 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
-	"strings"
 
 	psync "github.com/parleyhq/parley/sync"
 	"github.com/parleyhq/parley/sync/facebook"
@@ -32,23 +29,9 @@ func runConnectInstagram(args []string, stdin io.Reader, stdout io.Writer) error
 	if err := c.load("parley.db"); err != nil {
 		return err
 	}
-	var tok string
-	var err error
-	switch {
-	case *tokenFile != "":
-		if tok, err = psync.ReadSecretFile(*tokenFile); err != nil {
-			return err
-		}
-	case *tokenEnv != "":
-		if tok = strings.TrimSpace(os.Getenv(*tokenEnv)); tok == "" {
-			return fmt.Errorf("environment variable %s is empty or unset", *tokenEnv)
-		}
-	default:
-		fmt.Fprint(stdout, "Paste an Instagram user access token (Instagram Login): ")
-		line, _ := bufio.NewReader(stdin).ReadString('\n')
-		if tok = strings.TrimSpace(line); tok == "" {
-			return errors.New("no token given")
-		}
+	tok, err := tokenFrom(*tokenFile, *tokenEnv, "Paste an Instagram user access token (Instagram Login): ", bufio.NewReader(stdin), stdout)
+	if err != nil {
+		return err
 	}
 	id, user, err := facebook.InstagramLoginAccount(context.Background(), *base, *version, tok)
 	if err != nil {
