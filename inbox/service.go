@@ -2,7 +2,6 @@ package inbox
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -462,9 +461,6 @@ func (s *Service) RetryOutbox(ctx context.Context, id int64) error {
 func (s *Service) RecoverOutbox(ctx context.Context) error {
 	return s.store.RequeueStale(ctx, s.Now())
 }
-
-// IsNotFound reports whether err means a missing record.
-func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
 
 // SetModeration tells the service which moderation actions each account's
 // network allows (the sync engine knows its connectors).

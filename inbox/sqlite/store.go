@@ -159,9 +159,6 @@ func (s *Store) stmt(ctx context.Context, tx *sql.Tx, q string) (*sql.Stmt, erro
 	return tx.StmtContext(ctx, p), nil
 }
 
-// Path is the database file.
-func (s *Store) Path() string { return s.path }
-
 // DB exposes the writer for benchmarks that compare against bare inserts.
 func (s *Store) DB() *sql.DB { return s.w }
 

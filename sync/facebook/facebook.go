@@ -78,9 +78,6 @@ func New(o Options, token func(context.Context) (string, error)) (*Connector, er
 	return &Connector{opts: o, http: c}, nil
 }
 
-// HTTP exposes the client so tests can replace its clock.
-func (c *Connector) HTTP() *psync.HTTPClient { return c.http }
-
 // Capabilities implements sync.Connector.
 func (c *Connector) Capabilities() psync.Capabilities {
 	window := standardWindow

@@ -88,9 +88,6 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// HTTP exposes the client so tests can replace its clock.
-func (c *Connector) HTTP() *psync.HTTPClient { return c.http }
-
 // Capabilities implements sync.Connector.
 func (c *Connector) Capabilities() psync.Capabilities {
 	return psync.Capabilities{Reply: true, PollInterval: c.opts.PollInterval,
