@@ -22,9 +22,8 @@ import (
 
 // Store implements inbox.Store.
 type Store struct {
-	w    *sql.DB // the one writer
-	r    *sql.DB // readers
-	path string
+	w *sql.DB // the one writer
+	r *sql.DB // readers
 
 	mu    gosync.Mutex
 	stmts map[string]*sql.Stmt // hot writer statements, parsed once
@@ -87,7 +86,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
-	st := &Store{w: w, path: path}
+	st := &Store{w: w}
 	if err := st.prepareHot(ctx); err != nil {
 		w.Close()
 		return nil, err
