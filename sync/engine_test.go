@@ -342,3 +342,18 @@ func TestOutboxShutdownLosesNothing(t *testing.T) {
 		t.Fatalf("not delivered after restart: %+v posts=%d", last, f.posts)
 	}
 }
+
+func TestScheduleOptions(t *testing.T) {
+	poll, back, err := Schedule(AccountConfig{Label: "a", Options: map[string]any{"poll_interval": "30s", "backlog_days": int64(2)}})
+	if err != nil || poll != 30*time.Second || back != 48*time.Hour {
+		t.Fatalf("parsed %s %s %v", poll, back, err)
+	}
+	if poll, back, _ := Schedule(AccountConfig{}); poll != time.Minute || back != 7*24*time.Hour {
+		t.Fatalf("defaults %s %s", poll, back)
+	}
+	for _, bad := range []map[string]any{{"poll_interval": "1s"}, {"poll_interval": "soon"}, {"backlog_days": int64(400)}} {
+		if _, _, err := Schedule(AccountConfig{Label: "a", Options: bad}); err == nil {
+			t.Errorf("accepted %v", bad)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	gosync "sync"
+	"time"
 )
 
 // AccountConfig is what a connector factory gets from the config file.
@@ -53,4 +54,25 @@ func Networks() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// Schedule reads the options every polling connector shares: poll_interval
+// (a duration of at least 5s, default 1m) and backlog_days (how far the
+// first sync reaches back, 0–365, default 7).
+func Schedule(cfg AccountConfig) (poll, backlog time.Duration, err error) {
+	poll, backlog = time.Minute, 7*24*time.Hour
+	if v, ok := cfg.Options["poll_interval"].(string); ok {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 5*time.Second {
+			return 0, 0, fmt.Errorf("account %q: poll_interval %q: use a duration of at least 5s, e.g. \"1m\"", cfg.Label, v)
+		}
+		poll = d
+	}
+	if v, ok := cfg.Options["backlog_days"].(int64); ok {
+		if v < 0 || v > 365 {
+			return 0, 0, fmt.Errorf("account %q: backlog_days must be between 0 and 365", cfg.Label)
+		}
+		backlog = time.Duration(v) * 24 * time.Hour
+	}
+	return poll, backlog, nil
 }

@@ -34,7 +34,11 @@ type Options struct {
 }
 
 func factory(cfg psync.AccountConfig) (psync.Connector, error) {
-	o := Options{Version: "v25.0", BaseURL: "https://graph.facebook.com", PollInterval: time.Minute, Backlog: 7 * 24 * time.Hour}
+	o := Options{Version: "v25.0", BaseURL: "https://graph.facebook.com"}
+	var err error
+	if o.PollInterval, o.Backlog, err = psync.Schedule(cfg); err != nil {
+		return nil, err
+	}
 	o.PageID, _ = cfg.Options["page_id"].(string)
 	if v, ok := cfg.Options["api_version"].(string); ok {
 		o.Version = v

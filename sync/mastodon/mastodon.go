@@ -31,22 +31,13 @@ type Options struct {
 }
 
 func factory(cfg psync.AccountConfig) (psync.Connector, error) {
-	o := Options{PollInterval: time.Minute, Backlog: 7 * 24 * time.Hour}
+	var o Options
+	var err error
+	if o.PollInterval, o.Backlog, err = psync.Schedule(cfg); err != nil {
+		return nil, err
+	}
 	o.Server, _ = cfg.Options["server"].(string)
 	o.Insecure, _ = cfg.Options["insecure_skip_verify"].(bool)
-	if v, ok := cfg.Options["poll_interval"].(string); ok {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 5*time.Second {
-			return nil, fmt.Errorf("account %q: poll_interval %q: use a duration of at least 5s, e.g. \"1m\"", cfg.Label, v)
-		}
-		o.PollInterval = d
-	}
-	if v, ok := cfg.Options["backlog_days"].(int64); ok {
-		if v < 0 || v > 365 {
-			return nil, fmt.Errorf("account %q: backlog_days must be between 0 and 365", cfg.Label)
-		}
-		o.Backlog = time.Duration(v) * 24 * time.Hour
-	}
 	tok, err := psync.TokenSource(cfg.Label, cfg.Options)
 	if err != nil {
 		return nil, err
