@@ -4,18 +4,17 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/inbox/sqlite"
 	psync "github.com/parleyhq/parley/sync"
+	"github.com/parleyhq/parley/sync/synctest"
 )
 
 type env struct {
+	*synctest.Inbox
 	g    *fakeGraph
 	conn *Connector
 	svc  *inbox.Service
@@ -30,38 +29,13 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "p.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	svc := inbox.NewService(st, inbox.Options{})
-	acc, _ := svc.AddAccount(context.Background(), inbox.Account{Network: "facebook", Label: "Acme Store"})
-	return &env{g: g, conn: conn, svc: svc, acc: acc, log: &bytes.Buffer{}}
+	in := synctest.New(t, "facebook", "Acme Store")
+	return &env{Inbox: in, g: g, conn: conn, svc: in.Svc, acc: in.Acc, log: in.Log}
 }
 
-func (e *env) sync(t *testing.T) error {
-	t.Helper()
-	accs, _ := e.svc.Accounts(context.Background())
-	eng := psync.NewEngine(e.svc, slog.New(slog.NewTextHandler(e.log, nil)))
-	eng.Once = true
-	for _, a := range accs {
-		if a.ID == e.acc.ID {
-			eng.Add(psync.Account{Account: a, Conn: e.conn})
-		}
-	}
-	return eng.Run(context.Background())
-}
+func (e *env) sync(t *testing.T) error { t.Helper(); return e.Sync(e.conn) }
 
-func (e *env) threads(t *testing.T) map[string]inbox.Thread {
-	cs, _ := e.svc.List(context.Background(), inbox.Page{View: inbox.ViewAll, Limit: 100})
-	out := map[string]inbox.Thread{}
-	for _, c := range cs {
-		th, _ := e.svc.Open(context.Background(), c.ID)
-		out[c.ExternalID] = th
-	}
-	return out
-}
+func (e *env) threads(t *testing.T) map[string]inbox.Thread { return e.Threads(t) }
 
 func TestCommentsBecomeConversationsWithPostContext(t *testing.T) {
 	e := newEnv(t)

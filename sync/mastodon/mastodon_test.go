@@ -5,19 +5,18 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/inbox/sqlite"
 	psync "github.com/parleyhq/parley/sync"
+	"github.com/parleyhq/parley/sync/synctest"
 )
 
 type env struct {
+	*synctest.Inbox
 	f    *fakeServer
 	conn *Connector
 	svc  *inbox.Service
@@ -33,43 +32,14 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "p.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	svc := inbox.NewService(st, inbox.Options{ReplyMarksDone: true})
-	acc, _ := svc.AddAccount(context.Background(), inbox.Account{Network: "mastodon", Label: "acme@m.example"})
-	return &env{f: f, conn: conn, svc: svc, acc: acc, log: &bytes.Buffer{}}
+	in := synctest.New(t, "mastodon", "acme@m.example")
+	return &env{Inbox: in, f: f, conn: conn, svc: in.Svc, acc: in.Acc, log: in.Log}
 }
 
 // sync runs the engine once over the account, as `parley sync --once`.
-func (e *env) sync(t *testing.T) error {
-	t.Helper()
-	accs, _ := e.svc.Accounts(context.Background())
-	eng := psync.NewEngine(e.svc, slog.New(slog.NewTextHandler(e.log, nil)))
-	eng.Once = true
-	for _, a := range accs {
-		if a.ID == e.acc.ID {
-			eng.Add(psync.Account{Account: a, Conn: e.conn})
-		}
-	}
-	return eng.Run(context.Background())
-}
+func (e *env) sync(t *testing.T) error { t.Helper(); return e.Sync(e.conn) }
 
-func (e *env) convs(t *testing.T) map[string]inbox.Thread {
-	t.Helper()
-	cs, err := e.svc.List(context.Background(), inbox.Page{View: inbox.ViewAll, Limit: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]inbox.Thread{}
-	for _, c := range cs {
-		th, _ := e.svc.Open(context.Background(), c.ID)
-		out[c.ExternalID] = th
-	}
-	return out
-}
+func (e *env) convs(t *testing.T) map[string]inbox.Thread { return e.Threads(t) }
 
 func (e *env) messages(t *testing.T) int {
 	n := 0
