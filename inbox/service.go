@@ -29,6 +29,9 @@ type Options struct {
 	Deliverable func(dest string) bool
 	// SLA sets first-reply targets; nil: only platform reply windows count.
 	SLA *sla.Policy
+	// SendHold keeps a reply in the outbox this long before it may be
+	// sent, so the manager can take it back with undo. 0: no hold.
+	SendHold time.Duration
 }
 
 // Service is the use-case layer the TUI, the SSH server and the sync engine
@@ -41,6 +44,7 @@ type Service struct {
 	presence   presence
 	moderation func(accountID int64) []ActionKind
 	windows    func(accountID int64) time.Duration
+	limits     func(accountID int64, kind Kind) TextLimit
 }
 
 // NewService wraps a store.
@@ -358,13 +362,14 @@ func (s *Service) queueDeliveries(ctx context.Context, actor string, ids []int64
 	return nil
 }
 
-// Undo reverts the actor's last action group (repeatable).
-func (s *Service) Undo(ctx context.Context, actor string) ([]int64, error) {
-	ids, err := s.store.Undo(ctx, actor, s.Now())
+// Undo reverts the actor's last action group (repeatable) and says what it
+// did.
+func (s *Service) Undo(ctx context.Context, actor string) (Undone, error) {
+	u, err := s.store.Undo(ctx, actor, s.Now())
 	if err == nil {
-		s.changed(ids)
+		s.changed(u.Conversations)
 	}
-	return ids, err
+	return u, err
 }
 
 // WakeSnoozed reopens conversations whose snooze has run out.
@@ -391,25 +396,85 @@ func (s *Service) RunMaintenance(ctx context.Context, every time.Duration) {
 	}
 }
 
-// SaveDraft stores what the manager has typed so far.
-func (s *Service) SaveDraft(ctx context.Context, id int64, body string) error {
-	return s.store.SaveDraft(ctx, id, body, s.Now())
-}
-
-// Reply queues a reply in the outbox; the sync engine delivers it.
-func (s *Service) Reply(ctx context.Context, actor string, id int64, body string) (OutboxEntry, error) {
-	body = strings.TrimRight(body, " \t\n")
-	if strings.TrimSpace(body) == "" {
-		return OutboxEntry{}, fmt.Errorf("reply: the reply is empty: %w", ErrInvalid)
-	}
-	if err := s.canReply(ctx, id); err != nil {
-		return OutboxEntry{}, err
-	}
-	e, err := s.store.Reply(ctx, actor, id, body, s.opts.ReplyMarksDone, s.Now())
+// SaveDraft stores what user has typed so far in their own draft.
+func (s *Service) SaveDraft(ctx context.Context, user string, id int64, body string) error {
+	err := s.store.SaveDraft(ctx, id, user, body, s.Now())
 	if err == nil {
 		s.changed([]int64{id})
 	}
+	return err
+}
+
+// DiscardDraft throws user's draft away; undo brings it back.
+func (s *Service) DiscardDraft(ctx context.Context, user string, id int64) error {
+	err := s.store.DiscardDraft(ctx, id, user, s.Now())
+	if err == nil {
+		s.changed([]int64{id})
+	}
+	return err
+}
+
+// Send queues a manager's reply after the send-time check: it stops with a
+// *ReplyConflict when anyone else replied since the manager started writing,
+// and refuses a reply the network would truncate or reject. The reply waits
+// SendHold in the outbox, during which Undo takes it back.
+func (s *Service) Send(ctx context.Context, r ReplyRequest) (OutboxEntry, error) {
+	r.Body = strings.TrimRight(r.Body, " \t\n")
+	if strings.TrimSpace(r.Body) == "" {
+		return OutboxEntry{}, fmt.Errorf("reply: the reply is empty: %w", ErrInvalid)
+	}
+	c, err := s.store.Conversation(ctx, r.Conversation)
+	if err != nil {
+		return OutboxEntry{}, err
+	}
+	if err := s.Limit(c.AccountID, c.Kind).CheckLength(c.Network, r.Body); err != nil {
+		return OutboxEntry{}, fmt.Errorf("reply: %w", err)
+	}
+	if err := s.canReply(ctx, r.Conversation); err != nil {
+		return OutboxEntry{}, err
+	}
+	e, err := s.store.Reply(ctx, r, s.opts.ReplyMarksDone, s.opts.SendHold, s.Now())
+	if err == nil {
+		s.changed([]int64{r.Conversation})
+	}
 	return e, err
+}
+
+// Reply queues a reply with no send-time check, for automation and tests
+// that have no moment when a person "started writing". People send through
+// Send.
+func (s *Service) Reply(ctx context.Context, actor string, id int64, body string) (OutboxEntry, error) {
+	return s.Send(ctx, ReplyRequest{Actor: actor, Conversation: id, Body: body, Force: true})
+}
+
+// SetLimits tells the service each network's text limit per kind of
+// conversation (the sync engine knows its connectors).
+func (s *Service) SetLimits(f func(accountID int64, kind Kind) TextLimit) { s.limits = f }
+
+// Limit is the longest reply an account's network accepts in a kind of
+// conversation (zero: none stated).
+func (s *Service) Limit(accountID int64, kind Kind) TextLimit {
+	if s.limits == nil {
+		return TextLimit{}
+	}
+	return s.limits(accountID, kind)
+}
+
+// SendHold is how long a reply waits before it may be sent.
+func (s *Service) SendHold() time.Duration { return s.opts.SendHold }
+
+// Deliverable says whether escalations to dest reach anyone (a webhook,
+// mail or command is configured) or are only recorded.
+func (s *Service) Deliverable(dest string) bool {
+	return s.opts.Deliverable != nil && s.opts.Deliverable(dest)
+}
+
+// Resolve ends the escalation of conversations: they leave the Escalated
+// view (replying alone does not). Journalled and undoable.
+func (s *Service) Resolve(ctx context.Context, actor string, ids []int64) error {
+	return s.apply(ctx, actor, "resolve", ids, func(t *Triage) {
+		t.EscDest, t.EscNote, t.EscAt = "", "", 0
+	})
 }
 
 // ClaimOutbox takes due entries for delivery (status becomes sending).

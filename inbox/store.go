@@ -38,7 +38,11 @@ type Store interface {
 
 	// Apply runs a triage change on each conversation as one journal group.
 	Apply(ctx context.Context, actor, action string, ids []int64, now time.Time, change func(*Triage)) error
-	Undo(ctx context.Context, actor string, now time.Time) ([]int64, error)
+	// Undo reverts the actor's last action group: triage changes, a send
+	// still within its hold (cancelled, its text back as the actor's draft),
+	// a discarded draft (restored), an escalation (withdrawn: a queued
+	// delivery is cancelled, a delivered one gets a retraction queued).
+	Undo(ctx context.Context, actor string, now time.Time) (Undone, error)
 	// AddExample keeps a manual negative/not-negative mark as a labelled
 	// example (the conversation's latest inbound text).
 	AddExample(ctx context.Context, conversationID int64, negative bool, actor string, now time.Time) error
@@ -53,8 +57,15 @@ type Store interface {
 	StatRows(ctx context.Context, since time.Time) ([]StatRow, []DayStats, error)
 	InboundByNetwork(ctx context.Context, since time.Time) (map[string]int, error)
 
-	SaveDraft(ctx context.Context, conversationID int64, body string, now time.Time) error
-	Reply(ctx context.Context, actor string, conversationID int64, body string, markDone bool, now time.Time) (OutboxEntry, error)
+	// SaveDraft keeps owner's draft; an empty body removes it.
+	SaveDraft(ctx context.Context, conversationID int64, owner, body string, now time.Time) error
+	// DiscardDraft removes owner's draft as an undoable journal entry.
+	DiscardDraft(ctx context.Context, conversationID int64, owner string, now time.Time) error
+	// Reply claims the conversation for the reply in one transaction: it
+	// stops with a *ReplyConflict when anyone replied after r.Seen (unless
+	// r.Force), else stores the outbound message and its outbox entry, due
+	// after hold, clears the actor's draft and journals the send.
+	Reply(ctx context.Context, r ReplyRequest, markDone bool, hold time.Duration, now time.Time) (OutboxEntry, error)
 	// QueueAction puts a moderation action (mute, block, report, dismiss)
 	// on the latest inbound message in the outbox and journals who asked.
 	QueueAction(ctx context.Context, actor string, conversationID int64, action ActionKind, note string, now time.Time) (OutboxEntry, error)

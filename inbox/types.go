@@ -165,6 +165,9 @@ type Message struct {
 	Delivery       Delivery
 	Error          string
 	OutboxID       int64
+	// HoldUntil is when a queued reply may first be sent: until then undo
+	// takes it back (zero: not held).
+	HoldUntil time.Time
 
 	// Negativity, scored at ingest for inbound messages.
 	Sentiment      string // negative, neutral, positive; "" if not scored
@@ -189,7 +192,10 @@ type Thread struct {
 	Post         *Post
 	Messages     []Message
 	Actions      []OutboxEntry // moderation actions asked for, with their delivery state
-	Draft        string
+	Drafts       []Draft       // every manager's unsent text, newest first
+	// OutSeq counts the outbound messages ever stored here (queued or
+	// synced); a reply's send-time check compares against it.
+	OutSeq int64
 	// WindowCloses is when the platform stops accepting a private reply
 	// (zero: no window on this network or conversation).
 	WindowCloses time.Time
@@ -217,8 +223,23 @@ const (
 // destination (webhook, email, command) rather than act on a network.
 const escalatePrefix = "escalate:"
 
+// retractPrefix marks outbox entries that tell a destination an escalation
+// it received was withdrawn (the escalation was undone).
+const retractPrefix = "retract:"
+
 // EscalateTo is the outbox action that delivers an escalation to dest.
 func EscalateTo(dest string) ActionKind { return ActionKind(escalatePrefix + dest) }
+
+// RetractFrom is the outbox action that withdraws an escalation from dest.
+func RetractFrom(dest string) ActionKind { return ActionKind(retractPrefix + dest) }
+
+// Retraction returns the destination of a retraction, if it is one.
+func (a ActionKind) Retraction() (string, bool) {
+	if strings.HasPrefix(string(a), retractPrefix) {
+		return strings.TrimPrefix(string(a), retractPrefix), true
+	}
+	return "", false
+}
 
 // Destination returns the destination of an escalation delivery, if it is one.
 func (a ActionKind) Destination() (string, bool) {

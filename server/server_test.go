@@ -381,7 +381,7 @@ func TestShutdownWithReplyInFlightLosesNothing(t *testing.T) {
 		if c.Author.Name == "Alice" {
 			alice = th
 		}
-		draft += th.Draft
+		draft += th.DraftBody("ann")
 	}
 	last := alice.Messages[len(alice.Messages)-1]
 	if last.Text != "On its way" || last.Delivery != inbox.DeliveryQueued {

@@ -25,6 +25,19 @@ type Capabilities struct {
 	// Moderation lists the moderation actions the network allows (mute,
 	// block, report, dismiss…); the TUI offers only these.
 	Moderation []inbox.ActionKind
+	// TextLimit is the longest reply the network accepts, and how it
+	// counts; DMLimit overrides it in private conversations where the
+	// network's messaging API has its own (zero: same as TextLimit).
+	TextLimit inbox.TextLimit
+	DMLimit   inbox.TextLimit
+}
+
+// Limit is the text limit for a kind of conversation.
+func (c Capabilities) Limit(kind inbox.Kind) inbox.TextLimit {
+	if kind == inbox.KindDM && c.DMLimit.Max > 0 {
+		return c.DMLimit
+	}
+	return c.TextLimit
 }
 
 // Action is one thing to do on a network, from the outbox.

@@ -22,7 +22,10 @@ import (
 // Escalation is what a destination receives: the conversation, a link,
 // the note, the negativity score and the latest messages.
 type Escalation struct {
-	Destination  string          `json:"destination"`
+	Destination string `json:"destination"`
+	// Retracted: the escalation was undone in parley; whoever acted on the
+	// first message should stop.
+	Retracted    bool            `json:"retracted,omitempty"`
 	Note         string          `json:"note"`
 	EscalatedBy  string          `json:"escalated_by,omitempty"`
 	Link         string          `json:"link"`
@@ -58,6 +61,9 @@ func (e Escalation) Summary() string {
 		}
 	}
 	s := fmt.Sprintf("Escalated to %s: %s %s from %s on %s%s", e.Destination, e.Kind, "conversation", e.Author, e.Network, neg)
+	if e.Retracted {
+		s = fmt.Sprintf("WITHDRAWN — the escalation to %s of the %s conversation from %s on %s was undone; no action needed", e.Destination, e.Kind, e.Author, e.Network)
+	}
 	if e.Note != "" {
 		s += "\nNote: " + e.Note
 	}

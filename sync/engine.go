@@ -168,6 +168,16 @@ func (e *Engine) Moderation(accountID int64) []inbox.ActionKind {
 	return c.Capabilities().Moderation
 }
 
+// Limit is the longest reply an account's network accepts in a kind of
+// conversation.
+func (e *Engine) Limit(accountID int64, kind inbox.Kind) inbox.TextLimit {
+	c, ok := e.connector(accountID)
+	if !ok {
+		return inbox.TextLimit{}
+	}
+	return c.Capabilities().Limit(kind)
+}
+
 // ReplyWindow is how long an account's network lets the brand answer.
 func (e *Engine) ReplyWindow(accountID int64) time.Duration {
 	c, ok := e.connector(accountID)

@@ -77,7 +77,9 @@ func (w *Worker) deliver(ctx context.Context, e inbox.OutboxEntry) {
 	var r Receipt
 	var err error
 	if dest, ok := e.Action.Destination(); ok {
-		err = w.escalate(ctx, dest, e)
+		err = w.escalate(ctx, dest, e, false)
+	} else if dest, ok := e.Action.Retraction(); ok {
+		err = w.escalate(ctx, dest, e, true)
 	} else {
 		conn, ok := w.conn(e.AccountID)
 		if !ok {
@@ -121,8 +123,8 @@ func perform(ctx context.Context, c Connector, a Action) (r Receipt, err error) 
 	return c.Perform(ctx, a)
 }
 
-// escalate delivers an escalation to its destination.
-func (w *Worker) escalate(ctx context.Context, dest string, e inbox.OutboxEntry) (err error) {
+// escalate delivers an escalation (or its retraction) to its destination.
+func (w *Worker) escalate(ctx context.Context, dest string, e inbox.OutboxEntry, retracted bool) (err error) {
 	d, ok := w.Destinations[dest]
 	if !ok {
 		return Permanent(fmt.Errorf("destination %q has no delivery configured", dest))
@@ -136,5 +138,7 @@ func (w *Worker) escalate(ctx context.Context, dest string, e inbox.OutboxEntry)
 			err = fmt.Errorf("delivery panicked: %v", p)
 		}
 	}()
-	return d.Deliver(ctx, NewEscalation(dest, e.Body, th))
+	esc := NewEscalation(dest, e.Body, th)
+	esc.Retracted = retracted
+	return d.Deliver(ctx, esc)
 }

@@ -93,7 +93,10 @@ type repliesMsg struct {
 	err     error
 }
 
-type insertMsg struct{ text string }
+type insertMsg struct {
+	text string
+	mode insertMode
+}
 
 type draftTickMsg struct {
 	conv int64
@@ -257,9 +260,9 @@ func loadReplies(dir string) tea.Cmd {
 	}
 }
 
-func saveDraft(ctx context.Context, svc *inbox.Service, conv int64, body string) tea.Cmd {
+func saveDraft(ctx context.Context, svc *inbox.Service, user string, conv int64, body string) tea.Cmd {
 	return func() tea.Msg {
-		if err := svc.SaveDraft(ctx, conv, body); err != nil {
+		if err := svc.SaveDraft(ctx, user, conv, body); err != nil {
 			return actionMsg{label: "save draft", err: err}
 		}
 		return nil

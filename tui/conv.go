@@ -17,6 +17,7 @@ import (
 // delivery status.
 type convPane struct {
 	id       int64
+	user     string // whose drafts are "yours"
 	thread   *inbox.Thread
 	err      error
 	vp       viewport.Model
@@ -25,10 +26,11 @@ type convPane struct {
 	height   int
 	follow   bool // stick to the bottom when new messages arrive
 	others   []inbox.Viewer
+	now      time.Time // of the last render
 }
 
-func newConvPane(id int64, width, height int) *convPane {
-	c := &convPane{id: id, follow: true, vp: viewport.New()}
+func newConvPane(id int64, user string, width, height int) *convPane {
+	c := &convPane{id: id, user: user, follow: true, vp: viewport.New()}
 	c.setSize(width, height)
 	return c
 }
@@ -85,6 +87,7 @@ func (c *convPane) permalink() string {
 }
 
 func (c *convPane) render(st *Styles, now time.Time) {
+	c.now = now
 	if c.thread == nil {
 		return
 	}
@@ -178,8 +181,17 @@ func (c *convPane) render(st *Styles, now time.Time) {
 			b.WriteString(st.Queued.Render(line+": "+string(a.Status)) + "\n")
 		}
 	}
-	if th.Draft != "" && c.composer == nil {
-		b.WriteString(st.Queued.Render("✎ unsent draft — press r to continue it") + "\n")
+	if d, ok := th.DraftOf(c.user); ok && c.composer == nil {
+		b.WriteString(st.Queued.Render("✎ your unsent draft ("+ago(d.UpdatedAt, now)+") — r to continue it, :discard to throw it away") + "\n")
+	}
+	// Others' drafts are shown, never loaded into this manager's composer.
+	for _, d := range th.OthersDrafts(c.user) {
+		owner := sanitize.Line(d.Owner) + "'s"
+		if d.Owner == "" {
+			owner = "an"
+		}
+		b.WriteString(st.Faint.Render(wrap.Render("✎ "+owner+" unsent draft, "+ago(d.UpdatedAt, now)+" (read-only):")) + "\n")
+		b.WriteString(st.Faint.Width(w).PaddingLeft(2).Render(sanitize.Text(d.Body)) + "\n")
 	}
 	c.vp.SetContent(b.String())
 }
@@ -209,6 +221,9 @@ func (c *convPane) renderMessage(st *Styles, m inbox.Message, w int, now time.Ti
 		switch m.Delivery {
 		case inbox.DeliveryQueued, inbox.DeliverySending:
 			s := "… " + string(m.Delivery)
+			if m.Delivery == inbox.DeliveryQueued && m.HoldUntil.After(now) {
+				s = fmt.Sprintf("… sending in %ds — u takes it back", int(m.HoldUntil.Sub(now).Seconds()+0.999))
+			}
 			if m.Error != "" {
 				s += " (last try: " + sanitize.Line(m.Error) + ")"
 			}
@@ -237,7 +252,7 @@ func (c *convPane) view(st *Styles) string {
 	}
 	out := c.vp.View()
 	if c.composer != nil {
-		out += "\n" + c.composer.view(st)
+		out += "\n" + c.composer.view(st, c.now)
 	}
 	return out
 }

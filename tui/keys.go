@@ -20,7 +20,7 @@ type KeyMap struct {
 	Retry, Copy, Refresh, Moderate, Stats                        key.Binding
 
 	// composer
-	Send, Editor, Saved, CloseComposer key.Binding
+	Send, Editor, Saved, Discard, CloseComposer key.Binding
 }
 
 func bind(help string, desc string, keys ...string) key.Binding {
@@ -72,6 +72,7 @@ func DefaultKeyMap() KeyMap {
 		Send:          bind("ctrl+s/alt+enter", "send", "ctrl+s", "alt+enter"),
 		Editor:        bind("ctrl+e", "edit in $EDITOR", "ctrl+e"),
 		Saved:         bind("ctrl+r", "saved replies", "ctrl+r"),
+		Discard:       bind("ctrl+x", "discard draft (u brings it back)", "ctrl+x"),
 		CloseComposer: bind("esc", "close (draft kept)", "esc"),
 	}
 }
@@ -87,6 +88,7 @@ func (k *KeyMap) actions() map[string]*key.Binding {
 		"snooze": &k.Snooze, "done": &k.Done, "reopen": &k.Reopen, "undo": &k.Undo, "select": &k.Select,
 		"visual": &k.Visual, "filter": &k.Filter, "search": &k.Search, "command": &k.Command, "retry": &k.Retry,
 		"copy": &k.Copy, "refresh": &k.Refresh, "moderate": &k.Moderate, "stats": &k.Stats, "send": &k.Send, "editor": &k.Editor, "saved_replies": &k.Saved,
+		"discard_draft": &k.Discard,
 	}
 }
 
@@ -130,6 +132,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.NextView, k.PrevView, k.View1, k.View2, k.View3, k.View4, k.View5, k.View6, k.Network},
 		{k.Reply, k.Negative, k.Tag, k.Escalate, k.Snooze, k.Done, k.Reopen, k.Undo, k.Retry, k.Moderate},
 		{k.Select, k.Visual, k.ClearSel, k.Filter, k.Search, k.Command, k.Copy, k.Refresh, k.Stats, k.Help, k.Quit},
-		{k.Send, k.Editor, k.Saved, k.CloseComposer},
+		{k.Send, k.Editor, k.Saved, k.Discard, k.CloseComposer},
 	}
 }

@@ -77,8 +77,9 @@ type Model struct {
 	viewers  []inbox.Viewer // other sessions' presence
 	problems []string       // broken config files in use (shown until fixed)
 
-	flash    string
-	flashErr bool
+	flash       string
+	flashErr    bool
+	holdTicking bool // a countdown of held replies is running
 	replies  []inbox.SavedReply
 	quitting bool
 }
@@ -328,14 +329,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.conv.err = msg.err
 			return m, nil
 		}
-		// A composer opened (r from the list) before the thread arrived
-		// takes up the saved draft, unless typing has begun.
-		if c := m.conv.composer; c != nil && c.gen == 0 && c.value() == "" && msg.thread.Draft != "" {
-			c.ta.SetValue(msg.thread.Draft)
-			c.saved = msg.thread.Draft
-		}
 		m.conv.setThread(msg.thread, &m.st, m.now)
-		return m, nil
+		m.composerThread()
+		return m, m.armHoldTick()
 	case actionMsg:
 		if msg.err != nil {
 			m.setFlash(msg.label+": "+errText(msg.err), true)
@@ -430,49 +426,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.replies = msg.replies
 		return m, m.openSavedReplies()
-	case insertMsg:
-		if m.conv != nil && m.conv.composer != nil {
-			m.conv.composer.insert(msg.text)
-			return m, m.draftTick()
-		}
-		return m, nil
-	case draftTickMsg:
-		if m.conv != nil && m.conv.composer != nil && m.conv.composer.conv == msg.conv && m.conv.composer.gen == msg.gen {
-			return m, m.persistDraft()
-		}
-		return m, nil
-	case editorReadyMsg:
-		if msg.err != nil {
-			m.setFlash("editor: "+errText(msg.err), true)
-			return m, nil
-		}
-		return m, editorRun(m.opt.Editor, msg.path)
-	case editorDoneMsg:
-		if msg.err != nil {
-			m.setFlash("editor exited: "+errText(msg.err)+" (draft unchanged)", true)
-		}
-		if m.conv == nil || m.conv.composer == nil {
-			return m, nil
-		}
-		return m, editorRead(m.conv.composer.conv, msg.path)
-	case editorTextMsg:
-		if msg.err != nil {
-			m.setFlash("editor: "+errText(msg.err), true)
-			return m, nil
-		}
-		if m.conv != nil && m.conv.composer != nil && m.conv.composer.conv == msg.conv {
-			m.conv.composer.setValue(msg.text)
-			return m, m.persistDraft()
-		}
-		return m, nil
 	case tea.PasteMsg:
 		switch {
 		case m.conv != nil && m.conv.composer != nil && m.overlay == nil:
-			cmd, changed := m.conv.composer.update(msg)
-			if changed {
-				return m, tea.Batch(cmd, m.draftTick())
-			}
-			return m, cmd
+			return m, m.composerKey(msg)
 		case m.filtering:
 			m.filter, _ = m.filter.Update(msg)
 			return m, m.onFilterEdit()
@@ -484,28 +441,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m, m.onKey(msg)
 	}
+	if cmd, ok := m.updateCompose(msg); ok {
+		return m, cmd
+	}
 	// Cursor blink and other component messages.
 	if m.conv != nil && m.conv.composer != nil {
-		cmd, _ := m.conv.composer.update(msg)
+		cmd, _, _ := m.conv.composer.update(msg)
 		return m, cmd
 	}
 	return m, nil
-}
-
-func (m *Model) draftTick() tea.Cmd {
-	c := m.conv.composer
-	conv, gen := c.conv, c.gen
-	return tea.Tick(400*time.Millisecond, func(time.Time) tea.Msg { return draftTickMsg{conv: conv, gen: gen} })
-}
-
-func (m *Model) persistDraft() tea.Cmd {
-	c := m.conv.composer
-	body := c.value()
-	if body == c.saved {
-		return nil
-	}
-	c.saved = body
-	return saveDraft(m.ctx, m.svc, c.conv, body)
 }
 
 func (m *Model) applyFilter() tea.Cmd {
@@ -626,7 +570,7 @@ func (m *Model) globalKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 	case key.Matches(k, m.keys.Reopen):
 		return m.bulk("reopen", func(ctx context.Context, ids []int64) error { return m.svc.Reopen(ctx, u, ids) }), true
 	case key.Matches(k, m.keys.Undo):
-		return act(m.ctx, "undo", func(ctx context.Context) error { _, err := m.svc.Undo(ctx, u); return err }), true
+		return undo(m.ctx, m.svc, u), true
 	case key.Matches(k, m.keys.Tag):
 		ids := m.targets()
 		if len(ids) == 0 {
@@ -705,6 +649,10 @@ func (m *Model) listKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, m.keys.Open):
 		return m.openSelected()
 	case key.Matches(k, m.keys.Reply):
+		if n := len(m.targets()); n > 1 {
+			m.setFlash(fmt.Sprintf("r answers one conversation at a time and %d are selected: esc clears the selection", n), true)
+			return nil
+		}
 		cmd := m.openSelected()
 		if m.conv != nil {
 			return tea.Batch(cmd, m.replyGuarded())
@@ -778,7 +726,7 @@ func (m *Model) openSelected() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	m.conv = newConvPane(c.ID, m.width, m.list.height)
+	m.conv = newConvPane(c.ID, m.opt.User, m.width, m.list.height)
 	m.conv.others = m.othersOn(c.ID)
 	return tea.Batch(loadThread(m.ctx, m.svc, c.ID), m.here(c.ID, false))
 }
@@ -841,107 +789,6 @@ func (m *Model) convKey(k tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// replyGuarded opens the composer, first warning when another manager is
-// already writing a reply to the same conversation.
-func (m *Model) replyGuarded() tea.Cmd {
-	for _, v := range m.othersOn(m.conv.id) {
-		if v.Composing {
-			m.overlay = newConfirm(fmt.Sprintf("%s is already replying to this conversation.", v.User), "Reply anyway?", m.openComposer)
-			return nil
-		}
-	}
-	return m.openComposer()
-}
-
-func (m *Model) openComposer() tea.Cmd {
-	if m.conv == nil || m.conv.composer != nil {
-		return nil
-	}
-	draft := ""
-	if m.conv.thread != nil {
-		draft = m.conv.thread.Draft
-	}
-	m.conv.composer = newComposer(m.conv.id, draft, m.width, m.st.IsDark)
-	m.conv.setSize(m.width, m.list.height)
-	m.conv.render(&m.st, m.now)
-	m.conv.vp.GotoBottom()
-	return tea.Batch(m.conv.composer.ta.Focus(), m.here(m.conv.id, true))
-}
-
-func (m *Model) composerKey(k tea.KeyPressMsg) tea.Cmd {
-	c := m.conv.composer
-	switch {
-	case key.Matches(k, m.keys.CloseComposer):
-		cmd := m.persistDraft()
-		m.conv.composer = nil
-		m.conv.setSize(m.width, m.list.height)
-		if m.conv.thread != nil {
-			m.conv.thread.Draft = c.value()
-		}
-		m.conv.render(&m.st, m.now)
-		return tea.Batch(cmd, m.here(m.conv.id, false))
-	case key.Matches(k, m.keys.Send):
-		body := c.value()
-		if strings.TrimSpace(body) == "" {
-			m.setFlash("the reply is empty", true)
-			return nil
-		}
-		id := c.conv
-		m.conv.composer = nil
-		m.conv.setSize(m.width, m.list.height)
-		return tea.Batch(m.here(id, false), act(m.ctx, "reply queued", func(ctx context.Context) error {
-			// Saved first: if the reply is refused, nothing typed is lost.
-			if err := m.svc.SaveDraft(ctx, id, body); err != nil {
-				return err
-			}
-			_, err := m.svc.Reply(ctx, m.opt.User, id, body)
-			return err
-		}))
-	case key.Matches(k, m.keys.Editor):
-		if m.opt.Editor == "" {
-			m.setFlash("no $EDITOR available here; the built-in composer has it all", true)
-			return nil
-		}
-		return editorOpen(c.value())
-	case key.Matches(k, m.keys.Saved):
-		return loadReplies(m.opt.RepliesDir)
-	}
-	cmd, changed := c.update(k)
-	if changed {
-		return tea.Batch(cmd, m.draftTick())
-	}
-	return cmd
-}
-
-func (m *Model) openSavedReplies() tea.Cmd {
-	if m.conv == nil || m.conv.composer == nil {
-		return nil
-	}
-	if len(m.replies) == 0 {
-		m.setFlash("no saved replies: put plain-text files in "+m.opt.RepliesDir, true)
-		return nil
-	}
-	names := make([]string, len(m.replies))
-	for i, r := range m.replies {
-		names[i] = r.Name
-	}
-	var vars map[string]string
-	if th := m.conv.thread; th != nil {
-		vars = inbox.ReplyVars(th.Conversation, th.Account, m.opt.User)
-	}
-	replies := m.replies
-	m.overlay = newPicker("Saved replies", names, false, func(name string) tea.Cmd {
-		for _, r := range replies {
-			if r.Name == name {
-				text := inbox.FillTemplate(r.Body, vars)
-				return func() tea.Msg { return insertMsg{text: text} }
-			}
-		}
-		return nil
-	})
-	return nil
-}
-
 func (m *Model) openEscalate() {
 	ids := m.targets()
 	if len(ids) == 0 {
@@ -954,13 +801,22 @@ func (m *Model) openEscalate() {
 	u := m.opt.User
 	m.overlay = newPicker("Escalate "+plural(len(ids), "conversation")+" to", m.opt.Destinations, false, func(dest string) tea.Cmd {
 		note := newPrompt("Note for "+dest, "what should they know? enter to send, esc to cancel", "", func(note string) tea.Cmd {
-			return act(m.ctx, plural(len(ids), "escalated to "+dest), func(ctx context.Context) error {
+			return act(m.ctx, plural(len(ids), m.escalatedLabel(dest)), func(ctx context.Context) error {
 				return m.svc.Escalate(ctx, u, ids, dest, note)
 			})
 		})
 		return func() tea.Msg { return pickMsg{open: note} }
 	})
 	m.marked, m.visual = map[int64]bool{}, false
+}
+
+// escalatedLabel says whether an escalation reaches anyone: a destination
+// with no delivery is recorded only, and the manager must know.
+func (m *Model) escalatedLabel(dest string) string {
+	if m.svc.Deliverable(dest) {
+		return "escalated to " + dest
+	}
+	return "escalated to " + dest + " (recorded only: no delivery configured)"
 }
 
 func (m *Model) openSnooze() tea.Cmd {
@@ -1049,7 +905,11 @@ func (m *Model) handleCommand(line string) tea.Cmd {
 	case "done":
 		return m.bulk("done", func(ctx context.Context, ids []int64) error { return m.svc.Done(ctx, u, ids) })
 	case "undo":
-		return act(m.ctx, "undo", func(ctx context.Context) error { _, err := m.svc.Undo(ctx, u); return err })
+		return undo(m.ctx, m.svc, u)
+	case "resolve":
+		return m.bulk("escalation resolved", func(ctx context.Context, ids []int64) error { return m.svc.Resolve(ctx, u, ids) })
+	case "discard":
+		return m.discardDraft()
 	case "snooze":
 		until, err := inbox.ParseSnooze(rest, m.svc.Now())
 		if err != nil {
@@ -1065,7 +925,7 @@ func (m *Model) handleCommand(line string) tea.Cmd {
 			m.setFlash("unknown destination "+dest+": "+strings.Join(m.opt.Destinations, ", "), true)
 			return nil
 		}
-		return m.bulk("escalated to "+dest, func(ctx context.Context, ids []int64) error { return m.svc.Escalate(ctx, u, ids, dest, note) })
+		return m.bulk(m.escalatedLabel(dest), func(ctx context.Context, ids []int64) error { return m.svc.Escalate(ctx, u, ids, dest, note) })
 	case "help":
 		m.overlay = helpOverlay{keys: m.keys}
 	case "quit", "q":

@@ -187,13 +187,22 @@ func place(bg, box string, width, height int) string {
 type confirm struct {
 	title, question string
 	yes             func() tea.Cmd
+	strict          bool // only y answers yes: enter typed by habit must not send
 }
 
 func newConfirm(title, question string, yes func() tea.Cmd) *confirm {
 	return &confirm{title: title, question: question, yes: yes}
 }
 
+// newStrictConfirm is a confirm that only y answers yes.
+func newStrictConfirm(title, question string, yes func() tea.Cmd) *confirm {
+	return &confirm{title: title, question: question, yes: yes, strict: true}
+}
+
 func (c *confirm) update(k tea.KeyPressMsg) (overlay, tea.Cmd) {
+	if c.strict && k.String() == "enter" {
+		return c, nil
+	}
 	switch k.String() {
 	case "y", "Y", "enter":
 		yes := c.yes
@@ -207,4 +216,40 @@ func (c *confirm) update(k tea.KeyPressMsg) (overlay, tea.Cmd) {
 func (c *confirm) view(st *Styles, width, height int) string {
 	w := min(max(width/2, 40), width-4)
 	return st.Box.Width(w).Render(st.Escalated.Render(c.title) + "\n" + c.question + "  " + st.Faint.Render("y / n"))
+}
+
+// choice asks the manager to pick one of a few answers by key; esc cancels.
+type choice struct {
+	title string
+	items []choiceItem
+}
+
+type choiceItem struct {
+	key, label string
+	pick       func() tea.Msg
+}
+
+func newChoice(title string, items []choiceItem) *choice { return &choice{title: title, items: items} }
+
+func (c *choice) update(k tea.KeyPressMsg) (overlay, tea.Cmd) {
+	if s := k.String(); s == "esc" || s == "q" {
+		return nil, nil
+	}
+	for _, it := range c.items {
+		if k.String() == it.key {
+			return nil, it.pick
+		}
+	}
+	return c, nil
+}
+
+func (c *choice) view(st *Styles, width, height int) string {
+	w := min(max(width/2, 40), width-4)
+	var b strings.Builder
+	b.WriteString(st.Escalated.Render(c.title) + "\n")
+	for _, it := range c.items {
+		b.WriteString(st.Title.Render(it.key) + "  " + it.label + "\n")
+	}
+	b.WriteString(st.Faint.Render("esc  cancel"))
+	return st.Box.Width(w).Render(b.String())
 }

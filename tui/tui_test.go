@@ -56,8 +56,8 @@ func TestReplyQueuesAndMarksDone(t *testing.T) {
 	d.typeText("Sorry Alice, ")
 	d.key("esc") // closing keeps the draft
 	th, _ := d.svc.Open(context.Background(), d.conv("a").ID)
-	if th.Draft != "Sorry Alice, " {
-		t.Fatalf("draft not saved: %q", th.Draft)
+	if th.DraftBody("ann") != "Sorry Alice, " {
+		t.Fatalf("draft not saved: %q", th.DraftBody("ann"))
 	}
 	d.wantScreen("unsent draft")
 	d.key("r")
@@ -68,8 +68,8 @@ func TestReplyQueuesAndMarksDone(t *testing.T) {
 	if last.Direction != inbox.Out || last.Text != "Sorry Alice, it ships today." || last.Delivery != inbox.DeliveryQueued {
 		t.Fatalf("reply = %+v", last)
 	}
-	if th.Draft != "" || th.Conversation.State != inbox.StateDone {
-		t.Fatalf("after send: draft %q state %s", th.Draft, th.Conversation.State)
+	if th.DraftBody("ann") != "" || th.Conversation.State != inbox.StateDone {
+		t.Fatalf("after send: draft %q state %s", th.DraftBody("ann"), th.Conversation.State)
 	}
 	d.wantScreen("… queued", "Sorry Alice, it ships today.")
 }
@@ -338,8 +338,8 @@ func TestDraftSurvivesQuit(t *testing.T) {
 		t.Fatal("ctrl+c in the composer did not quit")
 	}
 	th, _ := d.svc.Open(context.Background(), d.conv("a").ID)
-	if th.Draft != "half a thought" {
-		t.Fatalf("draft after quit = %q", th.Draft)
+	if th.DraftBody("ann") != "half a thought" {
+		t.Fatalf("draft after quit = %q", th.DraftBody("ann"))
 	}
 	// Reopening the composer continues the draft.
 	m, _ := New(d.m.opt)
@@ -482,8 +482,8 @@ func TestReplyOutsideTheWindowIsRefusedAndKept(t *testing.T) {
 	d.key("ctrl+s")
 	d.wantScreen("allows a reply within 24h")
 	th, _ := d.svc.Open(context.Background(), d.conv("dm").ID)
-	if th.Draft != "Sorry for the wait" || len(th.Messages) != 1 {
-		t.Fatalf("refused reply: draft %q, %d messages", th.Draft, len(th.Messages))
+	if th.DraftBody("ann") != "Sorry for the wait" || len(th.Messages) != 1 {
+		t.Fatalf("refused reply: draft %q, %d messages", th.DraftBody("ann"), len(th.Messages))
 	}
 }
 

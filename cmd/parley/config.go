@@ -25,6 +25,8 @@ type Config struct {
 	User           string              `toml:"user"`
 	ReplyMarksDone *bool               `toml:"reply_marks_done"`
 	Escalation     []string            `toml:"escalation"`
+	RecordOnly     []string            `toml:"record_only"` // escalation names that reach nobody, on purpose
+	SendHold       string              `toml:"send_hold"`   // how long a reply can be taken back (default 10s, "0" off)
 	RepliesDir     string              `toml:"replies_dir"`
 	Words          string              `toml:"words"` // negativity word list (TOML)
 	Rules          string              `toml:"rules"` // triage rules (TOML)
@@ -37,6 +39,7 @@ type Config struct {
 	SLA            SLAConfig           `toml:"sla"`
 
 	slaPolicy *sla.Policy
+	sendHold  time.Duration
 
 	path string
 }
@@ -143,10 +146,10 @@ func loadConfig(path string, explicit bool, paths Paths) (*Config, error) {
 }
 
 func lineOf(text, key string) int {
-	re := regexp.MustCompile(`(?m)^\s*("?)` + regexp.QuoteMeta(key) + `("?)\s*=`)
+	re := regexp.MustCompile(`(?m)^[ \t]*("?)` + regexp.QuoteMeta(key) + `("?)[ \t]*=`)
 	loc := re.FindStringIndex(text)
 	if loc == nil {
-		re = regexp.MustCompile(`(?m)^\s*\[+\s*` + regexp.QuoteMeta(key) + `\s*\]+`)
+		re = regexp.MustCompile(`(?m)^[ \t]*\[+[ \t]*` + regexp.QuoteMeta(key) + `[ \t]*\]+`)
 		if loc = re.FindStringIndex(text); loc == nil {
 			return 1
 		}
@@ -190,10 +193,43 @@ func (c *Config) validate(text string) error {
 			return fmt.Errorf("%s:%d: destination %q sends email: add an [smtp] table with host and from", c.path, line, d.Name)
 		}
 	}
+	if err := c.checkEscalations(text); err != nil {
+		return err
+	}
+	if c.SendHold != "" {
+		d, err := time.ParseDuration(c.SendHold)
+		if c.SendHold == "0" {
+			d, err = 0, nil
+		}
+		if err != nil || d < 0 || d > 10*time.Minute {
+			return fmt.Errorf("%s:%d: send_hold %q: use a duration up to 10m like \"10s\", or \"0\" to send at once", c.path, lineOf(text, "send_hold"), c.SendHold)
+		}
+		c.sendHold = d
+	}
 	for i, a := range c.Accounts {
 		if a.Network == "" {
 			return fmt.Errorf("%s:%d: account %d has no network", c.path, lineOf(text, "account"), i+1)
 		}
+	}
+	return nil
+}
+
+// checkEscalations refuses an escalation name that would reach nobody: it
+// needs a [[destination]] that delivers it, or to be listed in record_only
+// as a deliberate choice.
+func (c *Config) checkEscalations(text string) error {
+	for _, name := range c.RecordOnly {
+		if !slices.Contains(c.Escalation, name) {
+			return fmt.Errorf("%s:%d: record_only names %q, which is not in escalation = [...]", c.path, lineOf(text, "record_only"), name)
+		}
+	}
+	for _, name := range c.Escalation {
+		if slices.Contains(c.RecordOnly, name) || slices.ContainsFunc(c.Destinations, func(d DestinationConfig) bool { return d.Name == name }) {
+			continue
+		}
+		return fmt.Errorf("%s:%d: escalation %q reaches nobody: add a destination for it\n"+
+			"    [[destination]]\n    name = %q\n    webhook = \"https://hooks.slack.com/services/…\"   # or email = [\"…\"], or command = \"…\"\n"+
+			"or, to only record such escalations in parley, add record_only = [%q]", c.path, lineOf(text, "escalation"), name, name, name)
 	}
 	return nil
 }
@@ -210,7 +246,13 @@ func (c *Config) withDefaults(p Paths) *Config {
 		c.ReplyMarksDone = &t
 	}
 	if len(c.Escalation) == 0 && len(c.Destinations) == 0 {
+		// With nothing configured, escalations are recorded in parley only,
+		// and the TUI says so each time.
 		c.Escalation = []string{"support", "legal", "pr"}
+		c.RecordOnly = slices.Clone(c.Escalation)
+	}
+	if c.SendHold == "" {
+		c.sendHold = 10 * time.Second
 	}
 	for _, d := range c.Destinations {
 		if !slices.Contains(c.Escalation, d.Name) {

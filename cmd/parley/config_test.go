@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func writeConfig(t *testing.T, body string) string {
@@ -55,8 +56,13 @@ func TestConfigDefaultsAndAccounts(t *testing.T) {
 	p := writeConfig(t, `user = "ann"
 reply_marks_done = false
 escalation = ["support", "billing"]
+record_only = ["billing"]
+send_hold = "5s"
 [keys]
 done = ["D"]
+[[destination]]
+name = "support"
+command = "cat"
 [[account]]
 network = "demo-vk"
 [account.options]
@@ -66,7 +72,7 @@ seed = 3
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.User != "ann" || *cfg.ReplyMarksDone || cfg.Accounts[0].Label != "demo-vk" || cfg.Accounts[0].Options["seed"] != int64(3) {
+	if cfg.User != "ann" || *cfg.ReplyMarksDone || cfg.Accounts[0].Label != "demo-vk" || cfg.Accounts[0].Options["seed"] != int64(3) || cfg.sendHold != 5*time.Second {
 		t.Fatalf("parsed: %+v %+v", cfg, cfg.Accounts)
 	}
 }
@@ -162,5 +168,34 @@ func TestStatsCommand(t *testing.T) {
 	out.Reset()
 	if err := run([]string{"stats", "--db", db, "--since", "400d"}, &out, &out); err != nil || !strings.Contains(out.String(), "First response: median 30m") {
 		t.Fatalf("stats text: %v\n%s", err, out.String())
+	}
+}
+
+// An escalation name with no destination would "escalate" to nobody: the
+// config is refused, naming the line and how to fix it, unless the name is
+// listed as record-only on purpose.
+func TestEscalationMustReachSomeone(t *testing.T) {
+	paths := Paths{ConfigDir: t.TempDir(), DataDir: t.TempDir()}
+	p := writeConfig(t, "user = \"ann\"\n\nescalation = [\"support\", \"legal\"]\n[[destination]]\nname = \"support\"\ncommand = \"cat\"\n")
+	_, err := loadConfig(p, true, paths)
+	if err == nil || !strings.Contains(err.Error(), "config.toml:3: escalation \"legal\" reaches nobody") ||
+		!strings.Contains(err.Error(), "[[destination]]") || !strings.Contains(err.Error(), "record_only = [\"legal\"]") {
+		t.Fatalf("escalation without destination: %v", err)
+	}
+	p = writeConfig(t, "escalation = [\"legal\"]\nrecord_only = [\"legal\"]\n")
+	if _, err := loadConfig(p, true, paths); err != nil {
+		t.Fatalf("record_only is a valid choice: %v", err)
+	}
+	p = writeConfig(t, "escalation = [\"legal\"]\nrecord_only = [\"pr\"]\n")
+	if _, err := loadConfig(p, true, paths); err == nil || !strings.Contains(err.Error(), "record_only names \"pr\"") {
+		t.Fatalf("record_only of an unknown name: %v", err)
+	}
+	p = writeConfig(t, "send_hold = \"soon\"\n")
+	if _, err := loadConfig(p, true, paths); err == nil || !strings.Contains(err.Error(), "config.toml:1: send_hold") {
+		t.Fatalf("bad send_hold: %v", err)
+	}
+	cfg, err := loadConfig(filepath.Join(t.TempDir(), "none.toml"), false, paths)
+	if err != nil || cfg.sendHold != 10*time.Second || len(cfg.RecordOnly) != 3 {
+		t.Fatalf("defaults: hold %v record-only %v %v", cfg.sendHold, cfg.RecordOnly, err)
 	}
 }

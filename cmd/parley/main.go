@@ -195,7 +195,7 @@ func open(ctx context.Context, c *common, demoOpts *demoOptions) (*workspace, er
 	svc := inbox.NewService(st, inbox.Options{ReplyMarksDone: *c.cfg.ReplyMarksDone, Detector: negativity.New(c.cfg.Words),
 		Rules:       rules.Watch(c.cfg.Rules, c.cfg.Escalation).Current,
 		Deliverable: func(d string) bool { _, ok := dests[d]; return ok },
-		SLA:         c.cfg.slaPolicy})
+		SLA:         c.cfg.slaPolicy, SendHold: c.cfg.sendHold})
 	log, closeLog, err := openLog(filepath.Dir(c.db))
 	if err != nil {
 		st.Close()
@@ -204,6 +204,7 @@ func open(ctx context.Context, c *common, demoOpts *demoOptions) (*workspace, er
 	eng := psync.NewEngine(svc, log)
 	eng.Worker.Destinations = dests
 	svc.SetModeration(eng.Moderation)
+	svc.SetLimits(eng.Limit)
 	svc.SetReplyWindows(eng.ReplyWindow)
 	accounts := c.cfg.Accounts
 	if demoOpts != nil {

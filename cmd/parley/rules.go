@@ -71,11 +71,14 @@ func runRules(args []string, stdout io.Writer) error {
 		}
 		return nil
 	case "undo":
-		ids, err := svc.Undo(context.Background(), "rules")
+		u, err := svc.Undo(context.Background(), "rules")
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "undid the rules' last action on %d conversation(s)\n", len(ids))
+		fmt.Fprintf(stdout, "undid the rules' last action (%s) on %d conversation(s)\n", u.Action, len(u.Conversations))
+		for _, n := range u.Notes {
+			fmt.Fprintln(stdout, "  "+n)
+		}
 		return nil
 	}
 	return fmt.Errorf("unknown rules command %q: check, test or undo", verb)

@@ -5,23 +5,61 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/parleyhq/parley/inbox"
 )
 
-// SaveDraft keeps what the manager typed; an empty body removes the draft.
-func (s *Store) SaveDraft(ctx context.Context, conv int64, body string, now time.Time) error {
+// SaveDraft keeps what a manager typed; an empty body removes the draft.
+func (s *Store) SaveDraft(ctx context.Context, conv int64, owner, body string, now time.Time) error {
 	return s.tx(ctx, "save draft", func(tx *sql.Tx) error {
 		if body == "" {
-			_, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE conversation_id = ?`, conv)
+			_, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE conversation_id = ? AND owner = ?`, conv, owner)
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO drafts (conversation_id, body, updated_at) VALUES (?, ?, ?)
-			ON CONFLICT (conversation_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`, conv, body, ms(now))
+		_, err := tx.ExecContext(ctx, `INSERT INTO drafts (conversation_id, owner, body, updated_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (conversation_id, owner) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`,
+			conv, owner, body, ms(now))
 		return err
 	})
+}
+
+// DiscardDraft implements inbox.Store: the text is kept in the journal's
+// extras so undo can bring it back.
+func (s *Store) DiscardDraft(ctx context.Context, conv int64, owner string, now time.Time) error {
+	return s.tx(ctx, "discard draft", func(tx *sql.Tx) error {
+		var body string
+		err := tx.QueryRowContext(ctx, `DELETE FROM drafts WHERE conversation_id = ? AND owner = ? RETURNING body`, conv, owner).Scan(&body)
+		if err == sql.ErrNoRows {
+			return fmt.Errorf("discard draft: there is no draft of yours here: %w", inbox.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		grp, err := s.journalOnly(ctx, tx, owner, conv, "discard draft", now)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO undo_extras (grp, kind, conversation_id, owner, body) VALUES (?, 'draft', ?, ?, ?)`,
+			grp, conv, owner, body)
+		return err
+	})
+}
+
+// journalOnly records an action that changes no triage state, so that undo
+// finds it as the actor's latest.
+func (s *Store) journalOnly(ctx context.Context, tx *sql.Tx, actor string, conv int64, action string, now time.Time) (int64, error) {
+	t, err := loadTriage(ctx, tx, conv)
+	if err != nil {
+		return 0, err
+	}
+	grp, err := nextGroup(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	return grp, insertEvent(ctx, tx, grp, actor, conv, action, t, t, now)
 }
 
 // target fills in where an outbox entry acts: the conversation's account,
@@ -43,21 +81,70 @@ func newKey() string {
 	return hex.EncodeToString(b[:])
 }
 
-// Reply stores the outbound message and its outbox entry in one transaction,
-// clears the draft, and (optionally) marks the conversation done as an
-// undoable journal entry.
-func (s *Store) Reply(ctx context.Context, actor string, conv int64, body string, markDone bool, now time.Time) (inbox.OutboxEntry, error) {
+// replyBooks is a conversation's reply bookkeeping, kept so that a send
+// cancelled within its hold leaves the conversation as it was.
+type replyBooks struct {
+	NeedsReply   int   `json:"needs_reply"`
+	WaitSince    int64 `json:"wait_since"`
+	DueAt        int64 `json:"due_at"`
+	LastOutAt    int64 `json:"last_out_at"`
+	LastActivity int64 `json:"last_activity"`
+}
+
+// conflict reports a reply stored since the sender saw the conversation's
+// OutSeq: an outbound message synced from the network, or one queued by
+// another manager (queued replies are stored as messages at once).
+func conflict(ctx context.Context, tx *sql.Tx, conv, seen int64) (*inbox.ReplyConflict, error) {
+	var c inbox.ReplyConflict
+	var last int64
+	if err := tx.QueryRowContext(ctx, `SELECT out_seq, out_last FROM conversations WHERE id = ?`, conv).Scan(&c.Seq, &last); err != nil {
+		return nil, fmt.Errorf("conversation %d: %w", conv, err)
+	}
+	if c.Seq <= seen {
+		return nil, nil
+	}
+	var at int64
+	err := tx.QueryRowContext(ctx, `SELECT author_name, text, created_at FROM messages WHERE id = ?`, last).Scan(&c.By, &c.Text, &at)
+	switch {
+	case err == sql.ErrNoRows:
+		c.Withdrawn = true
+	case err != nil:
+		return nil, err
+	}
+	c.At = fromMS(at)
+	return &c, nil
+}
+
+// Reply implements inbox.Store. The check and the insert share one write
+// transaction on the one writer connection, so of two managers sending at
+// once the second always sees the first's reply.
+func (s *Store) Reply(ctx context.Context, r inbox.ReplyRequest, markDone bool, hold time.Duration, now time.Time) (inbox.OutboxEntry, error) {
+	conv, body := r.Conversation, r.Body
 	e := inbox.OutboxEntry{ConversationID: conv, Action: inbox.ActionReply, Body: body, IdempotencyKey: newKey(),
-		Status: inbox.DeliveryQueued, NextAttemptAt: now}
+		Status: inbox.DeliveryQueued, NextAttemptAt: now.Add(max(hold, 0))}
 	err := s.tx(ctx, "reply", func(tx *sql.Tx) error {
+		if !r.Force {
+			c, err := conflict(ctx, tx, conv, r.Seen)
+			if err != nil {
+				return err
+			}
+			if c != nil {
+				return c
+			}
+		}
 		err := target(ctx, tx, conv, &e)
 		if err != nil {
+			return err
+		}
+		var books replyBooks
+		if err := tx.QueryRowContext(ctx, `SELECT needs_reply, wait_since, due_at, last_out_at, last_activity FROM conversations WHERE id = ?`, conv).
+			Scan(&books.NeedsReply, &books.WaitSince, &books.DueAt, &books.LastOutAt, &books.LastActivity); err != nil {
 			return err
 		}
 		at := ms(now)
 		err = tx.QueryRowContext(ctx, `INSERT INTO messages (conversation_id, account_id, external_id, parent_id, direction,
 			author_name, text, created_at, delivery) VALUES (?, ?, ?, ?, 'out', ?, ?, ?, 'queued') RETURNING id`,
-			conv, e.AccountID, "local:"+e.IdempotencyKey, e.TargetID, actor, body, at).Scan(&e.MessageID)
+			conv, e.AccountID, "local:"+e.IdempotencyKey, e.TargetID, r.Actor, body, at).Scan(&e.MessageID)
 		if err != nil {
 			return err
 		}
@@ -67,7 +154,8 @@ func (s *Store) Reply(ctx context.Context, actor string, conv int64, body string
 		err = tx.QueryRowContext(ctx, `INSERT INTO outbox (conversation_id, account_id, message_id, action, body, conv_external_id,
 			target_id, idempotency_key, status, next_attempt_at, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?) RETURNING id`,
-			conv, e.AccountID, e.MessageID, string(e.Action), body, e.ConvExternalID, e.TargetID, e.IdempotencyKey, at, at, at).Scan(&e.ID)
+			conv, e.AccountID, e.MessageID, string(e.Action), body, e.ConvExternalID, e.TargetID, e.IdempotencyKey,
+			ms(e.NextAttemptAt), at, at).Scan(&e.ID)
 		if err != nil {
 			return err
 		}
@@ -75,15 +163,31 @@ func (s *Store) Reply(ctx context.Context, actor string, conv int64, body string
 			last_activity = ?, messages = messages + 1 WHERE id = ?`, at, at, conv); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE conversation_id = ?`, conv); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE conversation_id = ? AND owner = ?`, conv, r.Actor); err != nil {
 			return err
 		}
-		if markDone {
-			return s.applyTx(ctx, tx, actor, "done", []int64{conv}, now, func(t *inbox.Triage) {
-				t.State, t.SnoozeUntil = inbox.StateDone, 0
-			})
+		grp, err := nextGroup(ctx, tx)
+		if err != nil {
+			return err
 		}
-		return nil
+		before, err := loadTriage(ctx, tx, conv)
+		if err != nil {
+			return err
+		}
+		after := before
+		if markDone {
+			after.State, after.SnoozeUntil = inbox.StateDone, 0
+			if err := s.writeTriage(ctx, tx, conv, before, after, now); err != nil {
+				return err
+			}
+		}
+		if err := insertEvent(ctx, tx, grp, r.Actor, conv, "reply", before, after, now); err != nil {
+			return err
+		}
+		b, _ := json.Marshal(books)
+		_, err = tx.ExecContext(ctx, `INSERT INTO undo_extras (grp, kind, conversation_id, owner, body, outbox_id, before)
+			VALUES (?, 'send', ?, ?, ?, ?, ?)`, grp, conv, r.Actor, body, e.ID, string(b))
+		return err
 	})
 	return e, err
 }

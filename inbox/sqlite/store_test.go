@@ -371,7 +371,7 @@ func TestSearchSurvivesHostileInput(t *testing.T) {
 		}
 	}
 	// Our own replies are searchable too, once.
-	if _, err := s.Reply(ctx, "ann", convByExt(t, s, "c").ID, "Oat milk cappuccino incoming", false, t0); err != nil {
+	if _, err := s.Reply(ctx, inbox.ReplyRequest{Actor: "ann", Conversation: convByExt(t, s, "c").ID, Body: "Oat milk cappuccino incoming", Force: true}, false, 0, t0); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := s.Search(ctx, "cappuccino", 10); len(got) != 1 || got[0].ExternalID != "c" {
@@ -393,14 +393,14 @@ func TestOutboxLifecycle(t *testing.T) {
 	ctx := context.Background()
 	ingest(t, s, acc, "", in("a", "m1", t0, "where is my order"))
 	c := convByExt(t, s, "a")
-	if err := s.SaveDraft(ctx, c.ID, "draft text", t0); err != nil {
+	if err := s.SaveDraft(ctx, c.ID, "ann", "draft text", t0); err != nil {
 		t.Fatal(err)
 	}
 	th, _ := s.Thread(ctx, c.ID)
-	if th.Draft != "draft text" {
-		t.Fatalf("draft = %q", th.Draft)
+	if th.DraftBody("ann") != "draft text" {
+		t.Fatalf("draft = %q", th.DraftBody("ann"))
 	}
-	e, err := s.Reply(ctx, "ann", c.ID, "On its way!", true, t0)
+	e, err := s.Reply(ctx, inbox.ReplyRequest{Actor: "ann", Conversation: c.ID, Body: "On its way!", Force: true}, true, 0, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -408,8 +408,8 @@ func TestOutboxLifecycle(t *testing.T) {
 		t.Fatalf("entry = %+v", e)
 	}
 	th, _ = s.Thread(ctx, c.ID)
-	if th.Draft != "" || th.Conversation.State != inbox.StateDone || th.Conversation.NeedsReply || th.Conversation.Queued != 1 {
-		t.Fatalf("after reply: %+v draft %q", th.Conversation, th.Draft)
+	if th.DraftBody("ann") != "" || th.Conversation.State != inbox.StateDone || th.Conversation.NeedsReply || th.Conversation.Queued != 1 {
+		t.Fatalf("after reply: %+v draft %q", th.Conversation, th.DraftBody("ann"))
 	}
 	claimed, _ := s.ClaimOutbox(ctx, t0, 10)
 	if len(claimed) != 1 || claimed[0].Attempts != 1 {

@@ -169,10 +169,10 @@ func revert(cur, before, after inbox.Triage) inbox.Triage {
 }
 
 // Undo reverts the actor's most recent action group that is not undone yet.
-func (s *Store) Undo(ctx context.Context, actor string, now time.Time) ([]int64, error) {
-	var ids []int64
+func (s *Store) Undo(ctx context.Context, actor string, now time.Time) (inbox.Undone, error) {
+	var u inbox.Undone
 	err := s.tx(ctx, "undo", func(tx *sql.Tx) error {
-		var grp int64
+		u = inbox.Undone{}
 		var g sql.NullInt64
 		if err := tx.QueryRowContext(ctx, `SELECT MAX(grp) FROM events WHERE actor = ? AND undone = 0 AND action <> 'undo' AND action NOT LIKE 'moderate:%'`, actor).Scan(&g); err != nil {
 			return err
@@ -180,7 +180,7 @@ func (s *Store) Undo(ctx context.Context, actor string, now time.Time) ([]int64,
 		if !g.Valid {
 			return inbox.ErrNothingToUndo
 		}
-		grp = g.Int64
+		grp := g.Int64
 		type ev struct {
 			id, conv      int64
 			action        string
@@ -210,6 +210,7 @@ func (s *Store) Undo(ctx context.Context, actor string, now time.Time) ([]int64,
 			return err
 		}
 		for _, e := range evs {
+			u.Action = e.action
 			cur, err := loadTriage(ctx, tx, e.conv)
 			if err != nil {
 				return err
@@ -221,12 +222,156 @@ func (s *Store) Undo(ctx context.Context, actor string, now time.Time) ([]int64,
 			if err := insertEvent(ctx, tx, undoGrp, actor, e.conv, "undo", cur, next, now); err != nil {
 				return err
 			}
-			ids = append(ids, e.conv)
+			if e.after.EscDest != "" && e.after.EscDest != e.before.EscDest && next.EscDest != e.after.EscDest {
+				note, err := withdrawEscalation(ctx, tx, actor, e.conv, e.after.EscDest, now)
+				if err != nil {
+					return err
+				}
+				if note != "" {
+					u.Notes = append(u.Notes, note)
+				}
+			}
+			u.Conversations = append(u.Conversations, e.conv)
+		}
+		if err := s.undoExtras(ctx, tx, grp, now, &u); err != nil {
+			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE events SET undone = 1 WHERE grp = ?`, grp)
 		return err
 	})
-	return ids, err
+	return u, err
+}
+
+// undoExtras reverts what a group did beyond triage: a send still in the
+// outbox is taken back (its text becomes the sender's draft again), a
+// discarded draft comes back. A draft is never merged into a newer one: if
+// the manager has written a new draft since, the old text is left out and
+// the note says so.
+func (s *Store) undoExtras(ctx context.Context, tx *sql.Tx, grp int64, now time.Time, u *inbox.Undone) error {
+	rows, err := tx.QueryContext(ctx, `SELECT kind, conversation_id, owner, body, outbox_id, before FROM undo_extras WHERE grp = ?`, grp)
+	if err != nil {
+		return err
+	}
+	type extra struct {
+		kind, owner, body, before string
+		conv, outbox              int64
+	}
+	var xs []extra
+	for rows.Next() {
+		var x extra
+		if err := rows.Scan(&x.kind, &x.conv, &x.owner, &x.body, &x.outbox, &x.before); err != nil {
+			rows.Close()
+			return err
+		}
+		xs = append(xs, x)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, x := range xs {
+		switch x.kind {
+		case "send":
+			cancelled, err := cancelSend(ctx, tx, x.conv, x.outbox, x.before)
+			if err != nil {
+				return err
+			}
+			if !cancelled {
+				u.Notes = append(u.Notes, "the reply had already gone to the network and cannot be taken back")
+				continue
+			}
+			u.Notes = append(u.Notes, "send cancelled, nothing reached the network")
+		case "draft":
+		default:
+			continue
+		}
+		restored, err := restoreDraft(ctx, tx, x.conv, x.owner, x.body, now)
+		if err != nil {
+			return err
+		}
+		if restored {
+			u.Restored = x.conv
+			u.Notes = append(u.Notes, "your draft is back")
+		} else {
+			u.Notes = append(u.Notes, "you have a newer draft there, so the old text was not put back")
+		}
+	}
+	return nil
+}
+
+// cancelSend removes a reply that no worker has claimed yet: its outbox
+// entry, its local message, and the reply bookkeeping it changed. The one
+// writer connection orders this against ClaimOutbox, so a reply is either
+// cancelled here or sent, never both.
+func cancelSend(ctx context.Context, tx *sql.Tx, conv, outboxID int64, before string) (bool, error) {
+	var msg int64
+	err := tx.QueryRowContext(ctx, `DELETE FROM outbox WHERE id = ? AND status = 'queued' AND attempts = 0 RETURNING message_id`, outboxID).Scan(&msg)
+	if err == sql.ErrNoRows {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE id = ?`, msg); err != nil {
+		return false, err
+	}
+	var b replyBooks
+	if err := json.Unmarshal([]byte(before), &b); err != nil {
+		return false, fmt.Errorf("undo send: corrupt journal entry: %w", err)
+	}
+	// Only what the reply set goes back: a newer customer message keeps
+	// its own bookkeeping.
+	_, err = tx.ExecContext(ctx, `UPDATE conversations SET messages = messages - 1, last_out_at = ?,
+		needs_reply = CASE WHEN wait_since = 0 AND needs_reply = 0 THEN ? ELSE needs_reply END,
+		due_at = CASE WHEN wait_since = 0 AND needs_reply = 0 THEN ? ELSE due_at END,
+		wait_since = CASE WHEN wait_since = 0 AND needs_reply = 0 THEN ? ELSE wait_since END,
+		last_activity = MAX(?, (SELECT COALESCE(MAX(created_at), 0) FROM messages WHERE conversation_id = ?))
+		WHERE id = ?`, b.LastOutAt, b.NeedsReply, b.DueAt, b.WaitSince, b.LastActivity, conv, conv)
+	return err == nil, err
+}
+
+func restoreDraft(ctx context.Context, tx *sql.Tx, conv int64, owner, body string, now time.Time) (bool, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO drafts (conversation_id, owner, body, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (conversation_id, owner) DO NOTHING`, conv, owner, body, ms(now))
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// withdrawEscalation follows an undone escalation to its destination: a
+// delivery nobody has started is cancelled; one that went out (or may have)
+// gets a retraction through the outbox, so the people told are told again.
+func withdrawEscalation(ctx context.Context, tx *sql.Tx, actor string, conv int64, dest string, now time.Time) (string, error) {
+	res, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE conversation_id = ? AND action = ? AND status = 'queued' AND attempts = 0`,
+		conv, string(inbox.EscalateTo(dest)))
+	if err != nil {
+		return "", err
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return "the escalation to " + dest + " had not been delivered and was cancelled", nil
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE conversation_id = ? AND action = ? AND status <> 'failed'`,
+		conv, string(inbox.EscalateTo(dest))).Scan(&n); err != nil {
+		return "", err
+	}
+	if n == 0 {
+		return "", nil
+	}
+	e := inbox.OutboxEntry{ConversationID: conv}
+	if err := target(ctx, tx, conv, &e); err != nil {
+		return "", err
+	}
+	at := ms(now)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (conversation_id, account_id, action, body, conv_external_id,
+		target_id, idempotency_key, status, next_attempt_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
+		conv, e.AccountID, string(inbox.RetractFrom(dest)), "withdrawn by "+actor, e.ConvExternalID, e.TargetID, newKey(), at, at, at); err != nil {
+		return "", err
+	}
+	return "a retraction is on its way to " + dest, nil
 }
 
 // WakeSnoozed reopens snoozed conversations whose time has come.

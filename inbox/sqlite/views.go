@@ -19,7 +19,7 @@ type viewDef struct{ where, key string }
 var viewDefs = map[inbox.View]viewDef{
 	inbox.ViewInbox:     {"c.state = 'open'", "c.triage_key"},
 	inbox.ViewNegative:  {"c.negative = 1 AND c.state <> 'done'", "c.triage_key"},
-	inbox.ViewEscalated: {"c.esc_dest <> '' AND c.state <> 'done'", "c.triage_key"},
+	inbox.ViewEscalated: {"c.esc_dest <> ''", "c.triage_key"},
 	inbox.ViewSnoozed:   {"c.state = 'snoozed'", "c.snooze_until"},
 	inbox.ViewDone:      {"c.state = 'done'", "c.done_key"},
 	inbox.ViewAll:       {"1 = 1", "c.act_key"},
@@ -217,6 +217,11 @@ func (s *Store) Thread(ctx context.Context, id int64) (inbox.Thread, error) {
 		return th, err
 	}
 	th.Conversation = c
+	// Read before the messages: a reply stored in between is then shown
+	// but not counted, so the send-time check errs on the side of asking.
+	if err := s.r.QueryRowContext(ctx, `SELECT out_seq FROM conversations WHERE id = ?`, id).Scan(&th.OutSeq); err != nil {
+		return th, wrap("thread", err)
+	}
 	var st string
 	var last int64
 	err = s.r.QueryRowContext(ctx, `SELECT id, network, label, status, last_sync, last_error FROM accounts WHERE id = ?`, c.AccountID).
@@ -242,8 +247,9 @@ func (s *Store) Thread(ctx context.Context, id int64) (inbox.Thread, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT m.id, m.external_id, m.parent_id, m.direction, m.author_id, m.author_handle,
 		m.author_name, m.author_url, m.text, m.rating, m.created_at, m.permalink, m.delivery, m.error,
 		m.sentiment, m.sentiment_score, m.lang, m.reasons,
-		COALESCE((SELECT o.id FROM outbox o WHERE o.message_id = m.id), 0)
-		FROM messages m WHERE m.conversation_id = ? ORDER BY m.created_at, m.id`, id)
+		COALESCE(o.id, 0), CASE WHEN o.status = 'queued' AND o.attempts = 0 THEN o.next_attempt_at ELSE 0 END
+		FROM messages m LEFT JOIN outbox o ON o.message_id = m.id AND m.direction = 'out'
+		WHERE m.conversation_id = ? ORDER BY m.created_at, m.id`, id)
 	if err != nil {
 		return th, wrap("thread messages", err)
 	}
@@ -251,13 +257,13 @@ func (s *Store) Thread(ctx context.Context, id int64) (inbox.Thread, error) {
 	for rows.Next() {
 		m := inbox.Message{ConversationID: id, AccountID: c.AccountID}
 		var dir, del, reasons string
-		var at int64
+		var at, hold int64
 		if err := rows.Scan(&m.ID, &m.ExternalID, &m.ParentID, &dir, &m.Author.ID, &m.Author.Handle, &m.Author.Name,
 			&m.Author.URL, &m.Text, &m.Rating, &at, &m.Permalink, &del, &m.Error,
-			&m.Sentiment, &m.SentimentScore, &m.Lang, &reasons, &m.OutboxID); err != nil {
+			&m.Sentiment, &m.SentimentScore, &m.Lang, &reasons, &m.OutboxID, &hold); err != nil {
 			return th, wrap("thread messages", err)
 		}
-		m.Direction, m.Delivery, m.CreatedAt = inbox.Direction(dir), inbox.Delivery(del), fromMS(at)
+		m.Direction, m.Delivery, m.CreatedAt, m.HoldUntil = inbox.Direction(dir), inbox.Delivery(del), fromMS(at), fromMS(hold)
 		_ = json.Unmarshal([]byte(reasons), &m.Reasons)
 		th.Messages = append(th.Messages, m)
 	}
@@ -276,11 +282,21 @@ func (s *Store) Thread(ctx context.Context, id int64) (inbox.Thread, error) {
 		}
 		th.Actions = append(th.Actions, e)
 	}
-	err = s.r.QueryRowContext(ctx, `SELECT body FROM drafts WHERE conversation_id = ?`, id).Scan(&th.Draft)
-	if err != nil && err != sql.ErrNoRows {
-		return th, wrap("thread draft", err)
+	drows, err := s.r.QueryContext(ctx, `SELECT owner, body, updated_at FROM drafts WHERE conversation_id = ? ORDER BY updated_at DESC`, id)
+	if err != nil {
+		return th, wrap("thread drafts", err)
 	}
-	return th, nil
+	defer drows.Close()
+	for drows.Next() {
+		var d inbox.Draft
+		var at int64
+		if err := drows.Scan(&d.Owner, &d.Body, &at); err != nil {
+			return th, wrap("thread drafts", err)
+		}
+		d.UpdatedAt = fromMS(at)
+		th.Drafts = append(th.Drafts, d)
+	}
+	return th, wrap("thread drafts", drows.Err())
 }
 
 // Arrivals implements inbox.Store.

@@ -24,14 +24,20 @@ type Flavor struct {
 	Label   string // account label
 	Slug    string // for permalinks
 	kinds   []inbox.Kind
+	// limits like the real networks', so the composer's counter shows
+	limit, dmLimit inbox.TextLimit
 }
 
 // Flavors are the demo networks, in the order the demo adds them.
 var Flavors = []Flavor{
-	{"demo-facebook", "Northwind on Facebook (demo)", "facebook", []inbox.Kind{inbox.KindComment, inbox.KindComment, inbox.KindComment, inbox.KindDM, inbox.KindDM, inbox.KindMention}},
-	{"demo-instagram", "@northwind on Instagram (demo)", "instagram", []inbox.Kind{inbox.KindComment, inbox.KindComment, inbox.KindComment, inbox.KindDM, inbox.KindMention, inbox.KindMention}},
-	{"demo-vk", "Northwind on VK (demo)", "vk", []inbox.Kind{inbox.KindComment, inbox.KindComment, inbox.KindDM, inbox.KindDM}},
-	{"demo-google", "Northwind Harbour St on Google (demo)", "google", []inbox.Kind{inbox.KindReview}},
+	{"demo-facebook", "Northwind on Facebook (demo)", "facebook", []inbox.Kind{inbox.KindComment, inbox.KindComment, inbox.KindComment, inbox.KindDM, inbox.KindDM, inbox.KindMention},
+		inbox.TextLimit{Max: 8000, Unit: inbox.CountChars}, inbox.TextLimit{Max: 2000, Unit: inbox.CountChars}},
+	{"demo-instagram", "@northwind on Instagram (demo)", "instagram", []inbox.Kind{inbox.KindComment, inbox.KindComment, inbox.KindComment, inbox.KindDM, inbox.KindMention, inbox.KindMention},
+		inbox.TextLimit{Max: 2200, Unit: inbox.CountChars}, inbox.TextLimit{Max: 1000, Unit: inbox.CountBytes}},
+	{"demo-vk", "Northwind on VK (demo)", "vk", []inbox.Kind{inbox.KindComment, inbox.KindComment, inbox.KindDM, inbox.KindDM},
+		inbox.TextLimit{Max: 4096, Unit: inbox.CountChars}, inbox.TextLimit{}},
+	{"demo-google", "Northwind Harbour St on Google (demo)", "google", []inbox.Kind{inbox.KindReview},
+		inbox.TextLimit{Max: 4096, Unit: inbox.CountBytes}, inbox.TextLimit{}},
 }
 
 func init() {
@@ -93,7 +99,8 @@ func New(f Flavor, seed uint64) *Connector {
 
 // Capabilities implements sync.Connector.
 func (c *Connector) Capabilities() psync.Capabilities {
-	return psync.Capabilities{Reply: true, ReviewReply: c.flavor.Slug == "google", PollInterval: 2 * time.Second}
+	return psync.Capabilities{Reply: true, ReviewReply: c.flavor.Slug == "google", PollInterval: 2 * time.Second,
+		TextLimit: c.flavor.limit, DMLimit: c.flavor.dmLimit}
 }
 
 // cursor is "v1:<next seq>:<unix ms of the last generated message>".

@@ -88,9 +88,24 @@ func (c *Connector) Capabilities() psync.Capabilities {
 	if c.opts.HumanAgent {
 		window = humanWindow
 	}
-	return psync.Capabilities{Reply: true, PrivateReply: true, Hide: true, Delete: true, ReplyWindow: window,
-		PollInterval: c.opts.PollInterval, Moderation: []inbox.ActionKind{inbox.ActionHide, inbox.ActionUnhide, inbox.ActionDelete, inbox.ActionPrivateReply}}
+	caps := psync.Capabilities{Reply: true, PrivateReply: true, Hide: true, Delete: true, ReplyWindow: window,
+		PollInterval: c.opts.PollInterval, Moderation: []inbox.ActionKind{inbox.ActionHide, inbox.ActionUnhide, inbox.ActionDelete, inbox.ActionPrivateReply},
+		TextLimit: fbCommentLimit, DMLimit: messengerLimit}
+	if c.platform() == "instagram" {
+		caps.TextLimit, caps.DMLimit = igCommentLimit, igDMLimit
+	}
+	return caps
 }
+
+// Text limits as Meta documents them: Page comments 8,000 characters,
+// Messenger Send API text 2,000 characters, Instagram comments 2,200
+// characters, Instagram messages 1,000 bytes of UTF-8.
+var (
+	fbCommentLimit = inbox.TextLimit{Max: 8000, Unit: inbox.CountChars}
+	messengerLimit = inbox.TextLimit{Max: 2000, Unit: inbox.CountChars}
+	igCommentLimit = inbox.TextLimit{Max: 2200, Unit: inbox.CountChars}
+	igDMLimit      = inbox.TextLimit{Max: 1000, Unit: inbox.CountBytes}
+)
 
 func (c *Connector) path(node string) string { return "/" + c.opts.Version + "/" + node }
 

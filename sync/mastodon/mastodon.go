@@ -82,7 +82,9 @@ func isLoopback(host string) bool {
 // Capabilities implements sync.Connector.
 func (c *Connector) Capabilities() psync.Capabilities {
 	return psync.Capabilities{Reply: true, PollInterval: c.opts.PollInterval,
-		Moderation: []inbox.ActionKind{inbox.ActionDismiss, inbox.ActionMute, inbox.ActionBlock, inbox.ActionReport}}
+		Moderation: []inbox.ActionKind{inbox.ActionDismiss, inbox.ActionMute, inbox.ActionBlock, inbox.ActionReport},
+		// Mastodon's default; servers may configure more (/api/v1/instance).
+		TextLimit: inbox.TextLimit{Max: 500, Unit: inbox.CountChars}}
 }
 
 // Me verifies the token and returns the account it belongs to.
