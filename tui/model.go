@@ -80,8 +80,8 @@ type Model struct {
 	flash       string
 	flashErr    bool
 	holdTicking bool // a countdown of held replies is running
-	replies  []inbox.SavedReply
-	quitting bool
+	replies     []inbox.SavedReply
+	quitting    bool
 }
 
 // New builds the root model.
