@@ -32,6 +32,12 @@ var t0 = time.Now().Add(-time.Hour).Truncate(time.Second)
 
 func newDriver(t *testing.T, opts func(*Options), items ...inbox.Inbound) *driver {
 	t.Helper()
+	return newDriverService(t, inbox.Options{ReplyMarksDone: true}, opts, items...)
+}
+
+// newDriverService is newDriver with the service's options chosen.
+func newDriverService(t *testing.T, so inbox.Options, opts func(*Options), items ...inbox.Inbound) *driver {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
@@ -39,7 +45,7 @@ func newDriver(t *testing.T, opts func(*Options), items ...inbox.Inbound) *drive
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	svc := inbox.NewService(st, inbox.Options{ReplyMarksDone: true})
+	svc := inbox.NewService(st, so)
 	acc, err := svc.AddAccount(ctx, inbox.Account{Network: "demo-facebook", Label: "Brand FB"})
 	if err != nil {
 		t.Fatal(err)
