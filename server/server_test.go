@@ -398,3 +398,40 @@ func TestShutdownWithReplyInFlightLosesNothing(t *testing.T) {
 		t.Fatalf("after restart: %+v", last)
 	}
 }
+
+// Two managers answer the same customer over SSH at the same moment: the
+// send-time check lets one reply out and shows the other manager what went.
+func TestTwoManagersOneReplyOverSSH(t *testing.T) {
+	f := setup(t, "ann", "bob")
+	ann, bob := f.open("ann", 120, 30), f.open("bob", 120, 30)
+	ann.waitFor("Alice")
+	bob.waitFor("Alice")
+	ann.send("r")
+	ann.waitFor("public reply on demo-facebook")
+	bob.waitFor("✎ ann")
+	bob.send("r")
+	bob.waitFor("ann is already replying")
+	bob.send("y")
+	bob.waitFor("public reply on demo-facebook")
+	ann.send("Sorry Alice, it ships today.")
+	bob.send("Hi Alice, checking now.")
+	bob.waitFor("Hi Alice, checking now.")
+	ann.send("\x13") // ctrl+s
+	ann.waitFor("reply queued")
+	bob.send("\x13")
+	bob.waitFor("Not sent: ann replied", "Send yours anyway?")
+	bob.send("n")
+	th, err := f.svc.Open(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outs []string
+	for _, m := range th.Messages {
+		if m.Direction == inbox.Out {
+			outs = append(outs, m.Author.Name+": "+m.Text)
+		}
+	}
+	if len(outs) != 1 || outs[0] != "ann: Sorry Alice, it ships today." {
+		t.Fatalf("replies: %q", outs)
+	}
+}

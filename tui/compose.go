@@ -167,7 +167,7 @@ func (m *Model) replyGuarded() tea.Cmd {
 	for _, v := range m.othersOn(m.conv.id) {
 		if v.Composing {
 			m.overlay = newConfirm(fmt.Sprintf("%s is already replying to this conversation.", sanitize.Line(v.User)), "Reply anyway?", m.openComposer)
-			return nil
+			return m.here(m.conv.id, false)
 		}
 	}
 	return m.openComposer()

@@ -653,11 +653,7 @@ func (m *Model) listKey(k tea.KeyPressMsg) tea.Cmd {
 			m.setFlash(fmt.Sprintf("r answers one conversation at a time and %d are selected: esc clears the selection", n), true)
 			return nil
 		}
-		cmd := m.openSelected()
-		if m.conv != nil {
-			return tea.Batch(cmd, m.replyGuarded())
-		}
-		return cmd
+		return m.openToReply()
 	case key.Matches(k, m.keys.ClearSel) && (len(m.marked) > 0 || m.visual):
 		m.marked, m.visual = map[int64]bool{}, false
 	case key.Matches(k, m.keys.Back):
@@ -729,6 +725,19 @@ func (m *Model) openSelected() tea.Cmd {
 	m.conv = newConvPane(c.ID, m.opt.User, m.width, m.list.height)
 	m.conv.others = m.othersOn(c.ID)
 	return tea.Batch(loadThread(m.ctx, m.svc, c.ID), m.here(c.ID, false))
+}
+
+// openToReply opens the selected conversation with the composer. Presence
+// is set once, by the composer (or the question before it): two presence
+// updates in one batch would race and could leave "viewing" last.
+func (m *Model) openToReply() tea.Cmd {
+	c, ok := m.list.selected()
+	if !ok {
+		return nil
+	}
+	m.conv = newConvPane(c.ID, m.opt.User, m.width, m.list.height)
+	m.conv.others = m.othersOn(c.ID)
+	return tea.Batch(loadThread(m.ctx, m.svc, c.ID), m.replyGuarded())
 }
 
 // closeConv goes back to the list and tells the others.
