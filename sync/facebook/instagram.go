@@ -40,13 +40,13 @@ type igUser struct {
 }
 
 type igComment struct {
-	ID        string  `json:"id"`
-	Text      string  `json:"text"`
-	Timestamp string  `json:"timestamp"`
-	Username  string  `json:"username"`
-	From      *igUser `json:"from"`
-	Hidden    bool    `json:"hidden"`
-	ParentID  string  `json:"parent_id"`
+	ID        string    `json:"id"`
+	Text      string    `json:"text"`
+	Timestamp string    `json:"timestamp"`
+	Username  string    `json:"username"`
+	From      *igUser   `json:"from"`
+	Hidden    bool      `json:"hidden"`
+	ParentID  string    `json:"parent_id"`
 	Replies   igReplies `json:"replies,omitzero"`
 }
 
