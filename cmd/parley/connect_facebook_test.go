@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // proof is appsecret_proof for a token under the test app's secret.
@@ -145,5 +146,44 @@ func TestConnectInstagramLogin(t *testing.T) {
 	}
 	if err := runConnectInstagram([]string{"--base-url", srv.URL}, strings.NewReader("bad\n"), &out); err == nil || !strings.Contains(err.Error(), "190") {
 		t.Fatalf("bad token: %v", err)
+	}
+}
+
+// parley accounts shows when each Facebook token expires (/debug_token,
+// asked as the app) and warns days ahead.
+func TestAccountsShowTokenExpiry(t *testing.T) {
+	expiresAt := int64(0)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/v25.0/debug_token" && r.Header.Get("Authorization") == "Bearer 4410001|app-secret-shh" &&
+			r.URL.Query().Get("input_token") == "page-tok" {
+			json.NewEncoder(w).Encode(map[string]any{"data": map[string]any{"type": "PAGE", "is_valid": true, "expires_at": expiresAt}})
+			return
+		}
+		w.WriteHeader(400)
+		json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"message": "Invalid OAuth access token", "code": 190}})
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	tok, sec := filepath.Join(dir, "page.token"), filepath.Join(dir, "app.secret")
+	os.WriteFile(tok, []byte("page-tok\n"), 0o600)
+	os.WriteFile(sec, []byte("app-secret-shh\n"), 0o600)
+	a := AccountConfig{Network: "facebook", Label: "Acme", Options: map[string]any{"page_id": "222", "base_url": srv.URL,
+		"token_file": tok, "app_id": "4410001", "app_secret_file": sec}}
+	now := time.Now()
+	if got := tokenExpiry(a, now); got != "never expires" {
+		t.Fatalf("non-expiring Page token: %q", got)
+	}
+	expiresAt = now.Add(3*24*time.Hour - time.Hour).Unix()
+	if got := tokenExpiry(a, now); !strings.HasPrefix(got, "! expires in 3 days") || !strings.Contains(got, "parley connect") {
+		t.Fatalf("soon: %q", got)
+	}
+	expiresAt = now.Add(40 * 24 * time.Hour).Unix()
+	if got := tokenExpiry(a, now); !strings.HasPrefix(got, "expires ") {
+		t.Fatalf("later: %q", got)
+	}
+	os.WriteFile(tok, []byte("revoked\n"), 0o600)
+	if got := tokenExpiry(a, now); !strings.Contains(got, "unknown") || strings.Contains(got, "revoked") || strings.Contains(got, "shh") {
+		t.Fatalf("bad token: %q", got)
 	}
 }
