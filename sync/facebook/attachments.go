@@ -1,11 +1,13 @@
 package facebook
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/parleyhq/parley/inbox"
+)
 
 // Attachments are asked for on every listing: without them a photo, a
-// sticker, a voice note or a shared post arrives as a blank message. Until
-// the inbox has attachments of its own (issue 9) each becomes a readable
-// line under the text, "[photo] https://…".
+// sticker, a voice note or a shared post arrives as a blank message.
 
 // commentAttachmentFields is a comment's one attachment (a StoryAttachment:
 // photo, sticker, GIF, video or link).
@@ -28,23 +30,28 @@ type storyAttachment struct {
 	} `json:"target,omitempty"`
 }
 
-func (a *storyAttachment) lines() []string {
+func (a *storyAttachment) attachments() []inbox.Attachment {
 	if a == nil {
 		return nil
 	}
-	link := a.URL
+	out := inbox.Attachment{URL: a.URL}
 	if a.Media != nil && a.Media.Image.Src != "" {
-		link = a.Media.Image.Src
+		out.URL, out.PreviewURL = a.Media.Image.Src, a.Media.Image.Src
 	}
-	if link == "" && a.Target != nil {
-		link = a.Target.URL
+	if out.URL == "" && a.Target != nil {
+		out.URL = a.Target.URL
 	}
-	kind := map[string]string{"photo": "photo", "sticker": "sticker", "animated_image_share": "GIF", "animated_image_autoplay": "GIF",
-		"video_inline": "video", "video_autoplay": "video", "share": "link"}[a.Type]
-	if kind == "" {
-		kind = "attachment"
+	switch a.Type {
+	case "photo", "animated_image_share", "animated_image_autoplay", "animated_image_video":
+		out.Kind = inbox.AttachImage
+	case "sticker":
+		out.Kind = inbox.AttachSticker
+	case "video_inline", "video_autoplay", "video":
+		out.Kind = inbox.AttachVideo
+	default: // share and the rest: a link to what was attached
+		out.Kind = inbox.AttachLink
 	}
-	return []string{attachmentLine(kind, link)}
+	return []inbox.Attachment{out}
 }
 
 type urls struct {
@@ -72,55 +79,30 @@ type msgShares struct {
 	} `json:"data"`
 }
 
-// attachmentLines are a message's attachments, sticker and shares.
-func (m message) attachmentLines() []string {
-	var out []string
+// attachments are a message's files, sticker and shared links.
+func (m message) attachments() []inbox.Attachment {
+	var out []inbox.Attachment
 	for _, a := range m.Attachments.Data {
-		kind, link := "file", a.FileURL
+		at := inbox.Attachment{Kind: inbox.AttachFile, URL: a.FileURL, Description: a.Name}
 		switch {
 		case a.ImageData != nil:
-			kind, link = "photo", a.ImageData.URL
-			if a.MimeType == "image/gif" {
-				kind = "GIF"
-			}
+			at = inbox.Attachment{Kind: inbox.AttachImage, URL: a.ImageData.URL, PreviewURL: a.ImageData.PreviewURL}
 		case a.VideoData != nil:
-			kind, link = "video", a.VideoData.URL
+			at = inbox.Attachment{Kind: inbox.AttachVideo, URL: a.VideoData.URL, PreviewURL: a.VideoData.PreviewURL}
 		case strings.HasPrefix(a.MimeType, "audio/"):
-			kind = "voice message"
+			at.Kind, at.Description = inbox.AttachAudio, "" // a voice note's file name says nothing
 		case strings.HasPrefix(a.MimeType, "image/"):
-			kind = "photo"
+			at.Kind = inbox.AttachImage
 		case strings.HasPrefix(a.MimeType, "video/"):
-			kind = "video"
+			at.Kind = inbox.AttachVideo
 		}
-		if kind == "file" && a.Name != "" {
-			kind = "file " + a.Name
-		}
-		out = append(out, attachmentLine(kind, link))
+		out = append(out, at)
 	}
 	if m.Sticker != "" {
-		out = append(out, attachmentLine("sticker", m.Sticker))
+		out = append(out, inbox.Attachment{Kind: inbox.AttachSticker, URL: m.Sticker})
 	}
 	for _, s := range m.Shares.Data {
-		out = append(out, attachmentLine("shared", s.Link))
+		out = append(out, inbox.Attachment{Kind: inbox.AttachLink, URL: s.Link, Description: s.Name})
 	}
 	return out
-}
-
-func attachmentLine(kind, link string) string {
-	if link == "" {
-		return "[" + kind + "]"
-	}
-	return "[" + kind + "] " + link
-}
-
-// withAttachments is the text a message shows: its own text, then one line
-// per attachment.
-func withAttachments(text string, lines []string) string {
-	if len(lines) == 0 {
-		return text
-	}
-	if text == "" {
-		return strings.Join(lines, "\n")
-	}
-	return text + "\n" + strings.Join(lines, "\n")
 }

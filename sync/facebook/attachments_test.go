@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/parleyhq/parley/inbox"
 )
 
 // Finding 4: attachment-only messages and comments are requested and read,
@@ -38,15 +40,23 @@ func TestAttachmentOnlyMessagesAndCommentsAreReadable(t *testing.T) {
 		t.Fatal(err)
 	}
 	ths := e.threads(t)
-	if got := ths["comment:"+photo].Messages[0].Text; got != "[photo] https://scontent.xx.fbcdn.net/v/t39/ana.jpg" {
-		t.Fatalf("photo comment: %q", got)
+	c := ths["comment:"+photo]
+	if m := c.Messages[0]; len(m.Attachments) != 1 || m.Attachments[0].Kind != inbox.AttachImage ||
+		m.Attachments[0].URL != "https://scontent.xx.fbcdn.net/v/t39/ana.jpg" || c.Conversation.Preview != "[image]" {
+		t.Fatalf("photo comment: %+v (preview %q)", m, c.Conversation.Preview)
 	}
 	dm := ths["dm:t_100"].Messages
-	want := []string{"[photo] https://scontent.xx.fbcdn.net/v/t1/parcel.jpg", "[sticker] https://scontent.xx.fbcdn.net/v/sticker.png",
-		"listen\n[voice message] https://cdn.fbsbx.com/v/audioclip.mp4"}
+	want := []struct {
+		text string
+		att  inbox.Attachment
+	}{
+		{"", inbox.Attachment{Kind: inbox.AttachImage, URL: "https://scontent.xx.fbcdn.net/v/t1/parcel.jpg", PreviewURL: "https://scontent.xx.fbcdn.net/p.jpg"}},
+		{"", inbox.Attachment{Kind: inbox.AttachSticker, URL: "https://scontent.xx.fbcdn.net/v/sticker.png"}},
+		{"listen", inbox.Attachment{Kind: inbox.AttachAudio, URL: "https://cdn.fbsbx.com/v/audioclip.mp4"}},
+	}
 	for i, w := range want {
-		if dm[i].Text != w {
-			t.Errorf("message %d: %q, want %q", i, dm[i].Text, w)
+		if dm[i].Text != w.text || len(dm[i].Attachments) != 1 || dm[i].Attachments[0] != w.att {
+			t.Errorf("message %d: %q %+v, want %q %+v", i, dm[i].Text, dm[i].Attachments, w.text, w.att)
 		}
 	}
 	var asked int

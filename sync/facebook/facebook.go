@@ -297,7 +297,7 @@ func (c *Connector) fetchPage(ctx context.Context, b *inbox.Batch, ref *refusals
 			}
 			b.Items = append(b.Items, inbox.Inbound{ConversationID: "comment:" + conv, Kind: inbox.KindComment, PostID: p.ID,
 				Message: inbox.Message{ExternalID: cm.ID, ParentID: parent, Direction: dir, Author: author(cm.From),
-					Text: withAttachments(cm.Message, cm.Attachment.lines()), CreatedAt: graphTime(cm.Created), Permalink: cm.Permalink}})
+					Text: cm.Message, Attachments: cm.Attachment.attachments(), CreatedAt: graphTime(cm.Created), Permalink: cm.Permalink}})
 		}
 	}
 	return nil
