@@ -87,7 +87,7 @@ func (c *Connector) fetchMessenger(ctx context.Context, b *inbox.Batch, platform
 				}
 				b.Items = append(b.Items, inbox.Inbound{ConversationID: "dm:" + cv.ID, Kind: inbox.KindDM,
 					Message: inbox.Message{ExternalID: m.ID, Direction: dir, Author: author(m.From),
-						Text: withAttachments(m.Message, m.attachmentLines()), CreatedAt: graphTime(m.Created)}})
+						Text: m.Message, Attachments: m.attachments(), CreatedAt: graphTime(m.Created)}})
 			}
 		}
 		if older || pg.Paging.Next == "" || pg.Paging.Next == next {
