@@ -162,6 +162,30 @@ func CleanBatch(b *Batch) {
 		m.Text = sanitize.Text(m.Text)
 		m.Permalink = sanitize.Line(m.Permalink)
 		cleanAuthor(&m.Author)
+		cleanExtras(m)
+	}
+}
+
+// cleanExtras sanitises what a message carries besides its text: the text
+// an edit replaced, attachments and polls.
+func cleanExtras(m *Message) {
+	m.PreviousText = sanitize.Text(m.PreviousText)
+	for i := range m.Attachments {
+		a := &m.Attachments[i]
+		a.Kind = AttachmentKind(NormalizeTag(string(a.Kind)))
+		if a.Kind == "" {
+			a.Kind = AttachFile
+		}
+		a.URL, a.PreviewURL = sanitize.Line(a.URL), sanitize.Line(a.PreviewURL)
+		a.Description = sanitize.Text(a.Description)
+		a.Width, a.Height = max(a.Width, 0), max(a.Height, 0)
+	}
+	if p := m.Poll; p != nil {
+		for i := range p.Options {
+			p.Options[i].Title = sanitize.Line(p.Options[i].Title)
+			p.Options[i].Votes = max(p.Options[i].Votes, 0)
+		}
+		p.Voters = max(p.Voters, 0)
 	}
 }
 
@@ -431,6 +455,9 @@ func (s *Service) Send(ctx context.Context, r ReplyRequest) (OutboxEntry, error)
 		return OutboxEntry{}, fmt.Errorf("reply: %w", err)
 	}
 	if err := s.canReply(ctx, r.Conversation); err != nil {
+		return OutboxEntry{}, err
+	}
+	if err := s.targetExists(ctx, r.Conversation); err != nil {
 		return OutboxEntry{}, err
 	}
 	e, err := s.store.Reply(ctx, r, s.opts.ReplyMarksDone, s.opts.SendHold, s.Now())
@@ -734,6 +761,28 @@ func (s *Service) canReply(ctx context.Context, id int64) error {
 	if age := s.Now().Sub(c.LastInAt); age > w {
 		return fmt.Errorf("reply: %s allows a reply within %s of the customer's last message, which was %s ago; the draft is kept: %w",
 			c.Network, w.Round(time.Hour), age.Round(time.Hour), ErrInvalid)
+	}
+	return nil
+}
+
+// targetExists refuses a reply to a message deleted on its network (the
+// latest from the customer, which a reply answers): the network would
+// reject it, and the conversation must not move to done for nothing.
+func (s *Service) targetExists(ctx context.Context, id int64) error {
+	th, err := s.store.Thread(ctx, id)
+	if err != nil {
+		return err
+	}
+	for i := len(th.Messages) - 1; i >= 0; i-- {
+		m := th.Messages[i]
+		if m.Direction != In {
+			continue
+		}
+		if m.Deleted() {
+			return fmt.Errorf("reply: the message you are answering was deleted on %s %s; the draft is kept: %w",
+				th.Conversation.Network, m.DeletedAt.Format("2 Jan 15:04"), ErrInvalid)
+		}
+		return nil
 	}
 	return nil
 }

@@ -169,11 +169,71 @@ type Message struct {
 	// takes it back (zero: not held).
 	HoldUntil time.Time
 
+	// EditedAt is when the author last changed the message on the
+	// network (zero: never edited); PreviousText is the text before that
+	// edit.
+	EditedAt     time.Time
+	PreviousText string
+	// DeletedAt is when the network told us the message was deleted (zero:
+	// it was not). The text stays here: the manager may still need it.
+	DeletedAt   time.Time
+	Attachments []Attachment
+	Poll        *Poll
+
 	// Negativity, scored at ingest for inbound messages.
 	Sentiment      string // negative, neutral, positive; "" if not scored
 	SentimentScore float64
 	Lang           string
 	Reasons        []string
+}
+
+// Deleted reports whether the message is gone from its network.
+func (m Message) Deleted() bool { return !m.DeletedAt.IsZero() }
+
+// Edited reports whether the author changed the message after posting it.
+func (m Message) Edited() bool { return !m.EditedAt.IsZero() }
+
+// AttachmentKind says what an attachment is.
+type AttachmentKind string
+
+// Attachment kinds, as the networks name them (Mastodon's media types plus
+// stickers and link cards).
+const (
+	AttachImage   AttachmentKind = "image"
+	AttachVideo   AttachmentKind = "video"
+	AttachGIFV    AttachmentKind = "gifv"
+	AttachAudio   AttachmentKind = "audio"
+	AttachFile    AttachmentKind = "file"
+	AttachSticker AttachmentKind = "sticker"
+	AttachLink    AttachmentKind = "link"
+)
+
+// Attachment is a picture, video, sound, file, sticker or link card on a
+// message. URLs are remote text: shown, and made links only once checked.
+type Attachment struct {
+	Kind        AttachmentKind `json:"kind"`
+	URL         string         `json:"url,omitempty"`
+	PreviewURL  string         `json:"preview_url,omitempty"`
+	Description string         `json:"description,omitempty"` // alt text, or a link card's title
+	Width       int            `json:"width,omitempty"`
+	Height      int            `json:"height,omitempty"`
+}
+
+// Poll is a poll attached to a message.
+type Poll struct {
+	Options   []PollOption `json:"options"`
+	ExpiresAt time.Time    `json:"expires_at,omitzero"` // zero: open-ended
+	Closed    bool         `json:"closed,omitempty"`
+	Multiple  bool         `json:"multiple,omitempty"`
+	Voters    int          `json:"voters,omitempty"`
+	// CountsHidden: the network hides the counts until the poll ends.
+	CountsHidden bool `json:"counts_hidden,omitempty"`
+}
+
+// PollOption is one answer of a poll and its votes.
+type PollOption struct {
+	Title string `json:"title"`
+	Votes int    `json:"votes"`
 }
 
 // Post is the brand's post a comment thread hangs under: the context.
@@ -302,6 +362,16 @@ type Batch struct {
 	// Notice, when set, replaces the account's standing note (e.g. that
 	// the network no longer offers reviews).
 	Notice string
+	// Deletions are messages the network says were deleted, by id alone
+	// (Mastodon's delete event carries nothing else). A deletion of a
+	// message never stored is ignored.
+	Deletions []Deletion
+}
+
+// Deletion says that a stored message is gone from its network.
+type Deletion struct {
+	ExternalID string
+	At         time.Time
 }
 
 // Inbound is one fetched message and the conversation it belongs to.

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -214,6 +215,12 @@ func (c *convPane) renderMessage(st *Styles, m inbox.Message, w int, now time.Ti
 		}
 	}
 	head = append(head, st.Meta.Render(ago(m.CreatedAt, now)))
+	if m.Edited() {
+		head = append(head, st.Meta.Render("edited "+ago(m.EditedAt, now)))
+	}
+	if m.Deleted() {
+		head = append(head, st.Failed.Render("deleted on "+networkName(c.network())+" "+ago(m.DeletedAt, now)))
+	}
 	if m.Rating > 0 {
 		head = append(head, st.Stars.Render(stars(m.Rating)))
 	}
@@ -236,7 +243,21 @@ func (c *convPane) renderMessage(st *Styles, m inbox.Message, w int, now time.Ti
 	}
 	var b strings.Builder
 	b.WriteString(wrap.Render(strings.Join(head, st.Faint.Render(" · "))) + "\n")
-	b.WriteString(textStyle.Width(w).PaddingLeft(2).Render(sanitize.Text(m.Text)) + "\n")
+	if m.Deleted() {
+		textStyle = textStyle.Strikethrough(true)
+	}
+	if text := sanitize.Text(m.Text); text != "" {
+		b.WriteString(textStyle.Width(w).PaddingLeft(2).Render(text) + "\n")
+	}
+	if m.Edited() && m.PreviousText != "" {
+		b.WriteString(st.Faint.Width(w).PaddingLeft(2).Render("was: "+firstLineOf(sanitize.Text(m.PreviousText))) + "\n")
+	}
+	for _, a := range m.Attachments {
+		b.WriteString(attachmentLine(st, a, w) + "\n")
+	}
+	if m.Poll != nil {
+		b.WriteString(pollLines(st, *m.Poll, w, now))
+	}
 	if m.Permalink != "" {
 		b.WriteString(lipgloss.NewStyle().PaddingLeft(2).Render(st.Link.Render(ansiCut(sanitize.Line(m.Permalink), w-2))) + "\n")
 	}
@@ -271,4 +292,117 @@ func presenceLine(others []inbox.Viewer) string {
 		names = append(names, n)
 	}
 	return "👥 also here: " + strings.Join(names, ", ")
+}
+
+func (c *convPane) network() string {
+	if c.thread == nil {
+		return ""
+	}
+	return c.thread.Conversation.Network
+}
+
+// networkName is how a network calls itself, for sentences.
+func networkName(n string) string {
+	switch n = strings.TrimPrefix(n, "demo-"); n {
+	case "facebook":
+		return "Facebook"
+	case "instagram":
+		return "Instagram"
+	case "vk":
+		return "VK"
+	case "google":
+		return "Google"
+	case "mastodon":
+		return "Mastodon"
+	case "telegram":
+		return "Telegram"
+	case "":
+		return "the network"
+	}
+	return n
+}
+
+func firstLineOf(s string) string {
+	first, _, more := strings.Cut(strings.TrimSpace(s), "\n")
+	if more {
+		first += " …"
+	}
+	return first
+}
+
+// attachmentLine is one attachment under a message: its kind, size and
+// description, and its URL as a terminal hyperlink when the URL is a plain
+// web address (remote text never becomes a link target unchecked).
+func attachmentLine(st *Styles, a inbox.Attachment, w int) string {
+	line := "📎 " + sanitize.Line(string(a.Kind))
+	if a.Width > 0 && a.Height > 0 {
+		line += fmt.Sprintf(" %d×%d", a.Width, a.Height)
+	}
+	if a.Description != "" {
+		line += ": " + firstLineOf(sanitize.Text(a.Description))
+	}
+	out := lipgloss.NewStyle().PaddingLeft(2).Render(ansiCut(line, w-2))
+	raw := a.URL
+	if raw == "" {
+		raw = a.PreviewURL
+	}
+	if raw == "" {
+		return out
+	}
+	shown := ansiCut(sanitize.Line(raw), w-4)
+	if link, ok := safeLink(raw); ok {
+		return out + "\n" + lipgloss.NewStyle().PaddingLeft(4).Render(st.Link.Hyperlink(link).Render(shown))
+	}
+	return out + "\n" + lipgloss.NewStyle().PaddingLeft(4).Render(st.Faint.Render(shown+" (not a web link)"))
+}
+
+// safeLink returns a remote URL fit to be a hyperlink target: http or
+// https, a host, no credentials, no control or bidi characters.
+func safeLink(raw string) (string, bool) {
+	if raw != sanitize.Line(raw) || strings.ContainsAny(raw, " \t") {
+		return "", false
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
+		return "", false
+	}
+	return u.String(), true
+}
+
+// pollLines shows a poll's options with their share of the votes, and
+// whether it is still open.
+func pollLines(st *Styles, p inbox.Poll, w int, now time.Time) string {
+	total := 0
+	for _, o := range p.Options {
+		total += o.Votes
+	}
+	var b strings.Builder
+	for _, o := range p.Options {
+		line := "◦ " + sanitize.Line(o.Title)
+		switch {
+		case p.CountsHidden:
+		case total > 0:
+			line += fmt.Sprintf(" — %d (%d%%)", o.Votes, o.Votes*100/total)
+		default:
+			line += " — 0"
+		}
+		b.WriteString(lipgloss.NewStyle().PaddingLeft(2).Render(ansiCut(line, w-2)) + "\n")
+	}
+	state := "poll"
+	if p.Multiple {
+		state += " (several answers)"
+	}
+	switch {
+	case p.Closed || (!p.ExpiresAt.IsZero() && !p.ExpiresAt.After(now)):
+		state += " · closed"
+	case !p.ExpiresAt.IsZero():
+		state += " · closes " + until(p.ExpiresAt, now)
+	}
+	if p.Voters > 0 {
+		state += fmt.Sprintf(" · %d voters", p.Voters)
+	} else if total > 0 && !p.CountsHidden {
+		state += fmt.Sprintf(" · %d votes", total)
+	}
+	b.WriteString(lipgloss.NewStyle().PaddingLeft(2).Render(st.Meta.Render(state)) + "\n")
+	return b.String()
 }

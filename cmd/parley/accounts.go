@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	psync "github.com/parleyhq/parley/sync"
 )
 
 // runAccounts is `parley accounts` (list, with sync state) and
@@ -37,7 +39,7 @@ func runAccounts(args []string, stdout io.Writer) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "LABEL\tNETWORK\tSTATE\tLAST SYNC\tLAST ERROR / NOTE")
+	fmt.Fprintln(tw, "LABEL\tNETWORK\tSTATE\tLAST SYNC\tTOKEN\tLAST ERROR / NOTE")
 	seen := map[string]bool{}
 	for _, a := range c.cfg.Accounts {
 		seen[a.Network+"\x00"+a.Label] = true
@@ -56,14 +58,52 @@ func runAccounts(args []string, stdout io.Writer) error {
 				}
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.Label, a.Network, state, last, lastErr)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", a.Label, a.Network, state, last, tokenExpiry(a, time.Now()), lastErr)
 	}
 	for _, s := range stored {
 		if !seen[s.Network+"\x00"+s.Label] && !strings.HasPrefix(s.Network, "demo-") {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t-\t\n", s.Label, s.Network, "removed (history kept)")
+			fmt.Fprintf(tw, "%s\t%s\t%s\t-\t-\t\n", s.Label, s.Network, "removed (history kept)")
 		}
 	}
 	return tw.Flush()
+}
+
+// tokenExpirer is a connector that can say when its token stops working
+// (zero time: never).
+type tokenExpirer interface {
+	TokenExpiry(ctx context.Context) (time.Time, error)
+}
+
+// expiryWarning is how far ahead parley accounts warns of a token's end.
+const expiryWarning = 14 * 24 * time.Hour
+
+// tokenExpiry asks the account's network when its token expires and says
+// it in a word, with a warning days ahead; "-" where the network has no
+// expiring tokens.
+func tokenExpiry(a AccountConfig, now time.Time) string {
+	conn, err := psync.New(psync.AccountConfig{Network: a.Network, Label: a.Label, Options: a.Options})
+	if err != nil {
+		return "-"
+	}
+	te, ok := conn.(tokenExpirer)
+	if !ok {
+		return "-"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	exp, err := te.TokenExpiry(ctx)
+	switch left := exp.Sub(now); {
+	case err != nil:
+		return "unknown: " + err.Error()
+	case exp.IsZero():
+		return "never expires"
+	case left <= 0:
+		return "EXPIRED " + exp.Local().Format(time.DateOnly) + ": run parley connect again"
+	case left < expiryWarning:
+		return fmt.Sprintf("! expires in %d days (%s): run parley connect again", int(left.Hours()/24)+1, exp.Local().Format(time.DateOnly))
+	default:
+		return "expires " + exp.Local().Format(time.DateOnly)
+	}
 }
 
 // removeAccount deletes the account's [[account]] table from the config and

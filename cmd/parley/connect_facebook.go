@@ -15,10 +15,12 @@ import (
 	"github.com/parleyhq/parley/sync/facebook"
 )
 
-// runConnectFacebook is `parley connect facebook`: take a user token, list
-// the Pages it manages, save the chosen Page's token (0600), say which
-// permissions are missing and what that disables, and add the account (and
-// with --instagram the Page's Instagram account) to the config.
+// runConnectFacebook is `parley connect facebook`: take a user token and
+// the Meta app's id and secret, exchange the token for a long-lived one,
+// list the Pages it manages, save the chosen Page's (non-expiring) token and
+// the app secret (0600 each), say which permissions are missing and what
+// that disables, and add the account (and with --instagram the Page's
+// Instagram account) to the config.
 func runConnectFacebook(args []string, stdin io.Reader, stdout io.Writer) error {
 	var c common
 	fs := flag.NewFlagSet("parley connect facebook", flag.ContinueOnError)
@@ -26,6 +28,9 @@ func runConnectFacebook(args []string, stdin io.Reader, stdout io.Writer) error 
 	tokenFile := fs.String("token-file", "", "read the user token from this file (mode 0600)")
 	tokenEnv := fs.String("token-env", "", "read the user token from this environment variable")
 	pageID := fs.String("page", "", "the Page id to connect (default: ask, or the only one)")
+	appID := fs.String("app-id", "", "the Meta app's id (default: ask)")
+	secretFile := fs.String("app-secret-file", "", "read the app secret from this file (mode 0600)")
+	secretEnv := fs.String("app-secret-env", "", "read the app secret from this environment variable")
 	withIG := fs.Bool("instagram", false, "also connect the Page's Instagram professional account")
 	version := fs.String("api-version", "v25.0", "Graph API version to pin")
 	base := fs.String("base-url", "https://graph.facebook.com", "Graph API address (tests use a local one)")
@@ -40,8 +45,17 @@ func runConnectFacebook(args []string, stdin io.Reader, stdout io.Writer) error 
 	if err != nil {
 		return err
 	}
+	if *appID == "" {
+		fmt.Fprint(stdout, "Meta app id (App Dashboard → App settings → Basic): ")
+		line, _ := in.ReadString('\n')
+		*appID = strings.TrimSpace(line)
+	}
+	appSecret, err := tokenFrom(*secretFile, *secretEnv, "App secret (same page; stored 0600, never shown): ", in, stdout)
+	if err != nil || *appID == "" {
+		return errors.New("the app id and app secret are needed to turn the token into one that lasts (App Dashboard → App settings → Basic)")
+	}
 	ctx := context.Background()
-	setup, err := facebook.NewSetup(*base, *version, userToken)
+	setup, err := facebook.NewLongLivedSetup(ctx, *base, *version, *appID, appSecret, userToken)
 	if err != nil {
 		return err
 	}
@@ -54,7 +68,11 @@ func runConnectFacebook(args []string, stdin io.Reader, stdout io.Writer) error 
 		return err
 	}
 	for _, p := range missing {
-		fmt.Fprintf(stdout, "! missing permission %s: %s will not work\n", p.Name, p.Enables)
+		name := p.Name
+		if p.Or != "" {
+			name += " (or " + p.Or + ")"
+		}
+		fmt.Fprintf(stdout, "! missing permission %s: %s will not work\n", name, p.Enables)
 	}
 	pages, err := setup.Pages(ctx)
 	if err != nil {
@@ -67,11 +85,23 @@ func runConnectFacebook(args []string, stdin io.Reader, stdout io.Writer) error 
 	if err != nil {
 		return err
 	}
+	switch exp, err := setup.PageTokenExpiry(ctx, page); {
+	case err != nil:
+		fmt.Fprintf(stdout, "! could not check the Page token's expiry: %v\n", err)
+	case exp.IsZero():
+		fmt.Fprintln(stdout, "The Page token does not expire.")
+	default:
+		fmt.Fprintf(stdout, "! the Page token expires %s; parley accounts warns before then\n", exp.Local().Format("2006-01-02 15:04"))
+	}
 	secret := filepath.Join(c.paths.ConfigDir, "secrets", safeName("facebook-"+page.ID)+".token")
 	if err := psync.WriteSecretFile(secret, page.Token); err != nil {
 		return fmt.Errorf("saving the Page token: %w", err)
 	}
-	opts := map[string]any{"page_id": page.ID, "api_version": *version, "token_file": secret}
+	appSecretFile := filepath.Join(c.paths.ConfigDir, "secrets", safeName("facebook-app-"+*appID)+".secret")
+	if err := psync.WriteSecretFile(appSecretFile, appSecret); err != nil {
+		return fmt.Errorf("saving the app secret: %w", err)
+	}
+	opts := map[string]any{"page_id": page.ID, "api_version": *version, "token_file": secret, "app_id": *appID, "app_secret_file": appSecretFile}
 	if *base != "https://graph.facebook.com" {
 		opts["base_url"] = *base
 	}

@@ -23,20 +23,30 @@ func runConnectInstagram(args []string, stdin io.Reader, stdout io.Writer) error
 	tokenEnv := fs.String("token-env", "", "read the token from this environment variable")
 	version := fs.String("api-version", "v25.0", "Graph API version to pin")
 	base := fs.String("base-url", "https://graph.instagram.com", "Instagram Graph address (tests use a local one)")
+	secretFile := fs.String("app-secret-file", "", "read the Instagram app secret from this file (mode 0600)")
+	secretEnv := fs.String("app-secret-env", "", "read the Instagram app secret from this environment variable")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if err := c.load("parley.db"); err != nil {
 		return err
 	}
-	tok, err := tokenFrom(*tokenFile, *tokenEnv, "Paste an Instagram user access token (Instagram Login): ", bufio.NewReader(stdin), stdout)
+	in := bufio.NewReader(stdin)
+	tok, err := tokenFrom(*tokenFile, *tokenEnv, "Paste an Instagram user access token (Instagram Login): ", in, stdout)
 	if err != nil {
 		return err
 	}
-	id, user, err := facebook.InstagramLoginAccount(context.Background(), *base, *version, tok)
+	ctx := context.Background()
+	id, user, err := facebook.InstagramLoginAccount(ctx, *base, *version, tok)
 	if err != nil {
 		return err
 	}
+	// The secret turns a one-hour login token into a 60-day one; it is
+	// used here only, not stored (refreshing needs no secret).
+	appSecret, _ := tokenFrom(*secretFile, *secretEnv, "Instagram app secret (App Dashboard → Instagram → API setup; Enter to skip for a 60-day dashboard token): ", in, stdout)
+	long, note := facebook.LongLivedInstagramToken(ctx, *base, appSecret, tok)
+	tok = long.Value
+	fmt.Fprintf(stdout, "Token: %s.\n", note)
 	secret := filepath.Join(c.paths.ConfigDir, "secrets", safeName("instagram-"+id)+".token")
 	if err := psync.WriteSecretFile(secret, tok); err != nil {
 		return fmt.Errorf("saving the token: %w", err)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,10 +41,20 @@ const (
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id, external_id) DO NOTHING RETURNING id`
 	sqlPutMsg = `INSERT INTO messages (conversation_id, account_id, external_id, parent_id, direction, author_id,
 		author_handle, author_name, author_url, text, rating, created_at, permalink, delivery,
-		sentiment, sentiment_score, lang, reasons)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, external_id) DO NOTHING`
-	sqlEditMsg = `UPDATE messages SET text = ?, rating = ?, permalink = ? WHERE account_id = ? AND external_id = ?
-		AND (text <> ? OR rating <> ? OR permalink <> ?) RETURNING conversation_id, id`
+		sentiment, sentiment_score, lang, reasons, edited_at, previous_text, attachments, poll)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, external_id) DO NOTHING`
+	// sqlEditMsg brings a stored message up to date. An edit the network
+	// dates (?1) keeps the text it replaced; an older snapshot than the
+	// stored edit (a stale page) changes nothing. Polls change without
+	// edits (votes), so they are compared too.
+	sqlEditMsg = `UPDATE messages SET
+		previous_text = CASE WHEN ?1 > edited_at AND text <> ?2 THEN text ELSE previous_text END,
+		edited_at = MAX(edited_at, ?1), text = ?2, rating = ?3, permalink = ?4, attachments = ?5, poll = ?6
+		WHERE account_id = ?7 AND external_id = ?8 AND ?1 >= edited_at
+		AND (text <> ?2 OR rating <> ?3 OR permalink <> ?4 OR attachments <> ?5 OR poll <> ?6 OR edited_at <> ?1)
+		RETURNING conversation_id, id`
+	sqlDeleteMsg = `UPDATE messages SET deleted_at = ? WHERE account_id = ? AND external_id = ? AND deleted_at = 0
+		RETURNING conversation_id`
 	sqlPutPost = `INSERT INTO posts (account_id, external_id, author_id, author_handle, author_name, author_url, text, permalink, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, external_id) DO UPDATE SET
 		text = excluded.text, permalink = excluded.permalink, author_name = excluded.author_name`
@@ -55,9 +66,9 @@ const (
 
 // ingestStmts are the hot statements of a batch, bound to its transaction.
 type ingestStmts struct {
-	tx                                                   *sql.Tx
-	indexedUpTo                                          int64 // largest message id before this batch
-	findConv, newConv, putMsg, editMsg, putPost, saveAgg *sql.Stmt
+	tx                                                              *sql.Tx
+	indexedUpTo                                                     int64 // largest message id before this batch
+	findConv, newConv, putMsg, editMsg, deleteMsg, putPost, saveAgg *sql.Stmt
 }
 
 func (s *Store) prepareIngest(ctx context.Context, tx *sql.Tx) (*ingestStmts, error) {
@@ -73,6 +84,7 @@ func (s *Store) prepareIngest(ctx context.Context, tx *sql.Tx) (*ingestStmts, er
 	}
 	st.findConv, st.newConv, st.putMsg = prep(sqlFindConv), prep(sqlNewConv), prep(sqlPutMsg)
 	st.editMsg, st.putPost, st.saveAgg = prep(sqlEditMsg), prep(sqlPutPost), prep(sqlSaveAgg)
+	st.deleteMsg = prep(sqlDeleteMsg)
 	return &st, err
 }
 
@@ -120,6 +132,10 @@ func (s *Store) Ingest(ctx context.Context, accountID int64, b inbox.Batch, now 
 		if err := ftsAdd(ctx, tx, "id > ?", st.indexedUpTo); err != nil {
 			return err
 		}
+		deleted, err := markDeleted(ctx, st, accountID, b.Deletions, now)
+		if err != nil {
+			return err
+		}
 		for _, c := range order {
 			due := func(c *convAgg) int64 {
 				return s.dueAt(accountID, c.waitSince, c.lastIn, c.needsReply, c.negative, c.kind)
@@ -128,6 +144,11 @@ func (s *Store) Ingest(ctx context.Context, accountID int64, b inbox.Batch, now 
 				return err
 			}
 			res.Conversations = append(res.Conversations, c.id)
+		}
+		for _, id := range deleted {
+			if !slices.Contains(res.Conversations, id) {
+				res.Conversations = append(res.Conversations, id)
+			}
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT id FROM messages WHERE id > ? AND direction = 'in' ORDER BY id`, st.indexedUpTo)
 		if err != nil {
@@ -198,17 +219,24 @@ func ingestMessage(ctx context.Context, st *ingestStmts, accountID int64, c *con
 	if m.Reasons == nil {
 		reasons = []byte("[]")
 	}
+	attachments, poll := extrasJSON(m)
 	res, err := st.putMsg.ExecContext(ctx, c.id, accountID, m.ExternalID, m.ParentID, string(m.Direction), m.Author.ID,
 		m.Author.Handle, m.Author.Name, m.Author.URL, m.Text, m.Rating, at, m.Permalink, delivery,
-		m.Sentiment, m.SentimentScore, m.Lang, string(reasons))
+		m.Sentiment, m.SentimentScore, m.Lang, string(reasons), ms(m.EditedAt), m.PreviousText, attachments, poll)
 	if err != nil {
 		return fmt.Errorf("message %s: %w", m.ExternalID, err)
+	}
+	if !m.DeletedAt.IsZero() {
+		if _, err := markDeleted(ctx, st, accountID, []inbox.Deletion{{ExternalID: m.ExternalID, At: m.DeletedAt}}, m.DeletedAt); err != nil {
+			return err
+		}
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		// Already stored: pick up an edit, nothing else.
 		var conv int64
 		var msgID int64
-		err := st.editMsg.QueryRowContext(ctx, m.Text, m.Rating, m.Permalink, accountID, m.ExternalID, m.Text, m.Rating, m.Permalink).Scan(&conv, &msgID)
+		err := st.editMsg.QueryRowContext(ctx, ms(m.EditedAt), m.Text, m.Rating, m.Permalink, attachments, poll,
+			accountID, m.ExternalID).Scan(&conv, &msgID)
 		if err == nil && msgID <= st.indexedUpTo {
 			// An edit of an already indexed message: replace its entry.
 			// Messages new in this batch are indexed when it ends.
@@ -221,7 +249,7 @@ func ingestMessage(ctx context.Context, st *ingestStmts, accountID int64, c *con
 		}
 		if err == nil && conv == c.id && m.Direction == inbox.In {
 			if at >= c.lastIn {
-				c.preview = firstLine(m.Text)
+				c.preview = preview(m)
 			}
 			if m.Rating > 0 {
 				c.rating = m.Rating
@@ -251,7 +279,7 @@ func ingestMessage(ctx context.Context, st *ingestStmts, accountID int64, c *con
 	}
 	if at >= c.lastIn {
 		c.lastIn = at
-		c.preview = firstLine(m.Text)
+		c.preview = preview(m)
 		c.author = m.Author
 	}
 	if m.Rating > 0 {
@@ -273,6 +301,61 @@ func ingestMessage(ctx context.Context, st *ingestStmts, accountID int64, c *con
 		}
 	}
 	return nil
+}
+
+// extrasJSON encodes a message's attachments and poll for their columns
+// ("" when it has none, so most rows stay small).
+func extrasJSON(m inbox.Message) (attachments, poll string) {
+	if len(m.Attachments) > 0 {
+		b, _ := json.Marshal(m.Attachments)
+		attachments = string(b)
+	}
+	if m.Poll != nil {
+		b, _ := json.Marshal(m.Poll)
+		poll = string(b)
+	}
+	return attachments, poll
+}
+
+// markDeleted records deletions the network reported, returning the
+// conversations they touched. Unknown ids are ignored: nothing of them was
+// stored. A message already marked keeps its first deletion time.
+func markDeleted(ctx context.Context, st *ingestStmts, accountID int64, ds []inbox.Deletion, now time.Time) ([]int64, error) {
+	var convs []int64
+	for _, d := range ds {
+		at := d.At
+		if at.IsZero() {
+			at = now
+		}
+		var conv int64
+		err := st.deleteMsg.QueryRowContext(ctx, ms(at), accountID, d.ExternalID).Scan(&conv)
+		switch {
+		case err == sql.ErrNoRows:
+		case err != nil:
+			return nil, fmt.Errorf("deletion of %s: %w", d.ExternalID, err)
+		default:
+			convs = append(convs, conv)
+		}
+	}
+	return convs, nil
+}
+
+// preview is what a list row shows of a message: its first line, or what
+// is attached when it has no text (an image-only DM).
+func preview(m inbox.Message) string {
+	if p := firstLine(m.Text); p != "" {
+		return p
+	}
+	for _, a := range m.Attachments {
+		if a.Description != "" {
+			return firstLine("[" + string(a.Kind) + ": " + a.Description + "]")
+		}
+		return "[" + string(a.Kind) + "]"
+	}
+	if m.Poll != nil {
+		return "[poll]"
+	}
+	return ""
 }
 
 // firstLine is the preview shown in list rows.

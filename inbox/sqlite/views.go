@@ -246,7 +246,7 @@ func (s *Store) Thread(ctx context.Context, id int64) (inbox.Thread, error) {
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT m.id, m.external_id, m.parent_id, m.direction, m.author_id, m.author_handle,
 		m.author_name, m.author_url, m.text, m.rating, m.created_at, m.permalink, m.delivery, m.error,
-		m.sentiment, m.sentiment_score, m.lang, m.reasons,
+		m.sentiment, m.sentiment_score, m.lang, m.reasons, m.edited_at, m.previous_text, m.deleted_at, m.attachments, m.poll,
 		COALESCE(o.id, 0), CASE WHEN o.status = 'queued' AND o.attempts = 0 THEN o.next_attempt_at ELSE 0 END
 		FROM messages m LEFT JOIN outbox o ON o.message_id = m.id AND m.direction = 'out'
 		WHERE m.conversation_id = ? ORDER BY m.created_at, m.id`, id)
@@ -256,15 +256,26 @@ func (s *Store) Thread(ctx context.Context, id int64) (inbox.Thread, error) {
 	defer rows.Close()
 	for rows.Next() {
 		m := inbox.Message{ConversationID: id, AccountID: c.AccountID}
-		var dir, del, reasons string
-		var at, hold int64
+		var dir, del, reasons, attachments, poll string
+		var at, edited, deleted, hold int64
 		if err := rows.Scan(&m.ID, &m.ExternalID, &m.ParentID, &dir, &m.Author.ID, &m.Author.Handle, &m.Author.Name,
 			&m.Author.URL, &m.Text, &m.Rating, &at, &m.Permalink, &del, &m.Error,
-			&m.Sentiment, &m.SentimentScore, &m.Lang, &reasons, &m.OutboxID, &hold); err != nil {
+			&m.Sentiment, &m.SentimentScore, &m.Lang, &reasons, &edited, &m.PreviousText, &deleted, &attachments, &poll,
+			&m.OutboxID, &hold); err != nil {
 			return th, wrap("thread messages", err)
 		}
 		m.Direction, m.Delivery, m.CreatedAt, m.HoldUntil = inbox.Direction(dir), inbox.Delivery(del), fromMS(at), fromMS(hold)
+		m.EditedAt, m.DeletedAt = fromMS(edited), fromMS(deleted)
 		_ = json.Unmarshal([]byte(reasons), &m.Reasons)
+		if attachments != "" {
+			_ = json.Unmarshal([]byte(attachments), &m.Attachments)
+		}
+		if poll != "" {
+			m.Poll = new(inbox.Poll)
+			if json.Unmarshal([]byte(poll), m.Poll) != nil {
+				m.Poll = nil
+			}
+		}
 		th.Messages = append(th.Messages, m)
 	}
 	if err := rows.Err(); err != nil {

@@ -264,20 +264,32 @@ func (c *Connector) permalink(it item, msgID string) string {
 	return base + "/" + msgID
 }
 
-func (c *Connector) add(b *inbox.Batch, seq int, at time.Time) {
+func (c *Connector) msgID(seq int) string { return fmt.Sprintf("%s-%d", c.flavor.Slug, seq) }
+
+// inbound is message seq as the network shows it, posted at time at.
+func (c *Connector) inbound(seq int, at time.Time) inbox.Inbound {
 	it := c.item(seq)
-	id := fmt.Sprintf("%s-%d", c.flavor.Slug, seq)
+	id := c.msgID(seq)
 	in := inbox.Inbound{ConversationID: it.convID, Kind: it.kind, Message: inbox.Message{
 		ExternalID: id, Direction: inbox.In, Author: it.author, Text: it.text, Rating: it.rating, CreatedAt: at,
 		Permalink: c.permalink(it, id)}}
 	if it.kind == inbox.KindComment {
-		pid := fmt.Sprintf("%s-post-%d", c.flavor.Slug, it.post)
-		in.PostID = pid
-		b.Posts = append(b.Posts, inbox.Post{ExternalID: pid, Author: inbox.Author{Name: brand, Handle: "@northwind"},
-			Text: posts[it.post], Permalink: fmt.Sprintf("https://demo.parley.invalid/%s/posts/%d", c.flavor.Slug, it.post),
+		in.PostID = fmt.Sprintf("%s-post-%d", c.flavor.Slug, it.post)
+	}
+	c.extras(seq, &it, &in.Message)
+	return in
+}
+
+func (c *Connector) add(b *inbox.Batch, seq int, at time.Time) {
+	in := c.inbound(seq, at)
+	if in.Kind == inbox.KindComment {
+		post := c.item(seq).post
+		b.Posts = append(b.Posts, inbox.Post{ExternalID: in.PostID, Author: inbox.Author{Name: brand, Handle: "@northwind"},
+			Text: posts[post], Permalink: fmt.Sprintf("https://demo.parley.invalid/%s/posts/%d", c.flavor.Slug, post),
 			CreatedAt: at.Add(-72 * time.Hour).Truncate(24 * time.Hour)})
 	}
 	b.Items = append(b.Items, in)
+	c.changes(b, seq, at)
 }
 
 // Perform implements sync.Connector: replies are accepted, a share fails

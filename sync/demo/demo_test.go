@@ -10,6 +10,7 @@ import (
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/inbox/sanitize"
 	psync "github.com/parleyhq/parley/sync"
+	"github.com/parleyhq/parley/sync/synctest"
 )
 
 var t0 = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
@@ -26,8 +27,8 @@ func TestDeterministicFromSeed(t *testing.T) {
 	if reflect.DeepEqual(a.Items, c.Items) {
 		t.Fatal("different seeds gave the same content")
 	}
-	if len(a.Items) != 40 || a.Cursor == "" {
-		t.Fatalf("backlog: %d items, cursor %q", len(a.Items), a.Cursor)
+	if fresh(a) != 40 || a.Cursor == "" {
+		t.Fatalf("backlog: %d new messages, cursor %q", fresh(a), a.Cursor)
 	}
 	for _, it := range a.Items {
 		if !it.Message.CreatedAt.Before(t0) || it.Message.CreatedAt.Before(t0.Add(-49*time.Hour)) {
@@ -36,22 +37,34 @@ func TestDeterministicFromSeed(t *testing.T) {
 	}
 }
 
+// fresh counts the messages a batch brings for the first time (not edits
+// of earlier ones).
+func fresh(b inbox.Batch) int {
+	n := 0
+	for _, it := range b.Items {
+		if !it.Message.Edited() {
+			n++
+		}
+	}
+	return n
+}
+
 func TestRateAndPaging(t *testing.T) {
 	c := at(New(Flavors[1], 1), t0)
 	c.Rate = 6 // one every 10s
 	b, _ := c.Fetch(context.Background(), "")
 	c.Now = func() time.Time { return t0.Add(65 * time.Second) }
 	b2, _ := c.Fetch(context.Background(), b.Cursor)
-	if len(b2.Items) != 6 || b2.More {
-		t.Fatalf("after 65s at 6/min: %d items (more=%v), want 6", len(b2.Items), b2.More)
+	if fresh(b2) != 6 || b2.More {
+		t.Fatalf("after 65s at 6/min: %d new messages (more=%v), want 6", fresh(b2), b2.More)
 	}
 	if b3, _ := c.Fetch(context.Background(), b2.Cursor); len(b3.Items) != 0 {
 		t.Fatalf("refetch at the same time returned %d items", len(b3.Items))
 	}
 	c.Now = func() time.Time { return t0.Add(time.Hour) }
 	b4, _ := c.Fetch(context.Background(), b2.Cursor)
-	if len(b4.Items) != pageSize || !b4.More {
-		t.Fatalf("an hour later: %d items more=%v, want a full page and more", len(b4.Items), b4.More)
+	if fresh(b4) != pageSize || !b4.More {
+		t.Fatalf("an hour later: %d new messages more=%v, want a full page and more", fresh(b4), b4.More)
 	}
 	if _, err := c.Fetch(context.Background(), "garbage"); err == nil {
 		t.Fatal("a corrupt cursor must be an error")
@@ -142,5 +155,44 @@ func TestPerformIdempotentFailsSometimesAndFollowsUp(t *testing.T) {
 	}
 	if _, err := c.Perform(context.Background(), psync.Action{Kind: "hide", IdempotencyKey: "x"}); !psync.IsPermanent(err) {
 		t.Fatalf("unsupported action must fail permanently: %v", err)
+	}
+}
+
+func TestDemoEditsDeletesAttachesAndPolls(t *testing.T) {
+	in := synctest.New(t, Flavors[0].Network, Flavors[0].Label)
+	c := at(New(Flavors[0], 5), t0)
+	c.Backlog = 300
+	if err := in.Sync(c); err != nil {
+		t.Fatal(err)
+	}
+	var edited, deleted, pictures, pictureOnly, polls int
+	for _, th := range in.Threads(t) {
+		for _, m := range th.Messages {
+			if m.Edited() {
+				edited++
+				if m.PreviousText == "" || !strings.Contains(m.Text, m.PreviousText) {
+					t.Fatalf("edit without its previous text: %+v", m)
+				}
+			}
+			if m.Deleted() {
+				deleted++
+			}
+			if len(m.Attachments) > 0 {
+				pictures++
+				if m.Text == "" && th.Conversation.Kind == inbox.KindDM {
+					pictureOnly++
+					if th.Conversation.Preview == "" {
+						t.Fatalf("a picture-only DM has no preview: %+v", th.Conversation)
+					}
+				}
+			}
+			if m.Poll != nil && len(m.Poll.Options) > 1 {
+				polls++
+			}
+		}
+	}
+	if edited == 0 || deleted == 0 || pictures == 0 || pictureOnly == 0 || polls == 0 {
+		t.Fatalf("in 300 demo messages: %d edited, %d deleted, %d with attachments (%d picture-only DMs), %d polls; want some of each",
+			edited, deleted, pictures, pictureOnly, polls)
 	}
 }

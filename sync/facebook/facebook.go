@@ -31,6 +31,13 @@ type Options struct {
 	HumanAgent   bool          // the Page may use the HUMAN_AGENT tag (7-day window)
 	IGUserID     string        // set: this account is the Page's Instagram professional account
 	IGLogin      bool          // Instagram Login: the IG account owns its conversations (no Page)
+	// AppID and AppSecret are the Meta app's: with a secret every call
+	// carries appsecret_proof, and /debug_token is asked as the app.
+	AppID     string
+	AppSecret func(context.Context) (string, error)
+	// TokenFile is where the token is kept when it came from token_file:
+	// a refreshed Instagram Login token is written back there.
+	TokenFile string
 }
 
 func factory(cfg psync.AccountConfig) (psync.Connector, error) {
@@ -50,6 +57,11 @@ func factory(cfg psync.AccountConfig) (psync.Connector, error) {
 	if o.PageID == "" {
 		return nil, fmt.Errorf("account %q: page_id is missing", cfg.Label)
 	}
+	o.AppID, _ = cfg.Options["app_id"].(string)
+	o.TokenFile, _ = cfg.Options["token_file"].(string)
+	if o.AppSecret, err = secretSource(cfg.Label, cfg.Options); err != nil {
+		return nil, err
+	}
 	tok, err := psync.TokenSource(cfg.Label, cfg.Options)
 	if err != nil {
 		return nil, err
@@ -61,6 +73,7 @@ func factory(cfg psync.AccountConfig) (psync.Connector, error) {
 type Connector struct {
 	opts Options
 	http *psync.HTTPClient
+	tok  *tokenKeeper
 }
 
 // New builds a connector.
@@ -68,18 +81,22 @@ func New(o Options, token func(context.Context) (string, error)) (*Connector, er
 	if !strings.HasPrefix(o.Version, "v") {
 		return nil, fmt.Errorf("facebook: api_version %q: pin a version such as \"v25.0\"", o.Version)
 	}
-	c, err := psync.NewHTTPClient(strings.TrimRight(o.BaseURL, "/"), false, token)
+	k := &tokenKeeper{source: token, file: o.TokenFile}
+	c, err := psync.NewHTTPClient(strings.TrimRight(o.BaseURL, "/"), false, k.get)
 	if err != nil {
 		return nil, err
 	}
 	c.MapError, c.Pace = mapError, pace
+	if o.AppSecret != nil {
+		c.HTTP.Transport = &proofTransport{base: c.HTTP.Transport, secret: o.AppSecret}
+	}
 	if o.PollInterval <= 0 {
 		o.PollInterval = time.Minute
 	}
 	if o.Backlog <= 0 {
 		o.Backlog = 7 * 24 * time.Hour
 	}
-	return &Connector{opts: o, http: c}, nil
+	return &Connector{opts: o, http: c, tok: k}, nil
 }
 
 // Capabilities implements sync.Connector.
@@ -118,9 +135,12 @@ func graphTime(s string) time.Time {
 	return t
 }
 
+// from is a sender: {id, name} on Facebook; {username, id} on Instagram
+// conversations (no name).
 type from struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
+	ID       string `json:"id"`
+	Name     string `json:"name,omitempty"`
+	Username string `json:"username,omitempty"`
 }
 
 type post struct {
@@ -139,8 +159,9 @@ type comment struct {
 	Parent  *struct {
 		ID string `json:"id"`
 	} `json:"parent"`
-	Permalink string `json:"permalink_url"`
-	IsHidden  bool   `json:"is_hidden"`
+	Permalink  string           `json:"permalink_url"`
+	IsHidden   bool             `json:"is_hidden"`
+	Attachment *storyAttachment `json:"attachment,omitempty"`
 }
 
 type page[T any] struct {
@@ -150,9 +171,12 @@ type page[T any] struct {
 	} `json:"paging"`
 }
 
-// cursor: comments since this unix time have been stored.
+// cursor: comments since this unix time have been stored. ReviewsGone
+// and Refused carry the account's standing note from poll to poll.
 type cursor struct {
-	Since int64 `json:"since"`
+	Since       int64 `json:"since"`
+	ReviewsGone bool  `json:"reviews_gone,omitempty"`
+	Refused     bool  `json:"refused,omitempty"`
 }
 
 // editWindow is how far back each poll re-reads comments: Graph filters by
@@ -163,10 +187,14 @@ const editWindow = 24 * time.Hour
 // long lists can stop paging early, and a page may be empty with a next link.
 const maxPages = 50
 
+const reviewsGoneNote = "Page reviews are not available: the ratings edge is deprecated in this Graph version"
+
 // Fetch implements sync.Connector: the Page's recent posts (feed, visitor
 // posts included), and for each the comments made since the cursor, as one
 // flat chronological stream (filter=stream) so replies arrive with their
-// parent. Each top-level comment is a conversation.
+// parent. Each top-level comment is a conversation. A part Meta refuses to
+// list is named in the account's note while the other parts sync; when
+// every part is refused the account fails with that note.
 func (c *Connector) Fetch(ctx context.Context, raw string) (inbox.Batch, error) {
 	var cur cursor
 	if raw != "" {
@@ -174,51 +202,90 @@ func (c *Connector) Fetch(ctx context.Context, raw string) (inbox.Batch, error) 
 			return inbox.Batch{}, psync.Permanent(fmt.Errorf("facebook: unreadable cursor %q", raw))
 		}
 	}
+	tokenNote, err := c.refreshIfDue(ctx)
+	if err != nil {
+		return inbox.Batch{}, err
+	}
 	now := c.http.Now()
 	since := cur.Since
 	if since == 0 {
 		since = now.Add(-c.opts.Backlog).Unix()
 	}
 	var b inbox.Batch
+	var ref refusals
 	if c.opts.IGUserID != "" {
-		if err := c.fetchInstagram(ctx, &b, now.Add(-c.opts.Backlog)); err != nil {
+		ref.tries()
+		if err := c.fetchInstagram(ctx, &b, &ref, now.Add(-c.opts.Backlog)); err != nil {
 			return inbox.Batch{}, err
 		}
-		if err := c.fetchTags(ctx, &b, now.Add(-c.opts.Backlog)); err != nil {
+		ref.tries()
+		if err := ref.check(partIGTags, c.fetchTags(ctx, &b, now.Add(-c.opts.Backlog))); err != nil {
 			return inbox.Batch{}, err
 		}
-	} else if err := c.fetchPage(ctx, &b, now, since); err != nil {
-		return inbox.Batch{}, err
+	} else {
+		ref.tries()
+		if err := c.fetchPage(ctx, &b, &ref, now, since); err != nil {
+			return inbox.Batch{}, err
+		}
 	}
-	if err := c.fetchMessenger(ctx, &b, c.platform(), time.Unix(since, 0).Add(-editWindow)); err != nil {
+	ref.tries()
+	if err := ref.check(c.messagesPart(), c.fetchMessenger(ctx, &b, c.platform(), time.Unix(since, 0).Add(-editWindow))); err != nil {
 		return inbox.Batch{}, err
 	}
 	if raw == "" && c.opts.IGUserID == "" {
-		b.Notice = c.reviewsNotice(ctx)
+		cur.ReviewsGone = c.reviewsGone(ctx)
 	}
-	enc, _ := json.Marshal(cursor{Since: now.Unix()})
+	var notes []string
+	if s := ref.String(); s != "" {
+		notes = append(notes, s)
+	}
+	if tokenNote != "" {
+		notes = append(notes, tokenNote)
+	}
+	if cur.ReviewsGone {
+		notes = append(notes, reviewsGoneNote)
+	}
+	b.Notice = strings.Join(notes, "; ")
+	if ref.all() {
+		return inbox.Batch{}, psync.Permanent(fmt.Errorf("nothing on this account can be read: %s", ref.String()))
+	}
+	if b.Notice == "" && cur.Refused {
+		// The store keeps the last note until another replaces it.
+		b.Notice = "every part of the account is readable again"
+	}
+	enc, _ := json.Marshal(cursor{Since: now.Unix(), ReviewsGone: cur.ReviewsGone, Refused: ref.String() != ""})
 	b.Cursor = string(enc)
 	return b, nil
 }
 
+// messagesPart is the inbox this account reads.
+func (c *Connector) messagesPart() part {
+	if c.opts.IGUserID != "" {
+		return partIGMessages
+	}
+	return partMessenger
+}
+
 // fetchPage adds the comments on the Page's recent posts.
-func (c *Connector) fetchPage(ctx context.Context, b *inbox.Batch, now time.Time, since int64) error {
+func (c *Connector) fetchPage(ctx context.Context, b *inbox.Batch, ref *refusals, now time.Time, since int64) error {
 	posts, err := list[post](ctx, c, c.path(c.opts.PageID+"/feed"), url.Values{
 		"fields": {"id,message,created_time,permalink_url,from"}, "limit": {"25"},
 		"since": {fmt.Sprint(now.Add(-c.opts.Backlog).Unix())}})
 	if err != nil {
-		return err
+		return ref.check(partPageComments, err)
 	}
 	for _, p := range posts {
 		cs, err := list[comment](ctx, c, c.path(p.ID+"/comments"), url.Values{
-			"fields": {"id,message,created_time,from,parent{id},permalink_url,is_hidden"},
+			"fields": {"id,message,created_time,from,parent{id},permalink_url,is_hidden," + commentAttachmentFields},
 			"filter": {"stream"}, "order": {"chronological"}, "limit": {"100"}, "since": {fmt.Sprint(since - int64(editWindow/time.Second))}})
-		var pe *psync.PermanentError
-		if errors.As(err, &pe) {
+		if isGone(err) {
 			continue // the post was deleted between the listing and now
 		}
 		if err != nil {
-			return err
+			if err := ref.check(partPageComments, err); err != nil {
+				return err
+			}
+			continue
 		}
 		if len(cs) == 0 {
 			continue
@@ -245,16 +312,20 @@ func (c *Connector) fetchPage(ctx context.Context, b *inbox.Batch, now time.Time
 			}
 			b.Items = append(b.Items, inbox.Inbound{ConversationID: "comment:" + conv, Kind: inbox.KindComment, PostID: p.ID,
 				Message: inbox.Message{ExternalID: cm.ID, ParentID: parent, Direction: dir, Author: author(cm.From),
-					Text: cm.Message, CreatedAt: graphTime(cm.Created), Permalink: cm.Permalink}})
+					Text: cm.Message, Attachments: cm.Attachment.attachments(), CreatedAt: graphTime(cm.Created), Permalink: cm.Permalink}})
 		}
 	}
 	return nil
 }
 
-// author copes with the missing "from" Graph sends when privacy hides it.
+// author copes with the missing "from" Graph sends when privacy hides it,
+// and with Instagram's senders, who have a username and no name.
 func author(f *from) inbox.Author {
-	if f == nil {
+	switch {
+	case f == nil:
 		return inbox.Author{Name: "Facebook user"}
+	case f.Username != "" && f.Name == "":
+		return inbox.Author{ID: f.ID, Handle: "@" + f.Username, Name: f.Username}
 	}
 	return inbox.Author{ID: f.ID, Name: f.Name}
 }
@@ -289,6 +360,9 @@ func (c *Connector) Perform(ctx context.Context, a psync.Action) (psync.Receipt,
 	}
 	if strings.HasPrefix(a.ConversationID, "mention:") && a.Kind == inbox.ActionReply {
 		return c.replyToMention(ctx, a)
+	}
+	if strings.HasPrefix(a.ConversationID, tagPrefix) {
+		return psync.Receipt{}, errTagged // read-only: checked before any call
 	}
 	switch a.Kind {
 	case inbox.ActionPrivateReply:
@@ -379,16 +453,14 @@ func (c *Connector) platform() string {
 	return "messenger"
 }
 
-// reviewsNotice checks once, at the first sync, whether the Page's reviews
+// reviewsGone checks once, at the first sync, whether the Page's reviews
 // can be read. The ratings edge is deprecated from Graph v22 (error 12):
-// that is said once in parley accounts and is not a failure.
-func (c *Connector) reviewsNotice(ctx context.Context) string {
+// that is a note in parley accounts, not a failure.
+func (c *Connector) reviewsGone(ctx context.Context) bool {
 	_, err := c.http.Do(ctx, psync.Request{Method: "GET", Path: c.path(c.opts.PageID + "/ratings"),
 		Query: url.Values{"limit": {"1"}}}, nil)
-	if err != nil && strings.Contains(err.Error(), "graph error 12") {
-		return "Page reviews are not available: the ratings edge is deprecated in this Graph version"
-	}
-	return ""
+	ae := graphErrorOf(err)
+	return ae != nil && ae.Code == 12
 }
 
 // inboxOwner is the node whose conversations and messages edges serve

@@ -263,11 +263,9 @@ func TestInstagramCommentsRepliesHideAndDMs(t *testing.T) {
 	e.g.igMedia = []igMedia{{ID: "17900001", Caption: "New mugs 🫖", Permalink: "https://www.instagram.com/p/abc/", Timestamp: ts(now.Add(-24 * time.Hour)), Username: "acme.store"}}
 	e.g.igComms["17900001"] = []igComment{{ID: "17873440459141021", Text: "Does this come in blue?", Timestamp: ts(now.Add(-3 * time.Hour)),
 		Username: "kai.moves", From: &igUser{ID: "17841400000000009", Username: "kai.moves"},
-		Replies: struct {
-			Data []igComment `json:"data"`
-		}{Data: []igComment{{ID: "17870913679156914", Text: "@kai.moves yes, from Friday!", Timestamp: ts(now.Add(-2 * time.Hour)),
+		Replies: igReplies{Data: []igComment{{ID: "17870913679156914", Text: "@kai.moves yes, from Friday!", Timestamp: ts(now.Add(-2 * time.Hour)),
 			Username: "acme.store", ParentID: "17873440459141021"}}}}}
-	e.g.addDM("ig_t_1", "IGSID-5", "kai.moves", "hi from instagram", now.Add(-time.Hour))
+	e.g.addIGDM("ig_t_1", "IGSID-5", "kai.moves", "hi from instagram", now.Add(-time.Hour), false)
 	if err := e.sync(t); err != nil {
 		t.Fatal(err)
 	}
@@ -336,36 +334,41 @@ func TestPrivateReplyRefusedAfterSevenDays(t *testing.T) {
 	}
 }
 
-func TestInstagramMentionsAndInstagramLogin(t *testing.T) {
+// Finding 5: /{ig-user}/tags lists media the account is tagged in, and Meta
+// does not let an app comment on those; they are read-only conversations.
+func TestInstagramTaggedMediaReadOnlyAndInstagramLogin(t *testing.T) {
 	e := newEnv(t)
 	e.conn.opts.IGUserID, e.conn.opts.IGLogin = e.g.igID, true
 	now := time.Now()
 	e.g.igTags = []igMedia{{ID: "17955555", Caption: "Morning coffee with @acme.store ☕", Permalink: "https://www.instagram.com/p/zzz/",
 		Timestamp: ts(now.Add(-time.Hour)), Username: "lena.b"}}
-	e.g.addDM("ig_t_9", "IGSID-9", "lena.b", "do you ship to Oslo?", now.Add(-time.Hour))
+	e.g.addIGDM("ig_t_9", "IGSID-9", "lena.b", "do you ship to Oslo?", now.Add(-time.Hour), false)
 	if err := e.sync(t); err != nil {
 		t.Fatal(err)
 	}
 	ths := e.threads(t)
-	m, ok := ths["mention:17955555"]
-	if !ok || m.Conversation.Kind != inbox.KindMention || m.Messages[0].Author.Handle != "@lena.b" {
-		t.Fatalf("mention: %+v", ths)
+	m, ok := ths["tagged:17955555"]
+	if !ok || m.Conversation.Kind != inbox.KindMention || m.Messages[0].Author.Handle != "@lena.b" || m.Messages[0].Permalink == "" {
+		t.Fatalf("tagged media: %+v", ths)
 	}
 	if e.g.platform != "ig-login:instagram" {
 		t.Fatalf("with Instagram Login conversations belong to the IG account: %q", e.g.platform)
 	}
 	ctx := context.Background()
-	if _, err := e.conn.Perform(ctx, psync.Action{Kind: inbox.ActionReply, ConversationID: "mention:17955555", Body: "Thanks Lena!"}); err != nil {
-		t.Fatal(err)
+	for _, k := range []inbox.ActionKind{inbox.ActionReply, inbox.ActionPrivateReply, inbox.ActionHide} {
+		_, err := e.conn.Perform(ctx, psync.Action{Kind: k, ConversationID: "tagged:17955555", TargetID: "17955555", Body: "Thanks Lena!"})
+		if !psync.IsPermanent(err) || !strings.Contains(err.Error(), "only tagged in") {
+			t.Fatalf("%s on tagged media: %v", k, err)
+		}
 	}
-	if f := e.g.posted[0]; f.Get("media_id") != "17955555" || f.Get("message") != "Thanks Lena!" {
-		t.Fatalf("mention reply: %v", f)
+	if len(e.g.posted) != 0 || len(e.g.hidden) != 0 {
+		t.Fatalf("a refused action reached Graph: %v", e.g.posted)
 	}
 	dm := ths["dm:ig_t_9"]
 	if _, err := e.conn.Perform(ctx, psync.Action{Kind: inbox.ActionReply, ConversationID: "dm:ig_t_9", TargetID: dm.Messages[0].ExternalID, Body: "Yes!"}); err != nil {
 		t.Fatal(err)
 	}
-	if len(e.g.sent) != 1 {
-		t.Fatal("the DM reply did not go through the IG account's messages edge")
+	if len(e.g.sent) != 1 || e.g.sent[0]["recipient"].(map[string]any)["id"] != "IGSID-9" {
+		t.Fatalf("the DM reply did not go to Lena through the IG account's messages edge: %v", e.g.sent)
 	}
 }

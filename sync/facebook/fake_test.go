@@ -43,6 +43,16 @@ type fakeGraph struct {
 	faults     []graphFault     // consumed in order for matching paths
 	pageSize   int
 	now        time.Time
+
+	// Tokens as Meta issues them: a short-lived user token exchanges (with
+	// the app's id and secret) for a long-lived one; debug_token knows
+	// every token's expiry (0: never).
+	appID, appSecret string
+	exchange         map[string]string // short-lived → long-lived
+	expires          map[string]int64  // token → expires_at
+	requireProof     bool              // the app has "Require App Secret"
+	proofs           int               // calls that carried a valid appsecret_proof
+	deny             map[string][2]int // path prefix → code, subcode on every call
 }
 
 type graphFault struct {
@@ -55,7 +65,8 @@ type graphFault struct {
 func newGraph(t *testing.T) *fakeGraph {
 	g := &fakeGraph{t: t, token: "EAAB-page-token-secret", pageID: "122104", comments: map[string][]comment{},
 		hidden: map[string]bool{}, deleted: map[string]bool{}, nextID: 9000, pageSize: 3, now: time.Now().UTC(),
-		igID: "17841400000000001", igComms: map[string][]igComment{}}
+		igID: "17841400000000001", igComms: map[string][]igComment{},
+		appID: "4410001", appSecret: "app-secret-shh", exchange: map[string]string{}, expires: map[string]int64{}, deny: map[string][2]int{}}
 	g.srv = httptest.NewServer(http.HandlerFunc(g.serve))
 	t.Cleanup(g.srv.Close)
 	return g
@@ -110,6 +121,9 @@ func (g *fakeGraph) serve(w http.ResponseWriter, r *http.Request) {
 	if g.usage != "" {
 		w.Header().Set("X-App-Usage", g.usage)
 	}
+	if g.tokenEndpoint(w, r) {
+		return
+	}
 	if !strings.HasPrefix(r.URL.Path, "/v25.0/") {
 		g.graphErr(w, 400, 2635, 0, "You are calling a deprecated version of the Ads API")
 		return
@@ -129,6 +143,20 @@ func (g *fakeGraph) serve(w http.ResponseWriter, r *http.Request) {
 	if r.Header.Get("Authorization") != "Bearer "+g.token {
 		g.graphErr(w, 400, 190, 463, "Error validating access token: Session has expired")
 		return
+	}
+	if p := r.URL.Query().Get("appsecret_proof"); p != "" || g.requireProof {
+		if p != appSecretProof(g.token, g.appSecret) {
+			g.graphErr(w, 400, 100, 0, "API calls from the server require an appsecret_proof argument")
+			return
+		}
+		g.proofs++
+	}
+	for prefix, cs := range g.deny {
+		if strings.HasPrefix(node, prefix) {
+			g.graphErr(w, 400, cs[0], cs[1], map[int]string{10: "(#10) Application does not have permission for this action",
+				200: "(#200) Requires pages_read_user_content permission to manage the object", 1: "An unknown error occurred"}[cs[0]])
+			return
+		}
 	}
 	rec := httptest.NewRecorder()
 	g.route(rec, r, node)
@@ -207,6 +235,12 @@ func (g *fakeGraph) route(w http.ResponseWriter, r *http.Request, node string) {
 		var out []igComment
 		for _, c := range g.igComms[parts[0]] {
 			c.Hidden = g.hidden[c.ID]
+			// Field expansion holds the first page of replies; the rest
+			// are behind the nested paging.next.
+			if len(c.Replies.Data) > g.pageSize {
+				c.Replies.Data = c.Replies.Data[:g.pageSize]
+				c.Replies.Paging.Next = fmt.Sprintf("%s/v25.0/%s/replies?after=%d", g.srv.URL, c.ID, g.pageSize)
+			}
 			out = append(out, c)
 		}
 		g.page(w, r, node, out)
@@ -270,6 +304,14 @@ func (g *fakeGraph) route(w http.ResponseWriter, r *http.Request, node string) {
 		g.sent = append(g.sent, body)
 		g.nextID++
 		g.writeJSON(w, 200, map[string]string{"message_id": fmt.Sprintf("m_%d", g.nextID)})
+	case r.Method == "GET" && len(parts) == 1 && (strings.HasPrefix(parts[0], "t_") || strings.HasPrefix(parts[0], "ig_t_")):
+		for _, cv := range g.convs {
+			if cv.ID == parts[0] {
+				g.writeJSON(w, 200, map[string]any{"id": cv.ID, "messages": map[string]any{"data": cv.Messages.Data}})
+				return
+			}
+		}
+		g.graphErr(w, 400, 100, 33, "Unsupported get request. Object with ID does not exist")
 	case r.Method == "GET" && len(parts) == 1 && strings.HasPrefix(parts[0], "m_"):
 		for _, cv := range g.convs {
 			for _, m := range cv.Messages.Data {
@@ -326,6 +368,60 @@ func (g *fakeGraph) route(w http.ResponseWriter, r *http.Request, node string) {
 	}
 }
 
+// tokenEndpoint serves Meta's token endpoints: the long-lived exchange and
+// debug_token on graph.facebook.com, and Instagram Login's exchange and
+// refresh (unversioned, on graph.instagram.com).
+func (g *fakeGraph) tokenEndpoint(w http.ResponseWriter, r *http.Request) bool {
+	q := r.URL.Query()
+	switch r.URL.Path {
+	case "/v25.0/oauth/access_token":
+		long, ok := g.exchange[q.Get("fb_exchange_token")]
+		switch {
+		case q.Get("grant_type") != "fb_exchange_token":
+			g.graphErr(w, 400, 100, 0, "Invalid grant_type")
+		case q.Get("client_id") != g.appID || q.Get("client_secret") != g.appSecret:
+			g.graphErr(w, 400, 101, 0, "Error validating client secret.")
+		case !ok:
+			g.graphErr(w, 400, 190, 0, "Invalid OAuth access token.")
+		default:
+			g.writeJSON(w, 200, map[string]any{"access_token": long, "token_type": "bearer", "expires_in": 5183944})
+		}
+	case "/v25.0/debug_token":
+		caller := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if caller != g.appID+"|"+g.appSecret && caller != q.Get("input_token") {
+			g.graphErr(w, 400, 190, 0, "Invalid OAuth access token.")
+			return true
+		}
+		in := q.Get("input_token")
+		exp, known := g.expires[in]
+		typ := "USER"
+		if in == g.token {
+			typ = "PAGE"
+		}
+		g.writeJSON(w, 200, map[string]any{"data": map[string]any{"app_id": g.appID, "type": typ, "application": "Acme Inbox",
+			"expires_at": exp, "is_valid": known, "scopes": []string{"pages_show_list", "pages_messaging"}}})
+	case "/access_token":
+		long, ok := g.exchange[q.Get("access_token")]
+		if q.Get("grant_type") != "ig_exchange_token" || q.Get("client_secret") != g.appSecret || !ok {
+			g.graphErr(w, 400, 190, 0, "Invalid OAuth access token.")
+			return true
+		}
+		g.writeJSON(w, 200, map[string]any{"access_token": long, "token_type": "bearer", "expires_in": 5184000})
+	case "/refresh_access_token":
+		if q.Get("grant_type") != "ig_refresh_token" || q.Get("access_token") != g.token {
+			g.graphErr(w, 400, 190, 0, "Invalid OAuth access token.")
+			return true
+		}
+		// The old token stops working here so a test sees the new one used.
+		g.nextID++
+		g.token = fmt.Sprintf("IGAA-refreshed-%d", g.nextID)
+		g.writeJSON(w, 200, map[string]any{"access_token": g.token, "token_type": "bearer", "expires_in": 5184000})
+	default:
+		return false
+	}
+	return true
+}
+
 // page serves a data/paging envelope with after cursors.
 func (g *fakeGraph) page(w http.ResponseWriter, r *http.Request, node string, all any) {
 	b, _ := json.Marshal(all)
@@ -358,15 +454,36 @@ func (g *fakeGraph) addDM(convID, psid, name, text string, at time.Time) string 
 	g.nextID++
 	id := fmt.Sprintf("m_%d", g.nextID)
 	m := message{ID: id, Created: ts(at), From: &from{ID: psid, Name: name}, To: msgTo{Data: []from{{ID: g.pageID, Name: "Acme Store"}}}, Message: text}
+	g.putMessage(convID, m, at)
+	return id
+}
+
+// addIGDM adds a message to an Instagram conversation in Instagram's shape:
+// participants are {username, id}, the business is its IG account id.
+func (g *fakeGraph) addIGDM(convID, igsid, username, text string, at time.Time, fromBusiness bool) string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.nextID++
+	id := fmt.Sprintf("m_%d", g.nextID)
+	customer, business := from{ID: igsid, Username: username}, from{ID: g.igID, Username: "acme.store"}
+	m := message{ID: id, Created: ts(at), From: &customer, To: msgTo{Data: []from{business}}, Message: text}
+	if fromBusiness {
+		m.From, m.To = &business, msgTo{Data: []from{customer}}
+	}
+	g.putMessage(convID, m, at)
+	return id
+}
+
+// putMessage adds a message (newest first) to a conversation.
+func (g *fakeGraph) putMessage(convID string, m message, at time.Time) {
 	for i := range g.convs {
 		if g.convs[i].ID == convID {
 			g.convs[i].Messages.Data = append([]message{m}, g.convs[i].Messages.Data...)
 			g.convs[i].Updated = ts(at)
-			return id
+			return
 		}
 	}
 	cv := conversation{ID: convID, Updated: ts(at)}
 	cv.Messages.Data = []message{m}
 	g.convs = append(g.convs, cv)
-	return id
 }

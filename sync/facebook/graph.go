@@ -23,6 +23,58 @@ type graphError struct {
 	} `json:"error"`
 }
 
+// apiError is a Graph error object with its code and subcode kept, so a
+// caller can tell a deleted object from a missing permission.
+type apiError struct {
+	Code, Subcode int
+	desc          string
+}
+
+func (e *apiError) Error() string { return e.desc }
+
+func graphErrorOf(err error) *apiError {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return nil
+}
+
+// isGone is Graph's documented "object does not exist" (100/33): the post
+// or comment was deleted between a listing and the next call. Nothing else
+// means deleted.
+func isGone(err error) bool {
+	ae := graphErrorOf(err)
+	return ae != nil && ae.Code == 100 && ae.Subcode == 33
+}
+
+// isAccessDenied is a permission error (10, 200–299) or missing access
+// (1/99: Advanced Access, business verification): the app or token lacks
+// something the manager must grant; retrying will not help.
+func isAccessDenied(err error) bool {
+	ae := graphErrorOf(err)
+	if ae == nil {
+		return false
+	}
+	switch {
+	case ae.Code == 1 && ae.Subcode == 99:
+		return true
+	case ae.Code == 10 && (ae.Subcode == subMessengerWindow || ae.Subcode == subInstagramWindow || ae.Subcode == subPrivateReplyUsed):
+		return false // a refusal of one message, not of the account's access
+	}
+	return ae.Code == 10 || (ae.Code >= 200 && ae.Code < 300)
+}
+
+// Subcodes of code 10 that refuse one message rather than the app: Messenger
+// outside its window (documented), and Instagram outside its window and a
+// comment's one private reply already used (seen in production code; Meta's
+// error table does not list them).
+const (
+	subMessengerWindow  = 2018278
+	subInstagramWindow  = 2534022
+	subPrivateReplyUsed = 2534025
+)
+
 // mapError turns a Graph error object into the engine's error kinds, with
 // the code, subcode and fbtrace_id kept for support requests.
 func mapError(status int, h http.Header, body []byte) error {
@@ -43,23 +95,32 @@ func mapError(status int, h http.Header, body []byte) error {
 	if e.FBTraceID != "" {
 		desc += " (fbtrace_id " + e.FBTraceID + ")"
 	}
+	ae := &apiError{Code: e.Code, Subcode: e.Subcode, desc: desc}
 	switch {
 	case e.Code == 190 || e.Code == 102:
 		// Expired, revoked or changed-password tokens.
-		return fmt.Errorf("%w: %s — connect the Page again", psync.ErrAuth, desc)
+		return fmt.Errorf("%w: %w — connect the account again", psync.ErrAuth, ae)
 	case e.Code == 4 || e.Code == 17 || e.Code == 32 || e.Code == 613 || (e.Code >= 80001 && e.Code <= 80014):
 		return &psync.RateLimitError{RetryAfter: regainAccess(h), Msg: desc}
+	case e.Code == 1 && e.Subcode == 99:
+		return psync.Permanent(fmt.Errorf("missing access (the app may need Advanced Access, business verification or a permission): %w", ae))
 	case e.Code == 1 || e.Code == 2:
-		return errors.New(desc) // temporary: retried
-	case e.Code == 10 && e.Subcode == 2018278:
-		return psync.Permanent(fmt.Errorf("the reply window has closed: %s", desc))
+		return ae // temporary: retried (a send gives up on code 2 sooner, see sendError)
+	case e.Code == 10 && e.Subcode == subMessengerWindow:
+		return psync.Permanent(fmt.Errorf("the reply window has closed: %w", ae))
+	case e.Code == 10 && e.Subcode == subInstagramWindow:
+		return psync.Permanent(fmt.Errorf("Instagram's reply window has closed: %w", ae))
+	case e.Code == 10 && e.Subcode == subPrivateReplyUsed:
+		return psync.Permanent(fmt.Errorf("this comment's one private reply has already been used: %w", ae))
 	case e.Code == 10 || (e.Code >= 200 && e.Code < 300):
-		return psync.Permanent(fmt.Errorf("missing permission: %s", desc))
+		return psync.Permanent(fmt.Errorf("missing permission: %w", ae))
+	case e.Code == 551:
+		return psync.Permanent(fmt.Errorf("this person cannot be reached (blocked the Page or left): %w", ae))
 	}
 	if status >= 500 {
-		return errors.New(desc)
+		return ae
 	}
-	return psync.Permanent(errors.New(desc))
+	return psync.Permanent(ae)
 }
 
 // usage is one entry of X-App-Usage or X-Business-Use-Case-Usage: shares
@@ -73,13 +134,17 @@ type usage struct {
 
 func (u usage) peak() float64 { return max(u.CallCount, u.TotalTime, u.TotalCPUTime) }
 
-// readUsage collects every usage entry the response reports.
+// readUsage collects every usage entry the response reports: the app's
+// (X-App-Usage), the Page's (X-Page-Usage, same shape, sent on calls made
+// with a Page token) and the business use cases'.
 func readUsage(h http.Header) []usage {
 	var out []usage
-	if v := h.Get("X-App-Usage"); v != "" {
-		var u usage
-		if json.Unmarshal([]byte(v), &u) == nil {
-			out = append(out, u)
+	for _, name := range []string{"X-App-Usage", "X-Page-Usage"} {
+		if v := h.Get(name); v != "" {
+			var u usage
+			if json.Unmarshal([]byte(v), &u) == nil {
+				out = append(out, u)
+			}
 		}
 	}
 	if v := h.Get("X-Business-Use-Case-Usage"); v != "" {

@@ -2,6 +2,7 @@ package facebook
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"time"
@@ -39,16 +40,23 @@ type igUser struct {
 }
 
 type igComment struct {
-	ID        string  `json:"id"`
-	Text      string  `json:"text"`
-	Timestamp string  `json:"timestamp"`
-	Username  string  `json:"username"`
-	From      *igUser `json:"from"`
-	Hidden    bool    `json:"hidden"`
-	ParentID  string  `json:"parent_id"`
-	Replies   struct {
-		Data []igComment `json:"data"`
-	} `json:"replies"`
+	ID        string    `json:"id"`
+	Text      string    `json:"text"`
+	Timestamp string    `json:"timestamp"`
+	Username  string    `json:"username"`
+	From      *igUser   `json:"from"`
+	Hidden    bool      `json:"hidden"`
+	ParentID  string    `json:"parent_id"`
+	Replies   igReplies `json:"replies,omitzero"`
+}
+
+// igReplies is the first page of a comment's replies, as field expansion
+// returns it; the rest are behind paging.next.
+type igReplies struct {
+	Data   []igComment `json:"data"`
+	Paging struct {
+		Next string `json:"next,omitempty"`
+	} `json:"paging,omitzero"`
 }
 
 type igMedia struct {
@@ -73,24 +81,27 @@ func (c *Connector) igAuthor(u *igUser, username string) inbox.Author {
 // recent media; each top-level comment is a conversation, the media its
 // context. Comments come whole each poll (the edge has no since), bounded
 // by the backlog of media.
-func (c *Connector) fetchInstagram(ctx context.Context, b *inbox.Batch, since time.Time) error {
+func (c *Connector) fetchInstagram(ctx context.Context, b *inbox.Batch, ref *refusals, since time.Time) error {
 	media, err := list[igMedia](ctx, c, c.path(c.opts.IGUserID+"/media"), url.Values{
 		"fields": {"id,caption,permalink,timestamp,username"}, "limit": {"25"}})
 	if err != nil {
-		return err
+		return ref.check(partIGComments, err)
 	}
 	for _, m := range media {
 		if graphTime(m.Timestamp).Before(since) {
 			break // newest first
 		}
 		cs, err := list[igComment](ctx, c, c.path(m.ID+"/comments"), url.Values{
-			"fields": {"id,text,timestamp,username,from{id,username},hidden,replies{id,text,timestamp,username,from{id,username},parent_id}"},
+			"fields": {"id,text,timestamp,username,from{id,username},hidden,replies{" + igReplyFields + "}"},
 			"limit":  {"50"}})
+		if isGone(err) {
+			continue // media deleted meanwhile
+		}
 		if err != nil {
-			if psync.IsPermanent(err) {
-				continue // media deleted meanwhile
+			if err := ref.check(partIGComments, err); err != nil {
+				return err
 			}
-			return err
+			continue
 		}
 		if len(cs) == 0 {
 			continue
@@ -99,7 +110,19 @@ func (c *Connector) fetchInstagram(ctx context.Context, b *inbox.Batch, since ti
 			Text: m.Caption, Permalink: m.Permalink, CreatedAt: graphTime(m.Timestamp)})
 		for _, cm := range cs {
 			conv := "comment:" + cm.ID
-			for _, x := range append([]igComment{cm}, cm.Replies.Data...) {
+			replies := cm.Replies.Data
+			if cm.Replies.Paging.Next != "" {
+				// More replies than the expansion holds: read them all.
+				all, err := list[igComment](ctx, c, c.path(cm.ID+"/replies"), url.Values{"fields": {igReplyFields}, "limit": {"50"}})
+				switch {
+				case isGone(err):
+				case err != nil:
+					return err
+				default:
+					replies = all
+				}
+			}
+			for _, x := range append([]igComment{cm}, replies...) {
 				dir := inbox.In
 				if (x.From != nil && x.From.ID == c.opts.IGUserID) || (x.Username != "" && x.Username == m.Username) {
 					dir = inbox.Out
@@ -113,29 +136,39 @@ func (c *Connector) fetchInstagram(ctx context.Context, b *inbox.Batch, since ti
 	return nil
 }
 
-// fetchTags adds posts the account is tagged in (the mentions Instagram
-// lists without webhooks) as mention conversations.
+// igReplyFields are what parley reads of a comment's replies.
+const igReplyFields = "id,text,timestamp,username,from{id,username},parent_id"
+
+// fetchTags adds posts the account is tagged in (GET /{ig-user}/tags) as
+// read-only conversations: Meta does not let an app comment on them. Real
+// @mentions in captions and comments reach an app only by the mentions
+// webhook (issue 11) and are answered through /{ig-user}/mentions.
 func (c *Connector) fetchTags(ctx context.Context, b *inbox.Batch, since time.Time) error {
 	media, err := list[igMedia](ctx, c, c.path(c.opts.IGUserID+"/tags"), url.Values{
 		"fields": {"id,caption,permalink,timestamp,username"}, "limit": {"25"}})
 	if err != nil {
-		if psync.IsPermanent(err) {
-			return nil // the token may lack access to tags: comments and DMs still work
-		}
 		return err
 	}
 	for _, m := range media {
 		if graphTime(m.Timestamp).Before(since) {
 			break
 		}
-		b.Items = append(b.Items, inbox.Inbound{ConversationID: "mention:" + m.ID, Kind: inbox.KindMention,
+		b.Items = append(b.Items, inbox.Inbound{ConversationID: tagPrefix + m.ID, Kind: inbox.KindMention,
 			Message: inbox.Message{ExternalID: m.ID, Direction: inbox.In, Author: c.igAuthor(nil, m.Username),
 				Text: m.Caption, CreatedAt: graphTime(m.Timestamp), Permalink: m.Permalink}})
 	}
 	return nil
 }
 
-// replyToMention answers a post the account was tagged in.
+// tagPrefix marks a conversation about a post the account is tagged in.
+const tagPrefix = "tagged:"
+
+// errTagged explains why a tagged post cannot be answered or moderated
+// from parley.
+var errTagged = psync.Permanent(errors.New("Instagram does not let apps comment on or moderate posts the account is only tagged in; answer it in the Instagram app (the post's link is in the conversation)"))
+
+// replyToMention answers an @mention in a caption (the conversation's id
+// is the media's) through /{ig-user}/mentions.
 func (c *Connector) replyToMention(ctx context.Context, a psync.Action) (psync.Receipt, error) {
 	media := a.ConversationID[len("mention:"):]
 	var res struct {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/parleyhq/parley/inbox"
@@ -24,12 +25,31 @@ type msgTo struct {
 }
 
 type message struct {
-	ID      string `json:"id"`
-	Created string `json:"created_time"`
-	From    *from  `json:"from"`
-	To      msgTo  `json:"to"`
-	Message string `json:"message"`
+	ID          string         `json:"id"`
+	Created     string         `json:"created_time"`
+	From        *from          `json:"from"`
+	To          msgTo          `json:"to"`
+	Message     string         `json:"message"`
+	Attachments msgAttachments `json:"attachments,omitzero"`
+	Sticker     string         `json:"sticker,omitempty"`
+	Shares      msgShares      `json:"shares,omitzero"`
 }
+
+// messageFields are what parley reads of each message.
+const messageFields = "id,created_time,from,to,message," + messageAttachmentFields
+
+// ownID is who "we" are in this account's conversations: on Instagram the
+// professional account's id, on Messenger the Page's.
+func (c *Connector) ownID() string {
+	if c.opts.IGUserID != "" {
+		return c.opts.IGUserID
+	}
+	return c.opts.PageID
+}
+
+// fromUs says whether a message was sent by the business (from parley, the
+// Instagram app, Business Suite or Messenger).
+func (c *Connector) fromUs(m message) bool { return m.From != nil && m.From.ID == c.ownID() }
 
 type conversation struct {
 	ID       string `json:"id"`
@@ -44,7 +64,7 @@ type conversation struct {
 func (c *Connector) fetchMessenger(ctx context.Context, b *inbox.Batch, platform string, since time.Time) error {
 	next := ""
 	q := url.Values{"platform": {platform}, "limit": {"25"},
-		"fields": {"id,updated_time,messages.limit(20){id,created_time,from,to,message}"}}
+		"fields": {"id,updated_time,messages.limit(20){" + messageFields + "}"}}
 	for i := 0; i < maxPages; i++ {
 		var pg page[conversation]
 		r := psync.Request{Method: "GET", Path: c.path(c.inboxOwner() + "/conversations"), Query: q}
@@ -62,12 +82,12 @@ func (c *Connector) fetchMessenger(ctx context.Context, b *inbox.Batch, platform
 			}
 			for _, m := range cv.Messages.Data {
 				dir := inbox.In
-				if m.From != nil && m.From.ID == c.opts.PageID {
+				if c.fromUs(m) {
 					dir = inbox.Out
 				}
 				b.Items = append(b.Items, inbox.Inbound{ConversationID: "dm:" + cv.ID, Kind: inbox.KindDM,
-					Message: inbox.Message{ExternalID: m.ID, Direction: dir, Author: author(m.From), Text: m.Message,
-						CreatedAt: graphTime(m.Created)}})
+					Message: inbox.Message{ExternalID: m.ID, Direction: dir, Author: author(m.From),
+						Text: m.Message, Attachments: m.attachments(), CreatedAt: graphTime(m.Created)}})
 			}
 		}
 		if older || pg.Paging.Next == "" || pg.Paging.Next == next {
@@ -78,19 +98,34 @@ func (c *Connector) fetchMessenger(ctx context.Context, b *inbox.Batch, platform
 	return nil
 }
 
-// sendMessage answers a Messenger conversation through the Send API, with
-// the messaging type the window allows, or refuses with the reason.
+// sendMessage answers a Messenger or Instagram conversation through the
+// Send API, with the messaging type the window allows, or refuses with the
+// reason. The recipient and the window come from the person's latest
+// message in the conversation — never from one of ours, whichever message
+// the reply was written under.
 func (c *Connector) sendMessage(ctx context.Context, a psync.Action) (psync.Receipt, error) {
-	var last message
-	if _, err := c.http.Do(ctx, psync.Request{Method: "GET", Path: c.path(a.TargetID),
-		Query: url.Values{"fields": {"id,created_time,from,to,message"}}}, &last); err != nil {
+	convID := strings.TrimPrefix(a.ConversationID, "dm:")
+	var cv struct {
+		Messages struct {
+			Data []message `json:"data"`
+		} `json:"messages"`
+	}
+	if _, err := c.http.Do(ctx, psync.Request{Method: "GET", Path: c.path(convID),
+		Query: url.Values{"fields": {"messages.limit(20){id,created_time,from,to}"}}}, &cv); err != nil {
 		return psync.Receipt{}, err
 	}
-	if last.From == nil || last.From.ID == "" {
-		return psync.Receipt{}, psync.Permanent(errors.New("facebook: cannot tell who to answer (the message has no sender)"))
+	var theirs *message
+	for i := range cv.Messages.Data { // newest first
+		if m := cv.Messages.Data[i]; m.From != nil && m.From.ID != "" && !c.fromUs(m) {
+			theirs = &cv.Messages.Data[i]
+			break
+		}
 	}
-	body := map[string]any{"recipient": map[string]string{"id": last.From.ID}, "message": map[string]string{"text": a.Body}}
-	switch age := c.http.Now().Sub(graphTime(last.Created)); {
+	if theirs == nil {
+		return psync.Receipt{}, psync.Permanent(errors.New("no message from the person in this conversation's latest messages: there is no one to answer yet"))
+	}
+	body := map[string]any{"recipient": map[string]string{"id": theirs.From.ID}, "message": map[string]string{"text": a.Body}}
+	switch age := c.http.Now().Sub(graphTime(theirs.Created)); {
 	case age <= standardWindow:
 		body["messaging_type"] = "RESPONSE"
 	case age <= humanWindow && c.opts.HumanAgent:
@@ -103,7 +138,7 @@ func (c *Connector) sendMessage(ctx context.Context, a psync.Action) (psync.Rece
 		MessageID   string `json:"message_id"`
 	}
 	if _, err := c.http.Do(ctx, psync.Request{Method: "POST", Path: c.path(c.inboxOwner() + "/messages"), JSON: body}, &res); err != nil {
-		return psync.Receipt{}, err
+		return psync.Receipt{}, sendError(err, a.Attempt)
 	}
 	if res.MessageID == "" {
 		return psync.Receipt{}, errors.New("facebook: the message was accepted but no id came back")
@@ -111,12 +146,24 @@ func (c *Connector) sendMessage(ctx context.Context, a psync.Action) (psync.Rece
 	return psync.Receipt{ExternalID: res.MessageID}, nil
 }
 
+// sendGiveUp is the attempt after which a send stops retrying Graph's
+// "unexpected error" (code 2): Meta documents that it is also what a send
+// gets when the person has blocked the business, which no retry fixes.
+const sendGiveUp = 3
+
+func sendError(err error, attempt int) error {
+	if ae := graphErrorOf(err); ae != nil && ae.Code == 2 && attempt >= sendGiveUp && !psync.IsPermanent(err) {
+		return psync.Permanent(fmt.Errorf("Meta kept refusing this message with an \"unexpected error\"; it also answers so when the person has blocked the business: %w", err))
+	}
+	return err
+}
+
 func windowError(age time.Duration, human bool) error {
 	limit := "24 hours"
 	if human {
 		limit = "7 days (human agent)"
 	}
-	return fmt.Errorf("Messenger allows a reply within %s of the person's last message; theirs was %s ago",
+	return fmt.Errorf("Meta allows a reply within %s of the person's last message; theirs was %s ago",
 		limit, age.Round(time.Hour))
 }
 
@@ -141,7 +188,7 @@ func (c *Connector) privateReply(ctx context.Context, a psync.Action) (psync.Rec
 		MessageID string `json:"message_id"`
 	}
 	if _, err := c.http.Do(ctx, psync.Request{Method: "POST", Path: c.path(c.inboxOwner() + "/messages"), JSON: body}, &res); err != nil {
-		return psync.Receipt{}, err
+		return psync.Receipt{}, sendError(err, a.Attempt)
 	}
 	return psync.Receipt{ExternalID: res.MessageID}, nil
 }
