@@ -211,6 +211,7 @@ func (d *Detector) legacyClassify(text string, rating int) Result {
 	}
 	return r
 }
+
 // oldLookup is lookup before whole-word stems: any word starting with a
 // stem matched it.
 func (l *lang) oldLookup(tok string) (float64, bool) {

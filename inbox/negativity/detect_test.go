@@ -17,7 +17,7 @@ func TestNegationIntensifiersPerLanguage(t *testing.T) {
 		want Label
 	}{
 		{"This is terrible, worst service ever", "en", Negative},
-		
+
 		{"not good, not good at all", "en", Negative},
 		{"very good coffee, thank you", "en", Positive},
 		{"Het eten was slecht en de bediening onvriendelijk", "nl", Negative},
@@ -118,4 +118,3 @@ func TestWordListAppliesWithoutRestart(t *testing.T) {
 		t.Fatal("a broken word list must keep the previous one in use")
 	}
 }
-

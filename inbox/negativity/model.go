@@ -197,3 +197,5 @@ func softmax(z [classes]float64) [classes]float64 {
 	}
 	return p
 }
+
+var mathExp = math.Exp

@@ -196,4 +196,3 @@ func laughter(w string) bool {
 	}
 	return false
 }
-

@@ -100,7 +100,6 @@ func isEmoticon(f string) bool {
 	return ok
 }
 
-
 func maxRun(s string, c rune) int {
 	best, cur := 0, 0
 	for _, r := range s {

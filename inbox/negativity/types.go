@@ -23,5 +23,3 @@ type Result struct {
 	Lang    string   `json:"lang"`  // en, nl, de, fr, es, ru, or und
 	Reasons []string `json:"reasons"`
 }
-
-
