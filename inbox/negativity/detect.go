@@ -2,6 +2,7 @@ package negativity
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -161,6 +162,17 @@ func (d *Detector) classify(text string, rating int, explain bool) (Result, []Co
 	if explain {
 		out = append(out, Contribution{"prior", float64(m.bias[decided]) - (float64(m.bias[0])+float64(m.bias[1])+float64(m.bias[2])-float64(m.bias[decided]))/2})
 	}
+	// One line per name: a word's features, or an emoji's learned and
+	// fixed weights, are one thing to the reader.
+	merged := out[:0]
+	for _, c := range out {
+		if i := slices.IndexFunc(merged, func(m Contribution) bool { return m.What == c.What }); i >= 0 {
+			merged[i].Weight += c.Weight
+			continue
+		}
+		merged = append(merged, c)
+	}
+	out = merged
 	sort.SliceStable(out, func(i, j int) bool { return math.Abs(out[i].Weight) > math.Abs(out[j].Weight) })
 	// Reasons: what pushed towards the verdict clearly, once each, at most five.
 	for _, c := range out {
