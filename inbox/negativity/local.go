@@ -12,8 +12,9 @@ import (
 // mark costs a few microseconds.
 type local struct {
 	mu sync.RWMutex
-	w  map[uint32]float64
-	n  int
+	w    map[uint32]float64
+	n    int
+	last int64 // id of the last stored mark taken
 }
 
 const (
@@ -87,4 +88,27 @@ func (d *Detector) Learned() int {
 	d.local.mu.RLock()
 	defer d.local.mu.RUnlock()
 	return d.local.n
+}
+
+// LearnMark is Learn for a stored mark with its row id: marks are taken
+// once each, in id order, so replaying the store after a restart or after
+// each new mark teaches nothing twice.
+func (d *Detector) LearnMark(id int64, text string, negative bool) {
+	d.local.mu.RLock()
+	seen := id <= d.local.last
+	d.local.mu.RUnlock()
+	if seen {
+		return
+	}
+	d.Learn(text, negative)
+	d.local.mu.Lock()
+	d.local.last = max(d.local.last, id)
+	d.local.mu.Unlock()
+}
+
+// LastMark is the id of the last stored mark taken (0: none).
+func (d *Detector) LastMark() int64 {
+	d.local.mu.RLock()
+	defer d.local.mu.RUnlock()
+	return d.local.last
 }
