@@ -11,7 +11,7 @@ import (
 // It is small (a map of the hashed features its examples had) and each
 // mark costs a few microseconds.
 type local struct {
-	mu sync.RWMutex
+	mu   sync.RWMutex
 	w    map[uint32]float64
 	n    int
 	last int64 // id of the last stored mark taken

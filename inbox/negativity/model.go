@@ -21,6 +21,7 @@ const (
 
 // model.bin is written by `go run ./inbox/negativity/train`; see README.md.
 //
+//go:generate go run ./train -indomain data -out model.bin
 //go:embed model.bin
 var modelBin []byte
 
