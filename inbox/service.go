@@ -55,6 +55,9 @@ func NewService(st Store, opts Options) *Service {
 	s := &Service{store: st, opts: opts}
 	if st != nil {
 		st.SetDuePolicy(s.due)
+		// Marks stored before this start are learned again; a failure
+		// shows again, with its cause, at the next mark.
+		_ = s.LearnFromMarks(context.Background())
 	}
 	return s
 }
@@ -286,7 +289,7 @@ func (s *Service) SetNegative(ctx context.Context, actor string, ids []int64, ne
 			return err
 		}
 	}
-	return nil
+	return s.LearnFromMarks(ctx)
 }
 
 // Done marks conversations done.

@@ -19,6 +19,7 @@ func runClassify(args []string, stdin io.Reader, stdout io.Writer) error {
 	fs := flag.NewFlagSet("parley classify", flag.ContinueOnError)
 	c.flags(fs)
 	words := fs.String("words", "", "word list to use (default: words in the config)")
+	explain := fs.Bool("explain", false, "add what decided each verdict: every feature's push towards it, strongest first")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -60,7 +61,15 @@ func runClassify(args []string, stdin io.Reader, stdout io.Writer) error {
 				return fmt.Errorf("stdin:%d: rating %d is not 1–5", n, rating)
 			}
 		}
-		if err := enc.Encode(d.Classify(text, rating)); err != nil {
+		var v any = d.Classify(text, rating)
+		if *explain {
+			r, why := d.Explain(text, rating)
+			v = struct {
+				negativity.Result
+				Explain []negativity.Contribution `json:"explain"`
+			}{r, why}
+		}
+		if err := enc.Encode(v); err != nil {
 			return err
 		}
 	}

@@ -1,432 +1,240 @@
-// Package negativity scores messages on the machine, in-process, in
-// English, Dutch, German, French, Spanish and Russian: a lexicon per
-// language with negation, intensifiers, emoji, ALL CAPS, repeated
-// punctuation and star ratings, plus a word list the manager can extend.
-// Everything it knows is in this package; nothing is downloaded.
 package negativity
 
 import (
-	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
-	"unicode"
-	"unicode/utf8"
+	"sync"
 )
 
-// Label is the verdict.
-type Label string
-
-// Labels.
-const (
-	Negative Label = "negative"
-	Neutral  Label = "neutral"
-	Positive Label = "positive"
-)
-
-// Result is a verdict with what decided it.
-type Result struct {
-	Label   Label    `json:"label"`
-	Score   float64  `json:"score"` // -1 (very negative) … +1
-	Lang    string   `json:"lang"`  // en, nl, de, fr, es, ru, or und
-	Reasons []string `json:"reasons"`
+// Contribution is how much one thing in a message pushed it towards the
+// verdict (positive: towards it).
+type Contribution struct {
+	What   string  `json:"what"`
+	Weight float64 `json:"weight"`
 }
 
-// Thresholds on the raw sum of weights; tuned on the development half of
-// the evaluation data only (see quality_test.go).
-const (
-	negThreshold = -0.5
-	posThreshold = 1.5
-)
-
-type stem struct {
-	prefix string
-	weight float64
-}
-
-type lang struct {
-	words     map[string]float64
-	stems     map[string][]stem  // by their first two bytes, longest first
-	phrases   map[string]float64 // two or three words
-	negators  map[string]bool
-	intensify map[string]float64
-	stop      map[string]bool
-}
-
-var langs = map[string]*lang{}
-
-func init() {
-	for code, lex := range lexicons {
-		l := &lang{words: map[string]float64{}, stems: map[string][]stem{}, phrases: map[string]float64{}, negators: map[string]bool{},
-			intensify: intensifiers[code], stop: map[string]bool{}}
-		for k, w := range lex {
-			switch {
-			case strings.Contains(k, " "):
-				l.phrases[k] = w
-			case strings.HasSuffix(k, "*"):
-				p := strings.TrimSuffix(k, "*")
-				if len(p) < 2 {
-					panic("negativity: stem too short: " + k)
-				}
-				l.stems[p[:2]] = append(l.stems[p[:2]], stem{p, w})
-			default:
-				l.words[k] = w
-			}
-		}
-		for _, ss := range l.stems {
-			sort.Slice(ss, func(i, j int) bool { return len(ss[i].prefix) > len(ss[j].prefix) })
-		}
-		for _, n := range negators[code] {
-			l.negators[n] = true
-		}
-		for _, s := range stopwords[code] {
-			l.stop[s] = true
-		}
-		langs[code] = l
-	}
-}
-
-func (l *lang) lookup(tok string) (float64, bool) {
-	if w, ok := l.words[tok]; ok {
-		return w, true
-	}
-	if len(tok) < 2 {
-		return 0, false
-	}
-	for _, s := range l.stems[tok[:2]] {
-		if strings.HasPrefix(tok, s.prefix) {
-			return s.weight, true
-		}
-	}
-	return 0, false
-}
-
-type token struct {
-	text string // lower case
-	caps bool   // written in capitals (3+ letters)
-	end  bool   // a clause ends after it (, . ; : ! ?): negation stops there
-}
-
-// tokenize splits into words (letters, digits, apostrophes) and notes
-// emoji and emoticons on the way.
-func tokenize(s string, emojis *[]string) []token {
-	toks := make([]token, 0, len(s)/5+1)
-	start, upper, letters, curly := -1, 0, 0, false
-	flush := func(end int) {
-		if start < 0 {
-			return
-		}
-		w := s[start:end]
-		// Lower-case (and straighten ’) only when needed: most words need
-		// neither, and then the token is a slice of s, with no allocation.
-		if upper > 0 || curly {
-			w = strings.ToLower(w)
-			if curly {
-				w = strings.ReplaceAll(w, "’", "'")
-			}
-		}
-		// French and Italian elisions: l'homme → l' + homme.
-		if i := strings.IndexByte(w, '\''); i > 0 && i <= 2 && i < len(w)-1 && !strings.HasSuffix(w, "'t") {
-			toks = append(toks, token{text: w[:i+1]})
-			w = w[i+1:]
-		}
-		toks = append(toks, token{text: w, caps: letters >= 3 && upper == letters})
-		start, upper, letters, curly = -1, 0, 0, false
-	}
-	fieldStart := -1
-	for i, r := range s {
-		if unicode.IsSpace(r) {
-			flush(i)
-			// An emoticon is a whole field: ":(" "<3" ":-)".
-			if fieldStart >= 0 {
-				if f := strings.ToLower(s[fieldStart:i]); isEmoticon(f) {
-					*emojis = append(*emojis, f)
-				}
-			}
-			fieldStart = -1
-			continue
-		}
-		if fieldStart < 0 {
-			fieldStart = i
-		}
-		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’':
-			if start < 0 {
-				start = i
-			}
-			curly = curly || r == '’'
-			if unicode.IsLetter(r) {
-				letters++
-				if unicode.IsUpper(r) {
-					upper++
-				}
-			}
-		default:
-			flush(i)
-			if strings.ContainsRune(",.;:!?", r) && len(toks) > 0 {
-				toks[len(toks)-1].end = true
-			}
-			if r >= 0x2000 { // emoji and symbols; ASCII punctuation is handled as emoticons
-				if e := string(r); emoji[e] != 0 {
-					*emojis = append(*emojis, e)
-				}
-			}
-		}
-	}
-	flush(len(s))
-	if fieldStart >= 0 {
-		if f := strings.ToLower(s[fieldStart:]); isEmoticon(f) {
-			*emojis = append(*emojis, f)
-		}
-	}
-	return toks
-}
-
-// isEmoticon: an ASCII face such as ":(" or "<3" (no letters but d/p).
-func isEmoticon(f string) bool {
-	if len(f) < 2 || len(f) > 4 || f[0] >= 0x80 {
-		return false
-	}
-	_, ok := emoji[f]
-	return ok
-}
-
-// detectLang decides the language: Cyrillic script means Russian; Latin
-// text votes by stop words, lexicon hits and tell-tale letters.
-// langOrder is the order languages win ties in.
-var langOrder = [6]string{"en", "nl", "de", "fr", "es", "ru"}
-
-// voteBox counts votes per language without allocating.
-type voteBox [6]float64
-
-func (v *voteBox) add(code string, n float64) {
-	for i, c := range langOrder {
-		if c == code {
-			v[i] += n
-			return
-		}
-	}
-}
-
-func detectLang(s string, toks []token) string {
-	cyr, lat := 0, 0
-	for _, r := range s {
-		switch {
-		case unicode.Is(unicode.Cyrillic, r):
-			cyr++
-		case unicode.Is(unicode.Latin, r):
-			lat++
-		}
-	}
-	if cyr > lat {
-		return "ru"
-	}
-	var votes voteBox
-	for _, t := range toks {
-		for code, l := range langs {
-			if l.stop[t.text] {
-				votes.add(code, 1)
-			}
-			if code != "en" && code != "ru" {
-				if _, ok := l.words[t.text]; ok {
-					votes.add(code, 0.5)
-				}
-			}
-		}
-		if _, ok := langs["ru"].words[t.text]; ok && cyr == 0 {
-			votes.add("ru", 1.5) // transliterated Russian
-		}
-	}
-	if strings.ContainsAny(s, "ñ¿¡Ñ") {
-		votes.add("es", 2)
-	}
-	if strings.ContainsAny(s, "ßäöüÄÖÜ") {
-		votes.add("de", 2)
-	}
-	if strings.ContainsAny(s, "çœêâàèùûÇÊÂÀÈ") {
-		votes.add("fr", 2)
-	}
-	if strings.Contains(s, "ij") || strings.Contains(s, "IJ") {
-		votes.add("nl", 0.5)
-	}
-	best, bestV := "und", 0.0
-	for i, code := range langOrder {
-		if votes[i] > bestV {
-			best, bestV = code, votes[i]
-		}
-	}
-	return best
-}
+var analyses = sync.Pool{New: func() any { return new(analysis) }}
 
 // Classify scores one message; rating is 1–5 for reviews, else 0.
 func (d *Detector) Classify(text string, rating int) Result {
-	extra, ignore := d.words()
-	low := strings.ToLower(text)
-	for _, ig := range ignore {
-		if strings.Contains(low, ig) {
-			low = strings.ReplaceAll(low, ig, " ")
-			text = low // casing is lost, but the ignored term must not count
-		}
-	}
-	var emojis []string
-	toks := tokenize(text, &emojis)
-	code := detectLang(text, toks)
-	r := Result{Lang: code}
-	primary := langs[code]
-	if primary == nil {
-		primary = langs["en"]
-	}
-	sources := []*lang{primary}
-	if primary != langs["en"] {
-		sources = append(sources, langs["en"]) // English words turn up everywhere
-	}
-	score := 0.0
-	add := func(w float64, why string) {
-		score += w
-		if len(r.Reasons) < 8 {
-			r.Reasons = append(r.Reasons, why)
-		}
-	}
-	negated, mult := 0, 1.0
-	for i := 0; i < len(toks); i++ {
-		t := toks[i]
-		isNeg, isInt := false, 0.0
-		for _, l := range sources {
-			isNeg = isNeg || l.negators[t.text]
-			if v, ok := l.intensify[t.text]; ok && isInt == 0 {
-				isInt = v
-			}
-		}
-		if isNeg {
-			negated = 3
-			if t.end {
-				negated = 0
-			}
-			continue
-		}
-		if isInt != 0 && i+1 < len(toks) {
-			mult *= isInt
-			continue
-		}
-		w, what, ok := 0.0, t.text, false
-		if w, ok = extra[t.text]; ok {
-			what = "list: " + t.text
-		}
-		if !ok && i+1 < len(toks) {
-			pair := t.text + " " + toks[i+1].text
-			for _, l := range sources {
-				if pw, found := l.phrases[pair]; found {
-					w, what, ok = pw, pair, true
-					i++
-					break
-				}
-			}
-			if pw, found := extra[pair]; !ok && found {
-				w, what, ok = pw, "list: "+pair, true
-				i++
-			}
-		}
-		for _, l := range sources {
-			if ok {
-				break
-			}
-			w, ok = l.lookup(t.text)
-		}
-		if ok && w == 0 {
-			ok = false // a neutral phrase, listed to stop a word inside it counting
-		}
-		if ok {
-			if t.caps {
-				w *= 1.5
-				what += " (CAPS)"
-			}
-			w *= mult
-			if negated > 0 {
-				if w > 0 {
-					w, what = -0.9*w, "not "+what
-				} else {
-					w, what = -0.4*w, "not "+what
-				}
-			}
-			add(w, fmt.Sprintf("%q %+.1f", what, w))
-			mult, negated = 1, 0 // a negation turns one opinion word
-		}
-		if negated > 0 {
-			negated--
-		}
-		if t.end {
-			negated, mult = 0, 1
-		}
-	}
-	for _, e := range emojis {
-		add(emoji[e], fmt.Sprintf("%s %+.1f", e, emoji[e]))
-	}
-	// "(((" is a sad face and ")))" a smile in Russian-speaking chats.
-	if n := maxRun(text, '('); n >= 2 {
-		add(-1.5, "(((")
-	} else if n := maxRun(text, ')'); n >= 2 {
-		add(1.5, ")))")
-	}
-	if score != 0 {
-		if n := maxRun(text, '!') + maxRun(text, '?'); n >= 2 {
-			score *= 1.3
-			r.Reasons = append(r.Reasons, "repeated !/?")
-		}
-		if shouting(text) {
-			score *= 1.3
-			r.Reasons = append(r.Reasons, "ALL CAPS")
-		}
-	}
-	switch rating {
-	case 1:
-		add(-4, "rating 1★")
-	case 2:
-		add(-3, "rating 2★")
-	case 3:
-		// three stars is the middle: it decides nothing by itself
-	case 4:
-		add(2, "rating 4★")
-	case 5:
-		add(3, "rating 5★")
-	}
-	r.Score = math.Round(math.Tanh(score/3)*1000) / 1000
-	switch {
-	case score <= negThreshold:
-		r.Label = Negative
-	case score >= posThreshold:
-		r.Label = Positive
-	default:
-		r.Label = Neutral
-	}
-	if r.Reasons == nil {
-		r.Reasons = []string{}
-	}
+	r, _ := d.classify(text, rating, false)
 	return r
 }
 
-func maxRun(s string, c rune) int {
-	best, cur := 0, 0
-	for _, r := range s {
-		if r == c {
-			cur++
-			best = max(best, cur)
-		} else {
-			cur = 0
-		}
-	}
-	return best
+// Explain is Classify with everything that moved the verdict, strongest
+// first: words (with their character n-grams and lexicon scores),
+// complaint patterns, emoji, the word list, the workspace's own layer,
+// the rating, and the model's prior.
+func (d *Detector) Explain(text string, rating int) (Result, []Contribution) {
+	return d.classify(text, rating, true)
 }
 
-// shouting: mostly capital letters over a meaningful stretch of text.
-func shouting(s string) bool {
-	up, letters := 0, 0
-	for _, r := range s {
-		if unicode.IsLetter(r) {
-			letters++
-			if unicode.IsUpper(r) {
-				up++
+func (d *Detector) classify(text string, rating int, explain bool) (Result, []Contribution) {
+	extra, ignore := d.words()
+	if len(ignore) > 0 {
+		low := strings.ToLower(text)
+		for _, ig := range ignore {
+			if strings.Contains(low, ig) {
+				low = strings.ReplaceAll(low, ig, " ")
+				text = low // casing is lost, but the ignored term must not count
 			}
 		}
 	}
-	return letters >= 8 && up*10 >= letters*7 && utf8.RuneCountInString(s) > 0
+	a := analyses.Get().(*analysis)
+	defer analyses.Put(a)
+	m := d.model
+	m.analyse(text, "", a)
+	z := m.scores(a.feats)
+
+	// Fixed adjustments outside the learned weights, in log-odds.
+	type adj struct {
+		what  string
+		class int
+		by    float64
+	}
+	var adjs []adj
+	if len(extra) > 0 {
+		for i, t := range a.toks {
+			term := t.text
+			w, ok := extra[term]
+			if !ok && i+1 < len(a.toks) {
+				term = t.text + " " + a.toks[i+1].text
+				w, ok = extra[term]
+			}
+			if ok {
+				c := classPos
+				if w < 0 {
+					c = classNeg
+				}
+				adjs = append(adjs, adj{"list: " + term, c, math.Abs(w)})
+			}
+		}
+	}
+	// Emoji and bracket faces are rare in the training text, so their
+	// lexicon weights count as they are rather than as learned.
+	for _, e := range a.emojis {
+		if w := emoji[e]; w < 0 {
+			adjs = append(adjs, adj{e, classNeg, -w / 2})
+		} else {
+			adjs = append(adjs, adj{e, classPos, w / 2})
+		}
+	}
+	if a.sad {
+		adjs = append(adjs, adj{"sad face (", classNeg, 1.5})
+	}
+	if a.happy {
+		adjs = append(adjs, adj{"smile )", classPos, 1.5})
+	}
+	if l := d.local.margin(a.feats); l != 0 {
+		adjs = append(adjs, adj{"learned in this workspace", classNeg, l})
+	}
+	switch rating {
+	case 1:
+		adjs = append(adjs, adj{"rating 1★", classNeg, 4})
+	case 2:
+		adjs = append(adjs, adj{"rating 2★", classNeg, 3})
+	case 4:
+		adjs = append(adjs, adj{"rating 4★", classPos, 2})
+	case 5:
+		adjs = append(adjs, adj{"rating 5★", classPos, 3})
+	}
+	for _, x := range adjs {
+		z[x.class] += x.by
+	}
+	p := softmax(z)
+	r := Result{Lang: a.lang, Score: math.Round((p[classPos]-p[classNeg])*1000) / 1000, Label: Neutral}
+	decided := classNeu
+	switch {
+	case p[classNeg] >= p[classNeu] && p[classNeg] >= p[classPos]:
+		r.Label, decided = Negative, classNeg
+	case p[classPos] > p[classNeu]:
+		r.Label, decided = Positive, classPos
+	}
+	r.Reasons = []string{}
+	if decided == classNeu && !explain {
+		return r, nil
+	}
+	// Sum what pushed towards the verdict by where it came from.
+	type part struct {
+		src int32
+		by  float64
+	}
+	parts := make([]part, 0, 16)
+	addPart := func(src int32, by float64) {
+		for i := range parts {
+			if parts[i].src == src {
+				parts[i].by += by
+				return
+			}
+		}
+		parts = append(parts, part{src, by})
+	}
+	for _, x := range a.feats {
+		src := x.src
+		if src >= 0 {
+			for k, h := range a.patterns {
+				if int(src) >= h.from && int(src) < h.to {
+					src = int32(srcPattern - k)
+					break
+				}
+			}
+		}
+		if src == srcNone {
+			src = -30000 - int32(x.id) // each unnamed feature on its own
+		}
+		addPart(src, m.push(x, decided))
+	}
+	var out []Contribution
+	for _, pt := range parts {
+		if name := a.name(pt.src); name != "" {
+			out = append(out, Contribution{name, pt.by})
+		}
+	}
+	for _, x := range adjs {
+		by := x.by
+		if x.class != decided {
+			by = -by
+		}
+		out = append(out, Contribution{x.what, by})
+	}
+	if explain {
+		out = append(out, Contribution{"prior", float64(m.bias[decided]) - (float64(m.bias[0])+float64(m.bias[1])+float64(m.bias[2])-float64(m.bias[decided]))/2})
+	}
+	// One line per name: a word's features, or an emoji's learned and
+	// fixed weights, are one thing to the reader.
+	merged := out[:0]
+	for _, c := range out {
+		if i := slices.IndexFunc(merged, func(m Contribution) bool { return m.What == c.What }); i >= 0 {
+			merged[i].Weight += c.Weight
+			continue
+		}
+		merged = append(merged, c)
+	}
+	out = merged
+	sort.SliceStable(out, func(i, j int) bool { return math.Abs(out[i].Weight) > math.Abs(out[j].Weight) })
+	// Reasons: what pushed towards the verdict clearly, once each, at most five.
+	for _, c := range out {
+		if c.Weight < 0.25 || c.What == "prior" || len(r.Reasons) == 5 {
+			continue
+		}
+		dup := false
+		for _, s := range r.Reasons {
+			dup = dup || s == c.What
+		}
+		if !dup {
+			r.Reasons = append(r.Reasons, c.What)
+		}
+	}
+	if decided == classNeu {
+		r.Reasons = []string{}
+	}
+	return r, out
+}
+
+// push is how much a feature moves the message towards class c, against
+// the mean of the other two.
+func (m *Model) push(x feature, c int) float64 {
+	w := m.w[int(x.id)*classes : int(x.id)*classes+classes]
+	others := 0.0
+	for k := range classes {
+		if k != c {
+			others += float64(w[k])
+		}
+	}
+	return float64(x.v) * (float64(w[c]) - others/2)
+}
+
+var unnamed = map[uint32]string{
+	idShout: "ALL CAPS", idBangs: "repeated !/?", idQuestion: "a question",
+}
+
+// name is the human-readable source of a feature.
+func (a *analysis) name(src int32) string {
+	switch {
+	case src >= 0:
+		w := a.toks[src].text
+		if a.negated[src] {
+			return "not " + w
+		}
+		return w
+	case src == srcFace:
+		if a.sad {
+			return "sad face ("
+		}
+		return "smile )"
+	case src <= -30000:
+		return unnamed[uint32(-30000-src)]
+	case src <= srcEmoji:
+		return a.emojis[srcEmoji-src]
+	case src <= srcPattern:
+		h := a.patterns[srcPattern-src]
+		words := make([]string, 0, h.to-h.from)
+		for _, t := range a.toks[h.from:h.to] {
+			words = append(words, t.text)
+		}
+		return strings.Join(words, " ")
+	}
+	return ""
 }

@@ -168,7 +168,9 @@ var intensifiers = map[string]map[string]float64{
 // stopwords vote for a language when the script does not decide it.
 var stopwords = map[string][]string{
 	"en": {"the", "and", "is", "are", "was", "you", "to", "of", "it", "that", "this", "for", "with", "my", "have", "not",
-		"but", "your", "what", "just", "be", "on", "at", "me", "we", "they", "i", "do", "so", "can", "will", "from"},
+		"but", "your", "what", "just", "be", "on", "at", "me", "we", "they", "i", "do", "so", "can", "will", "from",
+		"no", "doesn't", "don't", "didn't", "isn't", "it's", "i'm", "still", "after", "again", "why", "how", "please", "has",
+		"been", "there", "our", "an", "or", "if", "any", "would", "when", "yet", "anyone"},
 	"nl": {"de", "het", "een", "en", "is", "van", "niet", "ik", "je", "dat", "die", "op", "te", "met", "voor", "zijn",
 		"maar", "wat", "ook", "nog", "er", "naar", "bij", "mijn", "was", "heel", "erg", "geen", "wel", "hier"},
 	"de": {"der", "die", "das", "und", "ist", "nicht", "ich", "du", "ein", "eine", "zu", "mit", "auf", "für", "sich",

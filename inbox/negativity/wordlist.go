@@ -15,7 +15,9 @@ import (
 // Detector classifies messages. It is safe for concurrent use; the
 // workspace word list is re-read when its file changes, without a restart.
 type Detector struct {
-	path string
+	path  string
+	model *Model
+	local local
 
 	mu      sync.RWMutex
 	extra   map[string]float64 // the manager's terms: negative -2.5, positive +2.5
@@ -38,7 +40,7 @@ type WordList struct {
 
 // New returns a detector; path is the optional word list ("" for none).
 func New(path string) *Detector {
-	d := &Detector{path: path}
+	d := &Detector{path: path, model: embedded()}
 	d.reload(true)
 	return d
 }

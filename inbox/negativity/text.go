@@ -1,0 +1,198 @@
+package negativity
+
+import (
+	"strings"
+	"unicode"
+)
+
+// clean drops what carries no sentiment and misleads language detection:
+// links, @mentions and the # of hashtags, whose words are split where
+// their case changes (#NeverAgain → "Never Again", #НеРаботает →
+// "Не Работает"). Text without any of them is returned as is.
+func clean(s string) string {
+	if !strings.ContainsAny(s, "@#/") && !strings.Contains(s, "www.") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for field := range strings.FieldsSeq(s) {
+		low := field
+		switch {
+		case strings.HasPrefix(low, "http://"), strings.HasPrefix(low, "https://"), strings.HasPrefix(low, "www."),
+			strings.HasPrefix(low, "@") && len(low) > 1:
+			// A trailing sad face or stop after a link still counts.
+			if i := strings.LastIndexAny(field, "(.!?"); i > 0 && (field[i] == '(' || i == len(field)-1) {
+				b.WriteString(field[i:])
+			}
+			b.WriteByte(' ')
+			continue
+		case strings.HasPrefix(low, "#") && len(low) > 1:
+			prev := rune(0)
+			for _, r := range field[1:] {
+				switch {
+				case r == '_' || r == '#':
+					b.WriteByte(' ')
+				case unicode.IsUpper(r) && unicode.IsLower(prev):
+					b.WriteByte(' ')
+					b.WriteRune(r)
+				default:
+					b.WriteRune(r)
+				}
+				prev = r
+			}
+			b.WriteByte(' ')
+			continue
+		}
+		b.WriteString(field)
+		b.WriteByte(' ')
+	}
+	return b.String()
+}
+
+// langOrder is the order languages win ties in.
+var langOrder = [6]string{"en", "nl", "de", "fr", "es", "ru"}
+
+// voteBox counts votes per language without allocating.
+type voteBox [6]float64
+
+func (v *voteBox) add(code string, n float64) {
+	for i, c := range langOrder {
+		if c == code {
+			v[i] += n
+			return
+		}
+	}
+}
+
+// detectLang decides the language of cleaned text. A message with a fair
+// share of Cyrillic letters is Russian even when it mixes in Latin words
+// ("мой order опоздал"); Latin text votes by stop words, lexicon words and
+// tell-tale letters; when nothing votes, the lexicons of all languages are
+// asked, and only then is the answer "und".
+func detectLang(s string, toks []token, m *Model) string {
+	cyr, lat := 0, 0
+	for _, r := range s {
+		switch {
+		case r < 0x80:
+			if r|0x20 >= 'a' && r|0x20 <= 'z' {
+				lat++
+			}
+		case unicode.Is(unicode.Cyrillic, r):
+			cyr++
+		case unicode.Is(unicode.Latin, r):
+			lat++
+		}
+	}
+	if cyr > 0 && cyr*3 >= lat {
+		return "ru"
+	}
+	var votes voteBox
+	for _, t := range toks {
+		for i, code := range langOrder[:5] {
+			if stopSets[i][t.text] {
+				votes[i]++
+			}
+			if code != "en" {
+				if _, ok := langs[code].words[t.text]; ok {
+					votes[i] += 0.5
+				}
+			}
+		}
+		if cyr == 0 {
+			if _, ok := langs["ru"].words[t.text]; ok {
+				votes.add("ru", 1.5) // transliterated Russian
+			}
+		}
+	}
+	if strings.ContainsAny(s, "ñ¿¡Ñ") {
+		votes.add("es", 2)
+	}
+	if strings.ContainsAny(s, "ßäöüÄÖÜ") {
+		votes.add("de", 2)
+	}
+	if strings.ContainsAny(s, "çœêâàèùûÇÊÂÀÈ") {
+		votes.add("fr", 2)
+	}
+	if strings.Contains(s, "ij") || strings.Contains(s, "IJ") {
+		votes.add("nl", 0.5)
+	}
+	if best := pick(&votes); best != "und" {
+		return best
+	}
+	if cyr > 0 {
+		return "ru"
+	}
+	// The fallback: the language whose lexicons know most of the words.
+	if m != nil {
+		for _, t := range toks {
+			for i, code := range langOrder[:5] {
+				if _, ok := m.lex[code][t.text]; ok {
+					votes[i]++
+				}
+			}
+		}
+	}
+	return pick(&votes)
+}
+
+func pick(v *voteBox) string {
+	best, bestV := "und", 0.0
+	for i, code := range langOrder {
+		if v[i] > bestV {
+			best, bestV = code, v[i]
+		}
+	}
+	return best
+}
+
+var stopSets = func() (out [5]map[string]bool) {
+	for i, code := range langOrder[:5] {
+		out[i] = map[string]bool{}
+		for _, w := range stopwords[code] {
+			out[i][w] = true
+		}
+	}
+	return
+}()
+
+// bracketFaces reads the parentheses Russian-speaking writers use as
+// faces: "((("/")))", and a single "(" or ")" right after Cyrillic text
+// ("Опять связь пропала(") that opens or closes nothing.
+func bracketFaces(s string) (sad, happy bool) {
+	if maxRun(s, '(') >= 2 {
+		return true, false
+	}
+	if maxRun(s, ')') >= 2 {
+		return false, true
+	}
+	opens, prevCyr := 0, false
+	for i, r := range s {
+		switch r {
+		case '(':
+			if prevCyr && !strings.ContainsRune(s[i+1:], ')') {
+				sad = true
+			}
+			opens++
+		case ')':
+			if opens == 0 && prevCyr {
+				happy = true
+			}
+			opens = max(opens-1, 0)
+		}
+		if r == ' ' {
+			continue
+		}
+		prevCyr = unicode.Is(unicode.Cyrillic, r)
+	}
+	return sad, happy
+}
+
+// laughter is never negated: "НИЧЕГО НЕ ПОНИМАЮ АХАХАХ" is amused.
+func laughter(w string) bool {
+	for _, p := range [...]string{"ахах", "хаха", "хах", "haha", "hihi", "jaja", "jeje", "lol", "mdr", "xd", "ptdr"} {
+		if strings.HasPrefix(w, p) {
+			return true
+		}
+	}
+	return false
+}

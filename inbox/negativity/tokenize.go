@@ -1,0 +1,128 @@
+package negativity
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+type token struct {
+	text string // lower case
+	caps bool   // written in capitals (3+ letters)
+	end  bool   // a clause ends after it (, . ; : ! ?): negation stops there
+}
+
+// tokenize splits into words (letters, digits, apostrophes) and notes
+// emoji and emoticons on the way.
+func tokenize(s string, emojis *[]string) []token {
+	return tokenizeInto(s, emojis, make([]token, 0, len(s)/5+1))
+}
+
+// tokenizeInto is tokenize appending to toks, so a caller can reuse it.
+func tokenizeInto(s string, emojis *[]string, toks []token) []token {
+	start, upper, letters, curly := -1, 0, 0, false
+	flush := func(end int) {
+		if start < 0 {
+			return
+		}
+		w := s[start:end]
+		// Lower-case (and straighten ’) only when needed: most words need
+		// neither, and then the token is a slice of s, with no allocation.
+		if upper > 0 || curly {
+			w = strings.ToLower(w)
+			if curly {
+				w = strings.ReplaceAll(w, "’", "'")
+			}
+		}
+		// French and Italian elisions: l'homme → l' + homme.
+		if i := strings.IndexByte(w, '\''); i > 0 && i <= 2 && i < len(w)-1 && !strings.HasSuffix(w, "'t") {
+			toks = append(toks, token{text: w[:i+1]})
+			w = w[i+1:]
+		}
+		toks = append(toks, token{text: w, caps: letters >= 3 && upper == letters})
+		start, upper, letters, curly = -1, 0, 0, false
+	}
+	fieldStart := -1
+	for i, r := range s {
+		if unicode.IsSpace(r) {
+			flush(i)
+			// An emoticon is a whole field: ":(" "<3" ":-)".
+			if fieldStart >= 0 {
+				if f := strings.ToLower(s[fieldStart:i]); isEmoticon(f) {
+					*emojis = append(*emojis, f)
+				}
+			}
+			fieldStart = -1
+			continue
+		}
+		if fieldStart < 0 {
+			fieldStart = i
+		}
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’':
+			if start < 0 {
+				start = i
+			}
+			curly = curly || r == '’'
+			if unicode.IsLetter(r) {
+				letters++
+				if unicode.IsUpper(r) {
+					upper++
+				}
+			}
+		default:
+			flush(i)
+			if strings.ContainsRune(",.;:!?", r) && len(toks) > 0 {
+				toks[len(toks)-1].end = true
+			}
+			if r >= 0x2000 { // emoji and symbols; ASCII punctuation is handled as emoticons
+				if e := string(r); emoji[e] != 0 {
+					*emojis = append(*emojis, e)
+				}
+			}
+		}
+	}
+	flush(len(s))
+	if fieldStart >= 0 {
+		if f := strings.ToLower(s[fieldStart:]); isEmoticon(f) {
+			*emojis = append(*emojis, f)
+		}
+	}
+	return toks
+}
+
+// isEmoticon: an ASCII face such as ":(" or "<3" (no letters but d/p).
+func isEmoticon(f string) bool {
+	if len(f) < 2 || len(f) > 4 || f[0] >= 0x80 {
+		return false
+	}
+	_, ok := emoji[f]
+	return ok
+}
+
+func maxRun(s string, c rune) int {
+	best, cur := 0, 0
+	for _, r := range s {
+		if r == c {
+			cur++
+			best = max(best, cur)
+		} else {
+			cur = 0
+		}
+	}
+	return best
+}
+
+// shouting: mostly capital letters over a meaningful stretch of text.
+func shouting(s string) bool {
+	up, letters := 0, 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			letters++
+			if unicode.IsUpper(r) {
+				up++
+			}
+		}
+	}
+	return letters >= 8 && up*10 >= letters*7 && utf8.RuneCountInString(s) > 0
+}

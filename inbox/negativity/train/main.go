@@ -1,0 +1,264 @@
+// Command train rebuilds the negativity model (inbox/negativity/model.bin)
+// from the training data, byte for byte:
+//
+//	go run ./inbox/negativity/train            # from the repository root
+//	go run ./inbox/negativity/train -check     # fail if model.bin differs
+//
+// It reads the customer messages written for this project
+// (inbox/negativity/data, the held-out quarter left out) and the
+// permissively licensed XED texts and lexicons in shared/data/sentiment-train
+// beside the checkout (-train DIR or PARLEY_SENTIMENT_TRAIN to point
+// elsewhere). It never reads shared/data/sentiment: that is evaluation data.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/parleyhq/parley/inbox/negativity"
+)
+
+// inDomainWeight: a message written for this project counts as much as
+// this many film subtitle lines. Chosen before training (the in-domain
+// rows are about a fiftieth of the data and are what the detector is for).
+const inDomainWeight = 6
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "train:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	trainDir := flag.String("train", "", "sentiment-train folder (default: shared/data/sentiment-train beside the checkout, or $PARLEY_SENTIMENT_TRAIN)")
+	inDomain := flag.String("indomain", "inbox/negativity/data", "folder of the in-domain <lang>.tsv files")
+	out := flag.String("out", "inbox/negativity/model.bin", "model file to write")
+	check := flag.Bool("check", false, "do not write: fail if the rebuilt model differs from -out")
+	flag.Parse()
+	dir := *trainDir
+	if dir == "" {
+		dir = os.Getenv("PARLEY_SENTIMENT_TRAIN")
+	}
+	if dir == "" {
+		dir = findUp(filepath.Join("shared", "data", "sentiment-train"))
+	}
+	if dir == "" {
+		return errors.New("shared/data/sentiment-train not found beside the checkout: pass -train DIR")
+	}
+	t0 := time.Now()
+	lex, err := readLexicons(filepath.Join(dir, "lexicons"))
+	if err != nil {
+		return err
+	}
+	examples, err := negativity.ReadInDomain(*inDomain, false)
+	if err != nil {
+		return err
+	}
+	for i := range examples {
+		examples[i].Weight = inDomainWeight
+	}
+	nIn := len(examples)
+	for _, code := range negativity.Languages {
+		files, _ := filepath.Glob(filepath.Join(dir, code+"-xed*.jsonl"))
+		if len(files) == 0 {
+			return fmt.Errorf("%s: no %s-xed*.jsonl", dir, code)
+		}
+		for _, f := range files {
+			ex, err := readJSONL(f, code)
+			if err != nil {
+				return err
+			}
+			examples = append(examples, ex...)
+		}
+	}
+	balance(examples[nIn:])
+	m := negativity.Train(examples, lex, negativity.TrainConfig{})
+	data := m.Encode()
+	fmt.Fprintf(os.Stderr, "trained on %d rows (%d in-domain) in %s; model %d bytes\n", len(examples), nIn, time.Since(t0).Round(time.Millisecond), len(data))
+	if *check {
+		old, err := os.ReadFile(*out)
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(old, data) {
+			return fmt.Errorf("%s differs from a fresh build: run go run ./inbox/negativity/train and commit it", *out)
+		}
+		fmt.Fprintln(os.Stderr, *out, "is reproducible")
+		return nil
+	}
+	return os.WriteFile(*out, data, 0o644)
+}
+
+// balance weighs the XED rows so that each class counts the same in
+// total: half of them are negative (film subtitles full of fear and
+// sadness), and a model that learned that prior would call too much
+// negative in an inbox.
+func balance(ex []negativity.Example) {
+	count := map[negativity.Label]int{}
+	for _, e := range ex {
+		count[e.Label]++
+	}
+	for i := range ex {
+		ex[i].Weight = float64(len(ex)) / float64(3*count[ex[i].Label])
+	}
+}
+
+// findUp looks for rel in the working directory and each folder above it.
+func findUp(rel string) string {
+	d, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	for {
+		if st, err := os.Stat(filepath.Join(d, rel)); err == nil && st.IsDir() {
+			return filepath.Join(d, rel)
+		}
+		up := filepath.Dir(d)
+		if up == d {
+			return ""
+		}
+		d = up
+	}
+}
+
+func readJSONL(path, code string) ([]negativity.Example, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []negativity.Example
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		var row struct {
+			Text  string `json:"text"`
+			Label string `json:"label"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &row); err != nil {
+			return nil, fmt.Errorf("%s:%d: %v", path, n, err)
+		}
+		l := negativity.Neutral
+		switch row.Label {
+		case "neg":
+			l = negativity.Negative
+		case "pos":
+			l = negativity.Positive
+		}
+		out = append(out, negativity.Example{Text: row.Text, Lang: code, Label: l, Weight: 1})
+	}
+	return out, sc.Err()
+}
+
+// readLexicons merges the third-party lexicons per language into one
+// score per word in -1…+1, the mean over the sources that list it.
+// Multi-word entries are left out.
+func readLexicons(dir string) (map[string]map[string]float32, error) {
+	sum := map[string]map[string][2]float64{}
+	add := func(code, word string, v float64) {
+		word = strings.ToLower(strings.TrimSpace(word))
+		if word == "" || strings.ContainsAny(word, " _") || v == 0 || len(word) > 255 {
+			return
+		}
+		if sum[code] == nil {
+			sum[code] = map[string][2]float64{}
+		}
+		s := sum[code][word]
+		sum[code][word] = [2]float64{s[0] + math.Max(-1, math.Min(1, v)), s[1] + 1}
+	}
+	tsv := func(path, code string, col int, div float64) error {
+		return eachLine(filepath.Join(dir, path), func(line string) error {
+			f := strings.Split(line, "\t")
+			if len(f) <= col {
+				return nil
+			}
+			v, err := strconv.ParseFloat(f[col], 64)
+			if err != nil {
+				return nil
+			}
+			add(code, f[0], v/div)
+			return nil
+		})
+	}
+	if err := errors.Join(
+		tsv("vader/vader_lexicon.txt", "en", 1, 4),
+		tsv("afinn/AFINN-en-165.txt", "en", 1, 5),
+		tsv("afinn/AFINN-fr-165.txt", "fr", 1, 5),
+	); err != nil {
+		return nil, err
+	}
+	word := regexp.MustCompile(`<word form="([^"]+)"[^>]*? polarity="([-0-9.]+)"`)
+	for _, code := range []string{"en", "nl", "fr"} {
+		b, err := os.ReadFile(filepath.Join(dir, "pattern", code+"-sentiment.xml"))
+		if err != nil {
+			return nil, err
+		}
+		// A form with several senses gets their mean first.
+		senses := map[string][2]float64{}
+		var order []string
+		for _, m := range word.FindAllSubmatch(b, -1) {
+			v, _ := strconv.ParseFloat(string(m[2]), 64)
+			f := string(m[1])
+			if _, ok := senses[f]; !ok {
+				order = append(order, f)
+			}
+			s := senses[f]
+			senses[f] = [2]float64{s[0] + v, s[1] + 1}
+		}
+		for _, f := range order {
+			add(code, f, senses[f][0]/senses[f][1])
+		}
+	}
+	pol := map[string]float64{"strongpositive": 1, "positive": 0.5, "negative": -0.5, "strongnegative": -1}
+	for _, code := range []string{"de", "en", "es", "fr", "nl"} {
+		err := eachLine(filepath.Join(dir, "opener/lexicons_from_annotations/hotel", code, "expressions.csv"), func(line string) error {
+			first, _, _ := strings.Cut(line, ";")
+			expr, p, ok := strings.Cut(strings.Trim(first, `"`), "#")
+			if ok {
+				add(code, expr, pol[p])
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	out := map[string]map[string]float32{}
+	for code, words := range sum {
+		out[code] = map[string]float32{}
+		for w, s := range words {
+			if v := s[0] / s[1]; math.Abs(v) >= 0.05 {
+				out[code][w] = float32(v)
+			}
+		}
+	}
+	return out, nil
+}
+
+func eachLine(path string, fn func(string) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		if err := fn(sc.Text()); err != nil {
+			return err
+		}
+	}
+	return sc.Err()
+}
