@@ -11,8 +11,6 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-
-	"github.com/BurntSushi/toml"
 )
 
 // runAccounts is `parley accounts` (list, with sync state) and
@@ -93,12 +91,7 @@ func removeAccount(args []string, stdout io.Writer) error {
 	if removed == nil {
 		return fmt.Errorf("no account labelled %q in %s", label, c.cfg.path)
 	}
-	st, _ := os.Stat(c.cfg.path)
-	tmp := c.cfg.path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(out), st.Mode().Perm()); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, c.cfg.path); err != nil {
+	if err := replaceFile(c.cfg.path, out); err != nil {
 		return err
 	}
 	secrets := filepath.Join(c.paths.ConfigDir, "secrets") + string(filepath.Separator)
@@ -107,44 +100,4 @@ func removeAccount(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "Removed %q from %s; its conversations stay in %s.\n", label, c.cfg.path, c.db)
 	return nil
-}
-
-// withoutAccount cuts the [[account]] table (and its [account.*] subtables)
-// with the given label out of a config's text, leaving everything else as
-// the user wrote it.
-func withoutAccount(text, label string) (string, *AccountConfig, error) {
-	lines := strings.SplitAfter(text, "\n")
-	type block struct{ start, end int }
-	var blocks []block
-	for i, l := range lines {
-		t := strings.TrimSpace(l)
-		switch {
-		case strings.HasPrefix(t, "[[account]]"):
-			blocks = append(blocks, block{start: i, end: len(lines)})
-		case strings.HasPrefix(t, "[") && !strings.HasPrefix(t, "[account.") && len(blocks) > 0 && blocks[len(blocks)-1].end == len(lines):
-			blocks[len(blocks)-1].end = i
-		}
-	}
-	for _, b := range blocks {
-		var a struct {
-			Account []AccountConfig `toml:"account"`
-		}
-		chunk := strings.Join(lines[b.start:b.end], "")
-		if _, err := toml.Decode(chunk, &a); err != nil || len(a.Account) != 1 {
-			continue
-		}
-		got := a.Account[0]
-		if got.Label == "" {
-			got.Label = got.Network
-		}
-		if got.Label == label {
-			// Drop a blank line left before the block too.
-			start := b.start
-			if start > 0 && strings.TrimSpace(lines[start-1]) == "" {
-				start--
-			}
-			return strings.Join(lines[:start], "") + strings.Join(lines[b.end:], ""), &got, nil
-		}
-	}
-	return text, nil, nil
 }
