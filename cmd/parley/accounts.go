@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -11,20 +9,32 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/spf13/cobra"
 )
 
-// runAccounts is `parley accounts` (list, with sync state) and
+// accountsCmd is `parley accounts` (list, with sync state) and
 // `parley accounts remove LABEL`.
-func runAccounts(args []string, stdout io.Writer) error {
-	if len(args) > 0 && args[0] == "remove" {
-		return removeAccount(args[1:], stdout)
-	}
-	var c common
-	fs := flag.NewFlagSet("parley accounts", flag.ContinueOnError)
-	c.flags(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
+func accountsCmd(c *common) *cobra.Command {
+	cmd := &cobra.Command{Use: "accounts", Short: "list accounts and their sync state", Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runAccounts(c, cmd.OutOrStdout()) }}
+	cmd.AddCommand(&cobra.Command{Use: "remove LABEL", Short: "remove an account from the config (its history stays)",
+		Args: cobra.ExactArgs(1),
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			if len(args) > 0 || c.load("parley.db") != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var labels []cobra.Completion
+			for _, a := range c.cfg.Accounts {
+				labels = append(labels, cobra.CompletionWithDesc(a.Label, a.Network))
+			}
+			return labels, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(cmd *cobra.Command, args []string) error { return removeAccount(c, args[0], cmd.OutOrStdout()) }})
+	return cmd
+}
+
+func runAccounts(c *common, stdout io.Writer) error {
 	st, err := c.openStore()
 	if err != nil {
 		return err
@@ -66,17 +76,7 @@ func runAccounts(args []string, stdout io.Writer) error {
 
 // removeAccount deletes the account's [[account]] table from the config and
 // the token file parley saved for it. Its stored history stays.
-func removeAccount(args []string, stdout io.Writer) error {
-	var c common
-	fs := flag.NewFlagSet("parley accounts remove", flag.ContinueOnError)
-	c.flags(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return errors.New("usage: parley accounts remove LABEL")
-	}
-	label := fs.Arg(0)
+func removeAccount(c *common, label string, stdout io.Writer) error {
 	if err := c.load("parley.db"); err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	psync "github.com/parleyhq/parley/sync"
@@ -296,25 +297,31 @@ func tokenFrom(file, env, prompt string, in *bufio.Reader, out io.Writer) (strin
 	return tok, nil
 }
 
-// runConnect is `parley connect NETWORK …`.
+// connectCmd is `parley connect NETWORK`, one subcommand per registered
+// connector, all running runConnector.
+func connectCmd(c *common) *cobra.Command {
+	cmd := group(&cobra.Command{Use: "connect", Short: "connect an account: " + strings.Join(connectorNames(), ", ")})
+	for _, name := range connectorNames() {
+		cn := connectors[name]
+		use := cn.network
+		if cn.args != "" {
+			use += " " + cn.args
+		}
+		sc := &cobra.Command{Use: use, Short: cn.short, Long: strings.TrimSpace(cn.short + ".\n\n" + cn.long), Example: "  " + cn.example,
+			Args: cobra.MaximumNArgs(max(cn.nargs, 0)),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return runConnector(cmd.Context(), cn, c, cmd.Flags(), args, cmd.InOrStdin(), cmd.OutOrStdout())
+			}}
+		connectFlags(sc.Flags())
+		if cn.flags != nil {
+			cn.flags(sc.Flags())
+		}
+		cmd.AddCommand(sc)
+	}
+	return cmd
+}
+
+// runConnect runs `parley connect ARGS…` (tests use it).
 func runConnect(args []string, stdin io.Reader, stdout io.Writer) error {
-	if len(args) == 0 {
-		return fmt.Errorf("usage: parley connect NETWORK (one of %s)", strings.Join(connectorNames(), ", "))
-	}
-	cn, ok := connectors[args[0]]
-	if !ok {
-		return fmt.Errorf("connect: unknown network %q (one of %s)", args[0], strings.Join(connectorNames(), ", "))
-	}
-	var c common
-	fs := pflag.NewFlagSet("parley connect "+cn.network, pflag.ContinueOnError)
-	fs.StringVar(&c.db, "db", "", "database file")
-	fs.StringVar(&c.config, "config", "", "config file")
-	connectFlags(fs)
-	if cn.flags != nil {
-		cn.flags(fs)
-	}
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	return runConnector(context.Background(), cn, &c, fs, fs.Args(), stdin, stdout)
+	return runWith(append([]string{"connect"}, args...), stdin, stdout, stdout)
 }
