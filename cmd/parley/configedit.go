@@ -86,20 +86,7 @@ func replaceFile(path, text string) error {
 // labelled label: the file's lines and the block's [start, end).
 func accountBlock(text, label string) (lines []string, start, end int, found *AccountConfig) {
 	lines = strings.SplitAfter(text, "\n")
-	type block struct{ start, end int }
-	var blocks []block
-	for i, l := range lines {
-		t := strings.TrimSpace(l)
-		switch {
-		case strings.HasPrefix(t, "[[account]]"):
-			if len(blocks) > 0 && blocks[len(blocks)-1].end == len(lines) {
-				blocks[len(blocks)-1].end = i
-			}
-			blocks = append(blocks, block{start: i, end: len(lines)})
-		case strings.HasPrefix(t, "[") && !strings.HasPrefix(t, "[account.") && len(blocks) > 0 && blocks[len(blocks)-1].end == len(lines):
-			blocks[len(blocks)-1].end = i
-		}
-	}
+	blocks := accountBlocks(lines)
 	for _, b := range blocks {
 		var a struct {
 			Account []AccountConfig `toml:"account"`
@@ -122,6 +109,29 @@ func accountBlock(text, label string) (lines []string, start, end int, found *Ac
 		}
 	}
 	return lines, 0, 0, nil
+}
+
+// span is a range of lines, [start, end).
+type span struct{ start, end int }
+
+// accountBlocks are the [[account]] tables of a config, in order, each with
+// its [account.*] subtables.
+func accountBlocks(lines []string) []span {
+	var blocks []span
+	open := func() bool { return len(blocks) > 0 && blocks[len(blocks)-1].end == len(lines) }
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		switch {
+		case strings.HasPrefix(t, "[[account]]"):
+			if open() {
+				blocks[len(blocks)-1].end = i
+			}
+			blocks = append(blocks, span{start: i, end: len(lines)})
+		case strings.HasPrefix(t, "[") && !strings.HasPrefix(t, "[account.") && open():
+			blocks[len(blocks)-1].end = i
+		}
+	}
+	return blocks
 }
 
 // withoutAccount cuts the [[account]] table labelled label out of a

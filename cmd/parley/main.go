@@ -58,11 +58,20 @@ func (c *common) load(defaultDB string) error {
 		return err
 	}
 	c.cfg = cfg
-	if c.db == "" {
-		c.db = cfg.DB
+	source := "--db"
+	if c.db == "" && cfg.DB != "" {
+		c.db, source = cfg.DB, cfg.path+": db"
 	}
 	if c.db == "" {
+		// The default place is parley's own: create it as needed.
 		c.db = filepath.Join(c.paths.DataDir, defaultDB)
+		return nil
+	}
+	// A path the user chose is taken as written: a mistyped directory is
+	// refused rather than created (the inbox would seem empty).
+	dir := filepath.Dir(c.db)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return fmt.Errorf("%s %s: the directory %s does not exist; create it first (mkdir -p %s) or choose another path", source, c.db, dir, dir)
 	}
 	return nil
 }
