@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -226,9 +227,14 @@ func run(args []string, stdout, stderr io.Writer) error {
 }
 
 func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return runContext(context.Background(), args, stdin, stdout, stderr)
+}
+
+// runContext is runWith under a context a test can cancel (parley serve).
+func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	root := newRoot(stdin, stdout, stderr)
 	root.SetArgs(args)
-	err := root.Execute()
+	err := root.ExecuteContext(ctx)
 	if err != nil && errors.Is(err, pflag.ErrHelp) {
 		return nil
 	}

@@ -80,8 +80,9 @@ type SMTPConfig struct {
 type ServeConfig struct {
 	Listen         string            `toml:"listen"`
 	AuthorizedKeys string            `toml:"authorized_keys"`
-	IdleTimeout    string            `toml:"idle_timeout"` // e.g. "30m"; "0" for none
-	Names          map[string]string `toml:"names"`        // SHA256 fingerprint → manager name
+	IdleTimeout    string            `toml:"idle_timeout"`         // e.g. "30m"; "0" for none
+	MaxSessions    int               `toml:"max_sessions_per_key"` // default 5; -1: no cap
+	Names          map[string]string `toml:"names"`                // SHA256 fingerprint → manager name
 }
 
 // Paths are where parley keeps things, XDG by default.

@@ -98,6 +98,7 @@ func openLog(dir string) (*slog.Logger, func(), error) {
 }
 
 type workspace struct {
+	log        *slog.Logger
 	svc        *inbox.Service
 	engine     *psync.Engine
 	cfg        *Config
@@ -160,7 +161,7 @@ func open(ctx context.Context, c *common, demoOpts *demoOptions) (*workspace, er
 		}
 		eng.Add(psync.Account{Account: acc, Conn: conn})
 	}
-	ws := &workspace{svc: svc, engine: eng, cfg: c.cfg, repliesDir: c.cfg.RepliesDir, close: func() { st.Close(); closeLog() }}
+	ws := &workspace{log: log, svc: svc, engine: eng, cfg: c.cfg, repliesDir: c.cfg.RepliesDir, close: func() { st.Close(); closeLog() }}
 	if demoOpts != nil {
 		ws.repliesDir = demoReplies(ws.repliesDir, c.paths.DataDir)
 	}

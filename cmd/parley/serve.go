@@ -28,7 +28,7 @@ type serveOptions struct {
 func serveCmd(c *common) *cobra.Command {
 	var o serveOptions
 	cmd := &cobra.Command{Use: "serve", Short: "serve the inbox over SSH to the managers in authorized_keys", Args: noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return runServe(c, o, cmd.OutOrStdout()) }}
+		RunE: func(cmd *cobra.Command, args []string) error { return runServe(cmd.Context(), c, o, cmd.OutOrStdout()) }}
 	fs := cmd.Flags()
 	fs.StringVar(&o.listen, "listen", "", "address to listen on (default :2222, or [serve] listen)")
 	fs.StringVar(&o.keys, "authorized-keys", "", "allow-list in authorized_keys format (default ~/.config/parley/authorized_keys)")
@@ -38,7 +38,7 @@ func serveCmd(c *common) *cobra.Command {
 	return cmd
 }
 
-func runServe(c *common, o serveOptions, stdout io.Writer) error {
+func runServe(ctx context.Context, c *common, o serveOptions, stdout io.Writer) error {
 	dbName := "parley.db"
 	if o.demo {
 		dbName = "demo.db"
@@ -54,7 +54,7 @@ func runServe(c *common, o serveOptions, stdout io.Writer) error {
 	}
 	idle, _ := time.ParseDuration(c.cfg.Serve.IdleTimeout)
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var dp *demoOptions
 	if o.demo {
@@ -69,12 +69,14 @@ func runServe(c *common, o serveOptions, stdout io.Writer) error {
 	defer stopEngine()
 
 	srv, err := server.New(server.Config{
-		Listen:         c.cfg.Serve.Listen,
-		HostKeyPath:    filepath.Join(filepath.Dir(c.db), "ssh_host_ed25519"),
-		AuthorizedKeys: c.cfg.Serve.AuthorizedKeys,
-		Names:          c.cfg.Serve.Names,
-		IdleTimeout:    idle,
-		TUI:            tui.Options{Service: ws.svc, Destinations: c.cfg.Escalation, RepliesDir: ws.repliesDir, Keys: c.cfg.Keys},
+		Listen:            c.cfg.Serve.Listen,
+		HostKeyPath:       filepath.Join(filepath.Dir(c.db), "ssh_host_ed25519"),
+		AuthorizedKeys:    c.cfg.Serve.AuthorizedKeys,
+		Names:             c.cfg.Serve.Names,
+		IdleTimeout:       idle,
+		Log:               ws.log,
+		MaxSessionsPerKey: c.cfg.Serve.MaxSessions,
+		TUI:               tui.Options{Service: ws.svc, Destinations: c.cfg.Escalation, RepliesDir: ws.repliesDir, Keys: c.cfg.Keys},
 	})
 	if err != nil {
 		return err
@@ -84,6 +86,8 @@ func runServe(c *common, o serveOptions, stdout io.Writer) error {
 		return fmt.Errorf("listen %s: %w", c.cfg.Serve.Listen, err)
 	}
 	fmt.Fprintf(stdout, "parley serving %s on %s (allowed keys: %s)\n", c.db, l.Addr(), c.cfg.Serve.AuthorizedKeys)
+	fmt.Fprintf(stdout, "host key %s — check it matches what ssh shows on the first connection\n", srv.HostKeyFingerprint())
+	fmt.Fprintf(stdout, "logins, logouts and refused attempts are logged to %s\n", filepath.Join(filepath.Dir(c.db), "parley.log"))
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(l) }()
 	select {
