@@ -31,20 +31,44 @@ type Config struct {
 	Names          map[string]string // optional SHA256 fingerprint → manager name
 	IdleTimeout    time.Duration     // 0: none
 	TUI            tui.Options       // template for every session (Service, destinations, keys…)
-	Log            *slog.Logger
+	// Log gets every login, logout and refused attempt: key fingerprint,
+	// address and time, never key material.
+	Log *slog.Logger
+
+	MaxSessionsPerKey int           // open sessions one key may have; 0: 5, negative: no cap
+	Connections       Limit         // new connections per source address; zero: 10, then one every 3s
+	AuthAttempts      Limit         // keys offered per source address; zero: 30, then one every 2s
+	KeysPoll          time.Duration // how often the allow-list is re-read to end removed keys' sessions; 0: 1s
 }
 
-type userKey struct{}
+type (
+	userKey     struct{}
+	fpKey       struct{}
+	farewellKey struct{}
+)
+
+// session is one running program and whose it is.
+type session struct {
+	id, user, fp string
+	sess         ssh.Session
+	prog         *tea.Program
+	revoked      bool
+}
 
 // Server is a running SSH front end.
 type Server struct {
-	cfg  Config
-	ssh  *ssh.Server
-	log  *slog.Logger
-	mu   sync.Mutex
-	live map[*tea.Program]string // running programs → session id
-	wg   sync.WaitGroup          // sessions still running
-	down bool
+	cfg        Config
+	ssh        *ssh.Server
+	log        *slog.Logger
+	conns      *perAddress
+	auths      *perAddress
+	stopWatch  context.CancelFunc
+	mu         sync.Mutex
+	live       map[*tea.Program]*session
+	perKey     map[string]int // fingerprint → sessions open
+	wg         sync.WaitGroup // sessions still running
+	down       bool
+	hostFinger string
 }
 
 // New prepares a server; nothing listens until Serve or ListenAndServe.
@@ -62,10 +86,24 @@ func New(cfg Config) (*Server, error) {
 	if err := os.MkdirAll(filepath.Dir(cfg.HostKeyPath), 0o700); err != nil {
 		return nil, fmt.Errorf("host key directory: %w", err)
 	}
-	s := &Server{cfg: cfg, log: cfg.Log, live: map[*tea.Program]string{}}
+	if cfg.MaxSessionsPerKey == 0 {
+		cfg.MaxSessionsPerKey = 5
+	}
+	if cfg.Connections == (Limit{}) {
+		cfg.Connections = Limit{Burst: 10, Every: 3 * time.Second}
+	}
+	if cfg.AuthAttempts == (Limit{}) {
+		cfg.AuthAttempts = Limit{Burst: 30, Every: 2 * time.Second}
+	}
+	if cfg.KeysPoll <= 0 {
+		cfg.KeysPoll = time.Second
+	}
+	s := &Server{cfg: cfg, log: cfg.Log, live: map[*tea.Program]*session{}, perKey: map[string]int{},
+		conns: newPerAddress(cfg.Connections), auths: newPerAddress(cfg.AuthAttempts)}
 	opts := []ssh.Option{
 		wish.WithAddress(cfg.Listen),
 		wish.WithHostKeyPath(cfg.HostKeyPath),
+		ssh.WrapConn(s.admit),
 		wish.WithPublicKeyAuth(s.authorize),
 		wish.WithMiddleware(
 			s.farewell(),
@@ -82,14 +120,41 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("ssh server: %w", err)
 	}
 	_ = os.Chmod(cfg.HostKeyPath, 0o600)
+	if len(srv.HostSigners) > 0 {
+		s.hostFinger = gossh.FingerprintSHA256(srv.HostSigners[0].PublicKey())
+	}
 	s.ssh = srv
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopWatch = cancel
+	go s.watchAllowList(ctx)
 	return s, nil
+}
+
+// HostKeyFingerprint is the SHA256 fingerprint of the server's host key,
+// printed at start so a manager can check it on the first connection.
+func (s *Server) HostKeyFingerprint() string { return s.hostFinger }
+
+func fingerprint(k gossh.PublicKey) string { return gossh.FingerprintSHA256(k) }
+
+// admit turns away a source address that opens connections faster than
+// Config.Connections allows, before any SSH is spoken.
+func (s *Server) admit(ctx ssh.Context, conn net.Conn) net.Conn {
+	if !s.conns.allow(conn.RemoteAddr()) {
+		s.log.Warn("refused", "reason", "too many connections", "remote", conn.RemoteAddr().String())
+		return nil
+	}
+	return conn
 }
 
 // authorize admits only keys on the allow-list, re-read at every login so
 // adding a manager needs no restart. No password or keyboard-interactive
 // handler is installed, so those methods are refused.
 func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
+	fp, remote := fingerprint(key), ctx.RemoteAddr().String()
+	if !s.auths.allow(ctx.RemoteAddr()) {
+		s.log.Warn("refused", "reason", "too many authentication attempts", "fingerprint", fp, "remote", remote)
+		return false
+	}
 	list, err := readAllowList(s.cfg.AuthorizedKeys, s.cfg.Names)
 	if err != nil {
 		s.log.Error("allow-list", "err", err)
@@ -97,10 +162,11 @@ func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
 	}
 	name, ok := lookup(list, key)
 	if !ok {
-		s.log.Warn("refused key", "remote", ctx.RemoteAddr().String(), "fingerprint", gossh.FingerprintSHA256(key))
+		s.log.Warn("refused", "reason", "key not allowed", "fingerprint", fp, "remote", remote)
 		return false
 	}
 	ctx.SetValue(userKey{}, name)
+	ctx.SetValue(fpKey{}, fp)
 	return true
 }
 
@@ -126,7 +192,9 @@ func (s *Server) farewell() wish.Middleware {
 			s.mu.Lock()
 			down := s.down
 			s.mu.Unlock()
-			if down {
+			if why, _ := sess.Context().Value(farewellKey{}).(string); why != "" {
+				wish.Println(sess, why)
+			} else if down {
 				wish.Println(sess, "parley: the server is shutting down; your drafts are saved. Reconnect in a moment.")
 			}
 			next(sess)
@@ -134,10 +202,14 @@ func (s *Server) farewell() wish.Middleware {
 	}
 }
 
-// track counts running sessions so shutdown can wait for them.
+// track counts running sessions, so shutdown can wait for them and one key
+// cannot open more than MaxSessionsPerKey, and logs logins and logouts.
 func (s *Server) track() wish.Middleware {
 	return func(next ssh.Handler) ssh.Handler {
 		return func(sess ssh.Session) {
+			user, _ := sess.Context().Value(userKey{}).(string)
+			fp, _ := sess.Context().Value(fpKey{}).(string)
+			remote := sess.RemoteAddr().String()
 			s.mu.Lock()
 			if s.down {
 				s.mu.Unlock()
@@ -145,12 +217,33 @@ func (s *Server) track() wish.Middleware {
 				_ = sess.Exit(1)
 				return
 			}
+			if max := s.cfg.MaxSessionsPerKey; max > 0 && s.perKey[fp] >= max {
+				s.mu.Unlock()
+				s.log.Warn("refused", "reason", "too many sessions for this key", "user", user, "fingerprint", fp, "remote", remote, "open", max)
+				wish.Printf(sess, "parley: this key already has %d sessions open (the most allowed); close one and try again.\n", max)
+				_ = sess.Exit(1)
+				return
+			}
+			s.perKey[fp]++
 			s.wg.Add(1)
 			s.mu.Unlock()
-			defer s.wg.Done()
-			s.log.Info("session start", "user", sess.Context().Value(userKey{}), "remote", sess.RemoteAddr().String())
+			start := time.Now()
+			s.log.Info("login", "user", user, "fingerprint", fp, "remote", remote, "session", sess.Context().SessionID()[:16])
+			defer func() {
+				s.mu.Lock()
+				s.perKey[fp]--
+				if s.perKey[fp] <= 0 {
+					delete(s.perKey, fp)
+				}
+				s.mu.Unlock()
+				s.log.Info("logout", "user", user, "fingerprint", fp, "remote", remote, "session", sess.Context().SessionID()[:16],
+					"duration", time.Since(start).Round(time.Second).String())
+				s.wg.Done()
+			}()
 			next(sess)
-			s.log.Info("session end", "user", sess.Context().Value(userKey{}))
+			if why, _ := sess.Context().Value(farewellKey{}).(string); why != "" {
+				closeConn(sess) // the key was revoked: the farewell is said
+			}
 		}
 	}
 }
@@ -174,8 +267,9 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		return nil
 	}
 	p := tea.NewProgram(m, append(bm.MakeOptions(sess), tea.WithContext(sess.Context()))...)
+	fp, _ := sess.Context().Value(fpKey{}).(string)
 	s.mu.Lock()
-	s.live[p] = opt.Session
+	s.live[p] = &session{id: opt.Session, user: user, fp: fp, sess: sess, prog: p}
 	s.mu.Unlock()
 	go func() {
 		<-sess.Context().Done()
@@ -216,6 +310,7 @@ func (s *Server) Sessions() int {
 // Shutdown tells every session, lets each save its draft and quit, then
 // closes the listener. Sessions still running when ctx ends are cut.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.stopWatch()
 	s.mu.Lock()
 	s.down = true
 	progs := make([]*tea.Program, 0, len(s.live))

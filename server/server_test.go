@@ -56,6 +56,12 @@ func newKey(t *testing.T) (gossh.Signer, []byte) {
 
 func setup(t *testing.T, allowed ...string) *fixture {
 	t.Helper()
+	return setupWith(t, nil, allowed...)
+}
+
+// setupWith lets a test change the server's config before it starts.
+func setupWith(t *testing.T, configure func(*Config), allowed ...string) *fixture {
+	t.Helper()
 	dir := t.TempDir()
 	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "p.db"))
 	if err != nil {
@@ -88,13 +94,17 @@ func setup(t *testing.T, allowed ...string) *fixture {
 		}
 	}
 	os.WriteFile(filepath.Join(dir, "authorized_keys"), ak.Bytes(), 0o600)
-	f.srv, err = New(Config{
+	cfg := Config{
 		Listen:         "127.0.0.1:0",
 		HostKeyPath:    filepath.Join(dir, "host_ed25519"),
 		AuthorizedKeys: filepath.Join(dir, "authorized_keys"),
 		IdleTimeout:    time.Minute,
 		TUI:            tui.Options{Service: svc, Destinations: []string{"support"}, RepliesDir: dir},
-	})
+	}
+	if configure != nil {
+		configure(&cfg)
+	}
+	f.srv, err = New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

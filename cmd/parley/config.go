@@ -14,7 +14,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/parleyhq/parley/inbox/sla"
-
+	psync "github.com/parleyhq/parley/sync"
 	"github.com/parleyhq/parley/tui"
 )
 
@@ -83,8 +83,9 @@ type SMTPConfig struct {
 type ServeConfig struct {
 	Listen         string            `toml:"listen"`
 	AuthorizedKeys string            `toml:"authorized_keys"`
-	IdleTimeout    string            `toml:"idle_timeout"` // e.g. "30m"; "0" for none
-	Names          map[string]string `toml:"names"`        // SHA256 fingerprint → manager name
+	IdleTimeout    string            `toml:"idle_timeout"`         // e.g. "30m"; "0" for none
+	MaxSessions    int               `toml:"max_sessions_per_key"` // default 5; -1: no cap
+	Names          map[string]string `toml:"names"`                // SHA256 fingerprint → manager name
 }
 
 // Paths are where parley keeps things, XDG by default.
@@ -130,6 +131,9 @@ func loadConfig(path string, explicit bool, paths Paths) (*Config, error) {
 		if errors.As(err, &pe) {
 			return nil, fmt.Errorf("%s:%d: %s", path, pe.Position.Line, pe.Message)
 		}
+		if line, msg, ok := typeError(err); ok {
+			return nil, fmt.Errorf("%s:%d: %s", path, line, msg)
+		}
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	if und := md.Undecoded(); len(und) > 0 {
@@ -160,11 +164,10 @@ func lineOf(text, key string) int {
 func (c *Config) validate(text string) error {
 	keys := tui.DefaultKeyMap()
 	if err := keys.Rebind(c.Keys); err != nil {
-		line := 1
-		for name := range c.Keys {
-			if l := lineOf(text, name); l > 1 {
-				line = l
-			}
+		line := lineOf(text, "keys")
+		var ke *tui.KeyError
+		if errors.As(err, &ke) {
+			line = lineAfter(text, ke.Action, line)
 		}
 		return fmt.Errorf("%s:%d: [keys]: %v", c.path, line, err)
 	}
@@ -206,9 +209,33 @@ func (c *Config) validate(text string) error {
 		}
 		c.sendHold = d
 	}
+	blocks := accountBlocks(strings.SplitAfter(text, "\n"))
 	for i, a := range c.Accounts {
+		line := lineOf(text, "account")
+		if i < len(blocks) {
+			line = blocks[i].start + 1
+		}
 		if a.Network == "" {
-			return fmt.Errorf("%s:%d: account %d has no network", c.path, lineOf(text, "account"), i+1)
+			return fmt.Errorf("%s:%d: account %d has no network", c.path, line, i+1)
+		}
+		known, declared := psync.Options(a.Network)
+		if !declared {
+			continue // the network has not said which options it reads
+		}
+		names := make([]string, 0, len(a.Options))
+		for k := range a.Options {
+			names = append(names, k)
+		}
+		slices.Sort(names)
+		for _, k := range names {
+			if !slices.Contains(known, k) {
+				if i < len(blocks) {
+					lines := strings.SplitAfter(text, "\n")
+					block := strings.Join(lines[blocks[i].start:blocks[i].end], "")
+					line = blocks[i].start + lineAfter(block, k, 1)
+				}
+				return fmt.Errorf("%s:%d: account %q: unknown %s option %q (it takes: %s)", c.path, line, a.Label, a.Network, k, strings.Join(known, ", "))
+			}
 		}
 	}
 	return nil
@@ -232,6 +259,16 @@ func (c *Config) checkEscalations(text string) error {
 			"or, to only record such escalations in parley, add record_only = [%q]", c.path, lineOf(text, "escalation"), name, name, name)
 	}
 	return nil
+}
+
+// lineAfter is the line of key = … in text, or def when it is not there.
+func lineAfter(text, key string, def int) int {
+	re := regexp.MustCompile(`(?m)^[ \t]*("?)` + regexp.QuoteMeta(key) + `("?)[ \t]*=`)
+	loc := re.FindStringIndex(text)
+	if loc == nil {
+		return def
+	}
+	return strings.Count(text[:loc[0]], "\n") + 1
 }
 
 func (c *Config) withDefaults(p Paths) *Config {

@@ -62,7 +62,7 @@ func init() {
 				}
 			}
 			return c, nil
-		})
+		}, "seed", "rate")
 	}
 }
 

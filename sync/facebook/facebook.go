@@ -19,7 +19,9 @@ import (
 	psync "github.com/parleyhq/parley/sync"
 )
 
-func init() { psync.Register("facebook", factory) }
+func init() {
+	psync.Register("facebook", factory, "page_id", "api_version", "base_url", "human_agent", "app_id", "app_secret_file", "app_secret_env")
+}
 
 // Options are an account's [account.options].
 type Options struct {
