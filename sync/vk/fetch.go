@@ -65,6 +65,7 @@ func (c *Connector) Fetch(ctx context.Context, raw string) (inbox.Batch, error) 
 		if err := c.live(ctx, &cur, &b, first); err != nil {
 			return inbox.Batch{}, err
 		}
+		b.More = cur.Phase != "live" // lost events: a catch-up pass follows at once
 		return c.finish(&cur, b)
 	}
 	done, err := c.runPhase(ctx, &cur, &b)
