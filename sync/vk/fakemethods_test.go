@@ -78,7 +78,7 @@ func (f *fakeVK) handle(method, kind string, p url.Values) (any, int, string) {
 			ids[ps.FromID] = true
 			o := map[string]any{"id": ps.ID, "owner_id": owner, "from_id": ps.FromID, "date": ps.Date, "text": ps.Text, "post_type": "post",
 				"comments": map[string]any{"count": len(ps.Comments), "can_post": 1, "groups_can_post": true},
-				"likes": map[string]any{"count": 3, "user_likes": 0, "can_like": 1}, "views": map[string]any{"count": 120}, "inner_type": "wall_wallpost"}
+				"likes":    map[string]any{"count": 3, "user_likes": 0, "can_like": 1}, "views": map[string]any{"count": 120}, "inner_type": "wall_wallpost"}
 			if ps.Pinned {
 				o["is_pinned"] = 1
 			}

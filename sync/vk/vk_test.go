@@ -441,10 +441,15 @@ func TestErrorsAreMapped(t *testing.T) {
 		check func(error) bool
 		what  string
 	}{
-		{errAuth, func(err error) bool { return errors.Is(err, psync.ErrAuth) && strings.Contains(err.Error(), "user token was refused") }, "5 → re-auth"},
+		{errAuth, func(err error) bool {
+			return errors.Is(err, psync.ErrAuth) && strings.Contains(err.Error(), "user token was refused")
+		}, "5 → re-auth"},
 		{errCaptcha, func(err error) bool { return errors.Is(err, psync.ErrAuth) && strings.Contains(err.Error(), "captcha") }, "14 → stop with a clear message"},
 		{errFlood, func(err error) bool { var rl *psync.RateLimitError; return errors.As(err, &rl) && rl.RetryAfter > 0 }, "9 → wait"},
-		{errRateLimit, func(err error) bool { var rl *psync.RateLimitError; return errors.As(err, &rl) && rl.RetryAfter >= time.Hour }, "29 → wait long"},
+		{errRateLimit, func(err error) bool {
+			var rl *psync.RateLimitError
+			return errors.As(err, &rl) && rl.RetryAfter >= time.Hour
+		}, "29 → wait long"},
 		{errParam, func(err error) bool { return psync.IsPermanent(err) }, "100 → permanent"},
 		{errUserID, func(err error) bool { return psync.IsPermanent(err) }, "113 → permanent"},
 	}
