@@ -20,17 +20,41 @@ type Factory func(AccountConfig) (Connector, error)
 var (
 	regMu    gosync.RWMutex
 	registry = map[string]Factory{}
+	options  = map[string][]string{}
 )
 
+// CommonOptions are the [account.options] every network reads through
+// TokenSource and Schedule.
+var CommonOptions = []string{"token_file", "token_env", "token_cmd", "poll_interval", "backlog_days"}
+
 // Register makes a network available by name. Connector packages call it
-// from init; registering a name twice is a programming error.
-func Register(network string, f Factory) {
+// from init; registering a name twice is a programming error. options, if
+// given, are the [account.options] the network reads besides CommonOptions:
+// the config then refuses any other (a misspelling) with its line.
+func Register(network string, f Factory, options ...string) {
 	regMu.Lock()
 	defer regMu.Unlock()
 	if _, dup := registry[network]; dup {
 		panic("sync: network registered twice: " + network)
 	}
 	registry[network] = f
+	if len(options) > 0 {
+		setOptions(network, options)
+	}
+}
+
+func setOptions(network string, names []string) {
+	options[network] = append(append([]string{}, CommonOptions...), names...)
+	sort.Strings(options[network])
+}
+
+// Options are the option names a network accepts, and false when it
+// declared none (so nothing can be checked).
+func Options(network string) ([]string, bool) {
+	regMu.RLock()
+	defer regMu.RUnlock()
+	o, ok := options[network]
+	return o, ok
 }
 
 // New builds the connector for an account's network.

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -101,19 +102,57 @@ func Actions() []string {
 	return out
 }
 
-// Rebind applies [keys] overrides: action name → keys.
+// KeyError is a [keys] problem, naming the action it is about so the
+// config can point at its line.
+type KeyError struct {
+	Action string
+	Msg    string
+}
+
+func (e *KeyError) Error() string { return e.Msg }
+
+// composerActions are live only in the composer, where letters are text:
+// they clash only with each other.
+var composerActions = map[string]bool{"send": true, "editor": true, "saved_replies": true}
+
+// Rebind applies [keys] overrides: action name → keys. A key given to an
+// action that another action of the same pane still answers is refused
+// (done = ["r"] would make reply unreachable); keys the defaults share on
+// purpose (esc: back and clear selection) are not clashes.
 func (k *KeyMap) Rebind(over map[string][]string) error {
 	acts := k.actions()
-	for name, keys := range over {
+	names := make([]string, 0, len(over))
+	for name := range over {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		keys := over[name]
 		b, ok := acts[name]
 		if !ok {
-			return fmt.Errorf("unknown key action %q (known: %s)", name, strings.Join(Actions(), ", "))
+			return &KeyError{name, fmt.Sprintf("unknown key action %q (known: %s)", name, strings.Join(Actions(), ", "))}
 		}
 		if len(keys) == 0 {
-			return fmt.Errorf("key action %q: give at least one key", name)
+			return &KeyError{name, fmt.Sprintf("key action %q: give at least one key", name)}
 		}
 		b.SetKeys(keys...)
 		b.SetHelp(strings.Join(keys, "/"), b.Help().Desc)
+	}
+	def := DefaultKeyMap()
+	defActs := def.actions()
+	for _, name := range names {
+		for _, kk := range over[name] {
+			for _, other := range Actions() {
+				if other == name || composerActions[other] != composerActions[name] || !slices.Contains(acts[other].Keys(), kk) {
+					continue
+				}
+				if slices.Contains(defActs[name].Keys(), kk) && slices.Contains(defActs[other].Keys(), kk) {
+					continue // shared by design
+				}
+				return &KeyError{name, fmt.Sprintf("key %q is bound to both %s and %s, so one of them would be unreachable; give one of them another key",
+					kk, name, other)}
+			}
+		}
 	}
 	return nil
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,21 +10,31 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/BurntSushi/toml"
+	"github.com/spf13/cobra"
 )
 
-// runAccounts is `parley accounts` (list, with sync state) and
+// accountsCmd is `parley accounts` (list, with sync state) and
 // `parley accounts remove LABEL`.
-func runAccounts(args []string, stdout io.Writer) error {
-	if len(args) > 0 && args[0] == "remove" {
-		return removeAccount(args[1:], stdout)
-	}
-	var c common
-	fs := flag.NewFlagSet("parley accounts", flag.ContinueOnError)
-	c.flags(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
+func accountsCmd(c *common) *cobra.Command {
+	cmd := &cobra.Command{Use: "accounts", Short: "list accounts and their sync state", Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runAccounts(c, cmd.OutOrStdout()) }}
+	cmd.AddCommand(&cobra.Command{Use: "remove LABEL", Short: "remove an account from the config (its history stays)",
+		Args: cobra.ExactArgs(1),
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			if len(args) > 0 || c.load("parley.db") != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var labels []cobra.Completion
+			for _, a := range c.cfg.Accounts {
+				labels = append(labels, cobra.CompletionWithDesc(a.Label, a.Network))
+			}
+			return labels, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(cmd *cobra.Command, args []string) error { return removeAccount(c, args[0], cmd.OutOrStdout()) }})
+	return cmd
+}
+
+func runAccounts(c *common, stdout io.Writer) error {
 	st, err := c.openStore()
 	if err != nil {
 		return err
@@ -68,17 +76,7 @@ func runAccounts(args []string, stdout io.Writer) error {
 
 // removeAccount deletes the account's [[account]] table from the config and
 // the token file parley saved for it. Its stored history stays.
-func removeAccount(args []string, stdout io.Writer) error {
-	var c common
-	fs := flag.NewFlagSet("parley accounts remove", flag.ContinueOnError)
-	c.flags(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return errors.New("usage: parley accounts remove LABEL")
-	}
-	label := fs.Arg(0)
+func removeAccount(c *common, label string, stdout io.Writer) error {
 	if err := c.load("parley.db"); err != nil {
 		return err
 	}
@@ -93,12 +91,7 @@ func removeAccount(args []string, stdout io.Writer) error {
 	if removed == nil {
 		return fmt.Errorf("no account labelled %q in %s", label, c.cfg.path)
 	}
-	st, _ := os.Stat(c.cfg.path)
-	tmp := c.cfg.path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(out), st.Mode().Perm()); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, c.cfg.path); err != nil {
+	if err := replaceFile(c.cfg.path, out); err != nil {
 		return err
 	}
 	secrets := filepath.Join(c.paths.ConfigDir, "secrets") + string(filepath.Separator)
@@ -107,44 +100,4 @@ func removeAccount(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "Removed %q from %s; its conversations stay in %s.\n", label, c.cfg.path, c.db)
 	return nil
-}
-
-// withoutAccount cuts the [[account]] table (and its [account.*] subtables)
-// with the given label out of a config's text, leaving everything else as
-// the user wrote it.
-func withoutAccount(text, label string) (string, *AccountConfig, error) {
-	lines := strings.SplitAfter(text, "\n")
-	type block struct{ start, end int }
-	var blocks []block
-	for i, l := range lines {
-		t := strings.TrimSpace(l)
-		switch {
-		case strings.HasPrefix(t, "[[account]]"):
-			blocks = append(blocks, block{start: i, end: len(lines)})
-		case strings.HasPrefix(t, "[") && !strings.HasPrefix(t, "[account.") && len(blocks) > 0 && blocks[len(blocks)-1].end == len(lines):
-			blocks[len(blocks)-1].end = i
-		}
-	}
-	for _, b := range blocks {
-		var a struct {
-			Account []AccountConfig `toml:"account"`
-		}
-		chunk := strings.Join(lines[b.start:b.end], "")
-		if _, err := toml.Decode(chunk, &a); err != nil || len(a.Account) != 1 {
-			continue
-		}
-		got := a.Account[0]
-		if got.Label == "" {
-			got.Label = got.Network
-		}
-		if got.Label == label {
-			// Drop a blank line left before the block too.
-			start := b.start
-			if start > 0 && strings.TrimSpace(lines[start-1]) == "" {
-				start--
-			}
-			return strings.Join(lines[:start], "") + strings.Join(lines[b.end:], ""), &got, nil
-		}
-	}
-	return text, nil, nil
 }

@@ -3,32 +3,36 @@ package main
 import (
 	"bufio"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/parleyhq/parley/inbox/negativity"
 )
 
-// runClassify is `parley classify`: one text per line, or JSON lines with
+// classifyCmd is `parley classify`: one text per line, or JSON lines with
 // "text" and an optional "rating", in; one JSON verdict per line out, so
 // the detector can be scripted and checked against any labelled file.
-func runClassify(args []string, stdin io.Reader, stdout io.Writer) error {
-	var c common
-	fs := flag.NewFlagSet("parley classify", flag.ContinueOnError)
-	c.flags(fs)
-	words := fs.String("words", "", "word list to use (default: words in the config)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
+func classifyCmd(c *common) *cobra.Command {
+	var words string
+	cmd := &cobra.Command{Use: "classify", Short: `score text from stdin (lines, or JSON lines with "text" and "rating")`, Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runClassify(c, words, cmd.InOrStdin(), cmd.OutOrStdout())
+		}}
+	cmd.Flags().StringVar(&words, "words", "", "word list to use (default: words in the config)")
+	return cmd
+}
+
+func runClassify(c *common, words string, stdin io.Reader, stdout io.Writer) error {
 	if err := c.load("parley.db"); err != nil {
 		return err
 	}
-	if *words == "" {
-		*words = c.cfg.Words
+	if words == "" {
+		words = c.cfg.Words
 	}
-	d := negativity.New(*words)
+	d := negativity.New(words)
 	if err := d.Err(); err != nil {
 		return err
 	}

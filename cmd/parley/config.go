@@ -14,7 +14,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/parleyhq/parley/inbox/sla"
-
+	psync "github.com/parleyhq/parley/sync"
 	"github.com/parleyhq/parley/tui"
 )
 
@@ -127,6 +127,9 @@ func loadConfig(path string, explicit bool, paths Paths) (*Config, error) {
 		if errors.As(err, &pe) {
 			return nil, fmt.Errorf("%s:%d: %s", path, pe.Position.Line, pe.Message)
 		}
+		if line, msg, ok := typeError(err); ok {
+			return nil, fmt.Errorf("%s:%d: %s", path, line, msg)
+		}
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	if und := md.Undecoded(); len(und) > 0 {
@@ -157,11 +160,10 @@ func lineOf(text, key string) int {
 func (c *Config) validate(text string) error {
 	keys := tui.DefaultKeyMap()
 	if err := keys.Rebind(c.Keys); err != nil {
-		line := 1
-		for name := range c.Keys {
-			if l := lineOf(text, name); l > 1 {
-				line = l
-			}
+		line := lineOf(text, "keys")
+		var ke *tui.KeyError
+		if errors.As(err, &ke) {
+			line = lineAfter(text, ke.Action, line)
 		}
 		return fmt.Errorf("%s:%d: [keys]: %v", c.path, line, err)
 	}
@@ -190,12 +192,46 @@ func (c *Config) validate(text string) error {
 			return fmt.Errorf("%s:%d: destination %q sends email: add an [smtp] table with host and from", c.path, line, d.Name)
 		}
 	}
+	blocks := accountBlocks(strings.SplitAfter(text, "\n"))
 	for i, a := range c.Accounts {
+		line := lineOf(text, "account")
+		if i < len(blocks) {
+			line = blocks[i].start + 1
+		}
 		if a.Network == "" {
-			return fmt.Errorf("%s:%d: account %d has no network", c.path, lineOf(text, "account"), i+1)
+			return fmt.Errorf("%s:%d: account %d has no network", c.path, line, i+1)
+		}
+		known, declared := psync.Options(a.Network)
+		if !declared {
+			continue // the network has not said which options it reads
+		}
+		names := make([]string, 0, len(a.Options))
+		for k := range a.Options {
+			names = append(names, k)
+		}
+		slices.Sort(names)
+		for _, k := range names {
+			if !slices.Contains(known, k) {
+				if i < len(blocks) {
+					lines := strings.SplitAfter(text, "\n")
+					block := strings.Join(lines[blocks[i].start:blocks[i].end], "")
+					line = blocks[i].start + lineAfter(block, k, 1)
+				}
+				return fmt.Errorf("%s:%d: account %q: unknown %s option %q (it takes: %s)", c.path, line, a.Label, a.Network, k, strings.Join(known, ", "))
+			}
 		}
 	}
 	return nil
+}
+
+// lineAfter is the line of key = … in text, or def when it is not there.
+func lineAfter(text, key string, def int) int {
+	re := regexp.MustCompile(`(?m)^\s*("?)` + regexp.QuoteMeta(key) + `("?)\s*=`)
+	loc := re.FindStringIndex(text)
+	if loc == nil {
+		return def
+	}
+	return strings.Count(text[:loc[0]], "\n") + 1
 }
 
 func (c *Config) withDefaults(p Paths) *Config {

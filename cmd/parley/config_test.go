@@ -30,6 +30,20 @@ func TestConfigErrorsNameFileAndLine(t *testing.T) {
 		{"[sla]\nnegative = \"half an hour\"\n", ":2: [sla] negative \"half an hour\""},
 		{"[sla]\nbusiness_hours = \"weekdays\"\n", ":2: [sla] business hours"},
 		{"[[destination]]\nname = \"pr\"\nwebhook = \"https://x\"\ncommand = \"y\"\n", ":1: destination \"pr\": give exactly one of webhook, email, command"},
+		// Unknown account options, at their line in the right account.
+		{"[[account]]\nnetwork = \"demo-vk\"\n[account.options]\nseed = 1\n\n[[account]]\nnetwork = \"mastodon\"\nlabel = \"m\"\n[account.options]\nserver = \"https://x\"\nsever = \"https://y\"\n",
+			":11: account \"m\": unknown mastodon option \"sever\" (it takes: backlog_days, insecure_skip_verify, poll_interval, server, token_cmd, token_env, token_file)"},
+		{"[[account]]\nnetwork = \"facebook\"\nlabel = \"f\"\noptions = { page_id = \"1\", pageid = \"2\" }\n", ":1: account \"f\": unknown facebook option \"pageid\""},
+		// Keys that clash, naming both actions.
+		{"user = \"a\"\n[keys]\nundo = [\"U\"]\ndone = [\"r\"]\n", ":4: [keys]: key \"r\" is bound to both done and reply"},
+		{"[keys]\nsnooze = [\"j\"]\n", ":2: [keys]: key \"j\" is bound to both snooze and down"},
+		// Type errors in plain words.
+		{"user = \"a\"\ndestination = \"legal\"\n", ":2: `destination` must be a list of tables `[[destination]]`, not a string"},
+		{"[destination]\nname = \"legal\"\n", ":1: `destination` must be a list of tables `[[destination]]`, not a single table"},
+		{"escalation = \"support\"\n", ":1: `escalation` must be a list of strings, e.g. `escalation = [\"a\", \"b\"]`, not a string"},
+		{"reply_marks_done = \"yes\"\n", ":1: `reply_marks_done` must be true or false (no quotes), not a string"},
+		{"[smtp]\nport = \"25\"\n", ":2: `smtp.port` must be a whole number (no quotes), not a string"},
+		{"[keys]\ndone = \"D\"\n", ":2: `keys.done` must be a list of strings"},
 	}
 	for _, c := range cases {
 		p := writeConfig(t, c.body)
@@ -68,6 +82,36 @@ seed = 3
 	}
 	if cfg.User != "ann" || *cfg.ReplyMarksDone || cfg.Accounts[0].Label != "demo-vk" || cfg.Accounts[0].Options["seed"] != int64(3) {
 		t.Fatalf("parsed: %+v %+v", cfg, cfg.Accounts)
+	}
+}
+
+// Keys the defaults share on purpose, and composer keys that look like
+// list keys, are not clashes.
+func TestKeysThatDoNotClash(t *testing.T) {
+	paths := Paths{ConfigDir: t.TempDir(), DataDir: t.TempDir()}
+	for _, body := range []string{"[keys]\nback = [\"esc\", \"q\"]\n", "[keys]\nsend = [\"ctrl+d\"]\n", "[keys]\ndone = [\"D\"]\nreply = [\"d\"]\n"} {
+		if _, err := loadConfig(writeConfig(t, body), true, paths); err != nil {
+			t.Errorf("%q: %v", body, err)
+		}
+	}
+}
+
+// A --db in a directory that does not exist is refused, not created.
+func TestDBInMissingDirectoryRefused(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "cfg"))
+	missing := filepath.Join(dir, "no-such-dir", "p.db")
+	var out bytes.Buffer
+	err := run([]string{"stats", "--db", missing}, &out, &out)
+	if err == nil || !strings.Contains(err.Error(), "the directory "+filepath.Dir(missing)+" does not exist") {
+		t.Fatalf("missing directory: %v", err)
+	}
+	if _, err := os.Stat(filepath.Dir(missing)); err == nil {
+		t.Fatal("the directory was created")
+	}
+	cfg := writeConfig(t, "db = \""+missing+"\"\n")
+	if err := run([]string{"stats", "--config", cfg}, &out, &out); err == nil || !strings.Contains(err.Error(), cfg+": db "+missing) {
+		t.Fatalf("db in config: %v", err)
 	}
 }
 

@@ -4,100 +4,87 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strconv"
 	"strings"
 
-	psync "github.com/parleyhq/parley/sync"
+	"github.com/spf13/pflag"
+
 	"github.com/parleyhq/parley/sync/facebook"
 )
 
-// runConnectFacebook is `parley connect facebook`: take a user token, list
-// the Pages it manages, save the chosen Page's token (0600), say which
-// permissions are missing and what that disables, and add the account (and
-// with --instagram the Page's Instagram account) to the config.
-func runConnectFacebook(args []string, stdin io.Reader, stdout io.Writer) error {
-	var c common
-	fs := flag.NewFlagSet("parley connect facebook", flag.ContinueOnError)
-	c.flags(fs)
-	tokenFile := fs.String("token-file", "", "read the user token from this file (mode 0600)")
-	tokenEnv := fs.String("token-env", "", "read the user token from this environment variable")
-	pageID := fs.String("page", "", "the Page id to connect (default: ask, or the only one)")
-	withIG := fs.Bool("instagram", false, "also connect the Page's Instagram professional account")
-	version := fs.String("api-version", "v25.0", "Graph API version to pin")
-	base := fs.String("base-url", "https://graph.facebook.com", "Graph API address (tests use a local one)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if err := c.load("parley.db"); err != nil {
-		return err
-	}
-	in := bufio.NewReader(stdin)
-	userToken, err := tokenFrom(*tokenFile, *tokenEnv, "Paste a Facebook user access token (Graph API Explorer or your app's login): ", in, stdout)
+// parley connect facebook: take a user token, list the Pages it manages,
+// keep the chosen Page's token, say which permissions are missing and what
+// that disables; with --instagram also the Page's Instagram account.
+func init() {
+	registerConnector(connector{
+		network: "facebook",
+		example: "parley connect facebook --instagram",
+		short:   "connect a Facebook Page (and with --instagram its Instagram account)",
+		long: "Takes a Facebook user access token (Graph API Explorer or your app's login), lists the\n" +
+			"Pages it manages and keeps the chosen Page's token. Missing permissions are named with\n" +
+			"what they disable.",
+		prompt: "Paste a Facebook user access token (Graph API Explorer or your app's login): ",
+		flags: func(fs *pflag.FlagSet) {
+			fs.String("page", "", "the Page id to connect (default: ask, or the only one)")
+			fs.Bool("instagram", false, "also connect the Page's Instagram professional account")
+			fs.String("api-version", "v25.0", "Graph API version to pin")
+			fs.String("base-url", "https://graph.facebook.com", "Graph API address (tests use a local one)")
+		},
+		verify: verifyFacebook,
+	})
+}
+
+func verifyFacebook(ctx context.Context, r *connectRun) ([]connected, error) {
+	version, base := r.String("api-version"), r.String("base-url")
+	setup, err := facebook.NewSetup(base, version, r.Token)
 	if err != nil {
-		return err
-	}
-	ctx := context.Background()
-	setup, err := facebook.NewSetup(*base, *version, userToken)
-	if err != nil {
-		return err
+		return nil, err
 	}
 	needed := facebook.Needed
-	if *withIG {
+	if r.Bool("instagram") {
 		needed = append(append([]facebook.Permission{}, needed...), facebook.NeededInstagram...)
 	}
 	missing, err := setup.Missing(ctx, needed)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, p := range missing {
-		fmt.Fprintf(stdout, "! missing permission %s: %s will not work\n", p.Name, p.Enables)
+		fmt.Fprintf(r.Out, "! missing permission %s: %s will not work\n", p.Name, p.Enables)
 	}
 	pages, err := setup.Pages(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(pages) == 0 {
-		return errors.New("this token manages no Pages (it needs a Page role and the pages_show_list permission)")
+		return nil, errors.New("this token manages no Pages (it needs a Page role and the pages_show_list permission)")
 	}
-	page, err := choosePage(pages, *pageID, in, stdout)
+	page, err := choosePage(pages, r.String("page"), r.In, r.Out)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	secret := filepath.Join(c.paths.ConfigDir, "secrets", safeName("facebook-"+page.ID)+".token")
-	if err := psync.WriteSecretFile(secret, page.Token); err != nil {
-		return fmt.Errorf("saving the Page token: %w", err)
+	opts := map[string]any{"page_id": page.ID, "api_version": version}
+	if base != "https://graph.facebook.com" {
+		opts["base_url"] = base
 	}
-	opts := map[string]any{"page_id": page.ID, "api_version": *version, "token_file": secret}
-	if *base != "https://graph.facebook.com" {
-		opts["base_url"] = *base
-	}
-	label := page.Name + " (Facebook)"
-	if err := appendAccount(c.cfg.path, AccountConfig{Network: "facebook", Label: label, Options: opts}); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "Connected the Page %q as %q.\n", page.Name, label)
-	if *withIG {
+	secret := "facebook-" + page.ID
+	out := []connected{{ID: page.ID, Label: page.Name + " (Facebook)", Options: opts, Key: []string{"page_id"},
+		Token: page.Token, Secret: secret,
+		Done: "Page reviews (the ratings edge) are not available on current Graph versions; parley does not sync them."}}
+	if r.Bool("instagram") {
 		igID, user, err := setup.Instagram(ctx, page)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		igOpts := map[string]any{}
+		igOpts := map[string]any{"ig_user_id": igID}
 		for k, v := range opts {
 			igOpts[k] = v
 		}
-		igOpts["ig_user_id"] = igID
-		igLabel := "@" + user + " (Instagram)"
-		if err := appendAccount(c.cfg.path, AccountConfig{Network: "instagram", Label: igLabel, Options: igOpts}); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "Connected its Instagram account as %q.\n", igLabel)
+		out = append(out, connected{Network: "instagram", ID: igID, Label: "@" + user + " (Instagram)", Options: igOpts,
+			Key: []string{"ig_user_id"}, Token: page.Token, Secret: secret, Done: "Its comments and direct messages sync through the Page."})
 	}
-	fmt.Fprintln(stdout, "Page reviews (the ratings edge) are not available on current Graph versions; parley does not sync them.")
-	return nil
+	return out, nil
 }
 
 func choosePage(pages []facebook.Page, id string, in *bufio.Reader, out io.Writer) (facebook.Page, error) {

@@ -48,13 +48,13 @@ func TestConnectFacebookPicksPageChecksPermissions(t *testing.T) {
 	t.Setenv("XDG_DATA_HOME", filepath.Join(home, "data"))
 	srv := miniGraph(t)
 	var out bytes.Buffer
-	err := runConnectFacebook([]string{"--base-url", srv.URL, "--instagram"}, strings.NewReader("user-tok\n2\n"), &out)
+	err := runConnect([]string{"facebook", "--base-url", srv.URL, "--instagram"}, strings.NewReader("user-tok\n2\n"), &out)
 	if err != nil {
 		t.Fatalf("connect: %v\n%s", err, out.String())
 	}
 	s := out.String()
 	if !strings.Contains(s, "missing permission pages_messaging: answering Messenger conversations and private replies will not work") ||
-		!strings.Contains(s, `Connected the Page "Acme Outlet"`) || !strings.Contains(s, `"@acme.outlet (Instagram)"`) {
+		!strings.Contains(s, `Connected "Acme Outlet (Facebook)"`) || !strings.Contains(s, `"@acme.outlet (Instagram)"`) {
 		t.Fatalf("output:\n%s", s)
 	}
 	if strings.Contains(s, "page-tok") || strings.Contains(s, "user-tok") {
@@ -70,7 +70,7 @@ func TestConnectFacebookPicksPageChecksPermissions(t *testing.T) {
 		t.Fatalf("page token file: %q %v %v", tok, st.Mode(), err)
 	}
 	// A bad token is refused with Graph's reason.
-	err = runConnectFacebook([]string{"--base-url", srv.URL}, strings.NewReader("nope\n"), &out)
+	err = runConnect([]string{"facebook", "--base-url", srv.URL}, strings.NewReader("nope\n"), &out)
 	if err == nil || !strings.Contains(err.Error(), "190") {
 		t.Fatalf("bad token: %v", err)
 	}
@@ -91,14 +91,77 @@ func TestConnectInstagramLogin(t *testing.T) {
 	}))
 	defer srv.Close()
 	var out bytes.Buffer
-	if err := runConnectInstagram([]string{"--base-url", srv.URL}, strings.NewReader("ig-tok\n"), &out); err != nil {
+	if err := runConnect([]string{"instagram", "--base-url", srv.URL}, strings.NewReader("ig-tok\n"), &out); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 	cfg, _ := os.ReadFile(filepath.Join(home, "cfg", "parley", "config.toml"))
 	if !strings.Contains(string(cfg), `ig_user_id = "17841400"`) || !strings.Contains(string(cfg), "instagram_login = true") {
 		t.Fatalf("config:\n%s", cfg)
 	}
-	if err := runConnectInstagram([]string{"--base-url", srv.URL}, strings.NewReader("bad\n"), &out); err == nil || !strings.Contains(err.Error(), "190") {
+	if err := runConnect([]string{"instagram", "--base-url", srv.URL}, strings.NewReader("bad\n"), &out); err == nil || !strings.Contains(err.Error(), "190") {
 		t.Fatalf("bad token: %v", err)
+	}
+}
+
+// Connecting a Page the config already has replaces its token where it
+// stands: its label, options and the rest of the file stay, no second table.
+func TestConnectReauthorisesInPlace(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, "cfg"))
+	t.Setenv("XDG_DATA_HOME", filepath.Join(home, "data"))
+	srv := miniGraph(t)
+	cfgPath := filepath.Join(home, "cfg", "parley", "config.toml")
+	os.MkdirAll(filepath.Dir(cfgPath), 0o700)
+	before := `user = "ann" # me
+
+[[account]]
+network = "facebook"
+label = "Outlet"
+[account.options]
+page_id = "222"
+poll_interval = "2m"
+token_env = "OLD_PAGE_TOKEN"
+
+[[account]]
+network = "demo-vk"
+label = "Demo"
+
+[serve]
+listen = ":2222" # keep
+`
+	os.WriteFile(cfgPath, []byte(before), 0o600)
+	var out bytes.Buffer
+	if err := runConnect([]string{"facebook", "--base-url", srv.URL, "--page", "222"}, strings.NewReader("user-tok\n"), &out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), `Re-authorised "Outlet"`) {
+		t.Fatalf("output:\n%s", out.String())
+	}
+	b, _ := os.ReadFile(cfgPath)
+	cfg := string(b)
+	secret := filepath.Join(home, "cfg", "parley", "secrets", "facebook-222.token")
+	for _, want := range []string{"user = \"ann\" # me\n", `label = "Outlet"`, `poll_interval = "2m"`, `token_file = "` + secret + `"`,
+		"[[account]]\nnetwork = \"demo-vk\"\nlabel = \"Demo\"\n", "listen = \":2222\" # keep\n"} {
+		if !strings.Contains(cfg, want) {
+			t.Errorf("config lacks %q:\n%s", want, cfg)
+		}
+	}
+	if strings.Count(cfg, "[[account]]") != 2 || strings.Contains(cfg, "OLD_PAGE_TOKEN") {
+		t.Fatalf("config after re-auth:\n%s", cfg)
+	}
+	if tok, _ := os.ReadFile(secret); strings.TrimSpace(string(tok)) != "page-tok-222" {
+		t.Fatalf("secret: %q", tok)
+	}
+	loaded, err := loadConfig(cfgPath, true, defaultPaths())
+	if err != nil || len(loaded.Accounts) != 2 || loaded.Accounts[0].Label != "Outlet" {
+		t.Fatalf("re-read: %v %+v", err, loaded)
+	}
+	// Again: the secret is replaced, the config is not touched.
+	out.Reset()
+	if err := runConnect([]string{"facebook", "--base-url", srv.URL, "--page", "222"}, strings.NewReader("user-tok\n"), &out); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := os.ReadFile(cfgPath); string(again) != cfg {
+		t.Fatalf("second re-auth changed the config:\n%s", again)
 	}
 }

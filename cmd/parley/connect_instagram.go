@@ -1,52 +1,36 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"flag"
-	"fmt"
-	"io"
-	"path/filepath"
 
-	psync "github.com/parleyhq/parley/sync"
+	"github.com/spf13/pflag"
+
 	"github.com/parleyhq/parley/sync/facebook"
 )
 
-// runConnectInstagram is `parley connect instagram`: an Instagram
-// professional account through Instagram Login (no Facebook Page). For a
-// Page-linked account use parley connect facebook --instagram.
-func runConnectInstagram(args []string, stdin io.Reader, stdout io.Writer) error {
-	var c common
-	fs := flag.NewFlagSet("parley connect instagram", flag.ContinueOnError)
-	c.flags(fs)
-	tokenFile := fs.String("token-file", "", "read the Instagram user token from this file (mode 0600)")
-	tokenEnv := fs.String("token-env", "", "read the token from this environment variable")
-	version := fs.String("api-version", "v25.0", "Graph API version to pin")
-	base := fs.String("base-url", "https://graph.instagram.com", "Instagram Graph address (tests use a local one)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if err := c.load("parley.db"); err != nil {
-		return err
-	}
-	tok, err := tokenFrom(*tokenFile, *tokenEnv, "Paste an Instagram user access token (Instagram Login): ", bufio.NewReader(stdin), stdout)
-	if err != nil {
-		return err
-	}
-	id, user, err := facebook.InstagramLoginAccount(context.Background(), *base, *version, tok)
-	if err != nil {
-		return err
-	}
-	secret := filepath.Join(c.paths.ConfigDir, "secrets", safeName("instagram-"+id)+".token")
-	if err := psync.WriteSecretFile(secret, tok); err != nil {
-		return fmt.Errorf("saving the token: %w", err)
-	}
-	label := "@" + user + " (Instagram)"
-	opts := map[string]any{"page_id": id, "ig_user_id": id, "instagram_login": true, "api_version": *version,
-		"base_url": *base, "token_file": secret}
-	if err := appendAccount(c.cfg.path, AccountConfig{Network: "instagram", Label: label, Options: opts}); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "Connected %q. Comments, tagged posts and direct messages sync from now on.\n", label)
-	return nil
+// parley connect instagram: an Instagram professional account through
+// Instagram Login (no Facebook Page). For a Page-linked account use
+// parley connect facebook --instagram.
+func init() {
+	registerConnector(connector{
+		network: "instagram",
+		example: "parley connect instagram --token-env IG_TOKEN",
+		short:   "connect an Instagram professional account (Instagram Login)",
+		long:    "For an Instagram account linked to a Facebook Page use parley connect facebook --instagram.",
+		prompt:  "Paste an Instagram user access token (Instagram Login): ",
+		flags: func(fs *pflag.FlagSet) {
+			fs.String("api-version", "v25.0", "Graph API version to pin")
+			fs.String("base-url", "https://graph.instagram.com", "Instagram Graph address (tests use a local one)")
+		},
+		verify: func(ctx context.Context, r *connectRun) ([]connected, error) {
+			version, base := r.String("api-version"), r.String("base-url")
+			id, user, err := facebook.InstagramLoginAccount(ctx, base, version, r.Token)
+			if err != nil {
+				return nil, err
+			}
+			opts := map[string]any{"page_id": id, "ig_user_id": id, "instagram_login": true, "api_version": version, "base_url": base}
+			return []connected{{ID: id, Label: "@" + user + " (Instagram)", Options: opts, Key: []string{"ig_user_id"},
+				Token: r.Token, Done: "Comments, tagged posts and direct messages sync from now on."}}, nil
+		},
+	})
 }

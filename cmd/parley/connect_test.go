@@ -68,7 +68,7 @@ func TestConnectSyncListRemove(t *testing.T) {
 	if err != nil {
 		t.Fatalf("connect: %v\n%s", err, out.String())
 	}
-	if !strings.Contains(out.String(), "/oauth/authorize?") || !strings.Contains(out.String(), `Connected acme@127.0.0.1`) {
+	if !strings.Contains(out.String(), "/oauth/authorize?") || !strings.Contains(out.String(), `Connected "@acme@127.0.0.1`) {
 		t.Fatalf("connect output:\n%s", out.String())
 	}
 	secret := filepath.Join(home, "cfg", "parley", "secrets")
@@ -83,9 +83,13 @@ func TestConnectSyncListRemove(t *testing.T) {
 	if !strings.Contains(string(cfg), `network = "mastodon"`) || !strings.Contains(string(cfg), "user = \"ann\" # me") {
 		t.Fatalf("config after connect:\n%s", cfg)
 	}
-	// Connecting the same account twice is refused.
-	if err := runConnect([]string{"mastodon", srv.URL}, strings.NewReader("good-code\n"), &out); err == nil {
-		t.Fatal("second connect of the same account accepted")
+	// Connecting the same account again re-authorises it in place.
+	out.Reset()
+	if err := runConnect([]string{"mastodon", srv.URL}, strings.NewReader("good-code\n"), &out); err != nil || !strings.Contains(out.String(), "Re-authorised") {
+		t.Fatalf("second connect of the same account: %v\n%s", err, out.String())
+	}
+	if cfg, _ := os.ReadFile(cfgPath); strings.Count(string(cfg), "[[account]]") != 1 {
+		t.Fatalf("re-auth duplicated the account:\n%s", cfg)
 	}
 	out.Reset()
 	if err := run([]string{"sync", "--once"}, &out, &out); err != nil {

@@ -4,7 +4,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/spf13/cobra"
 
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/inbox/negativity"
@@ -30,38 +30,6 @@ import (
 
 // version is set at release time with -ldflags "-X main.version=…".
 var version = "dev"
-
-const usage = `parley — a keyboard-driven terminal community inbox
-
-Usage:
-  parley [flags]              open the inbox for the configured accounts
-  parley demo [flags]         open a demo workspace (no credentials needed)
-  parley sync --once [flags]  fetch every account once and deliver the outbox
-  parley serve [flags]        serve the inbox over SSH (--listen :2222, --demo,
-                              --authorized-keys PATH)
-  parley connect mastodon URL connect a Mastodon (or compatible) account
-                              (--token-file F, --token-env VAR, --label L)
-  parley accounts [remove L]  list accounts and their sync state; remove one
-  parley classify             score text from stdin (a line each, or JSON lines with
-                              "text" and "rating"): one JSON verdict per line
-  parley rules check|test|undo  validate ~/.config/parley/rules.toml (line of any error);
-                              try it on history without changing anything
-                              (--since 30d); undo the rules' last action
-  parley stats [--since 30d] [--json|--csv]
-                              volume, negativity, response rate, first-response times
-  parley version              print the version
-
-Flags (every command):
-  --db PATH       database file (default ~/.local/share/parley/parley.db)
-  --config PATH   config file (default ~/.config/parley/config.toml)
-
-Demo flags:
-  --rate N        new messages per minute across the demo networks (default 6)
-  --seed N        demo content seed (default 1)
-  --generate N    fill the database with N conversations (3 messages each) and exit
-
-Press ? inside parley for every key.
-`
 
 func main() {
 	// A soft ceiling: the GC works harder before the TUI grows past it,
@@ -79,11 +47,6 @@ type common struct {
 	cfg        *Config
 }
 
-func (c *common) flags(fs *flag.FlagSet) {
-	fs.StringVar(&c.db, "db", "", "database file")
-	fs.StringVar(&c.config, "config", "", "config file")
-}
-
 func (c *common) load(defaultDB string) error {
 	c.paths = defaultPaths()
 	path, explicit := c.config, c.config != ""
@@ -95,11 +58,20 @@ func (c *common) load(defaultDB string) error {
 		return err
 	}
 	c.cfg = cfg
-	if c.db == "" {
-		c.db = cfg.DB
+	source := "--db"
+	if c.db == "" && cfg.DB != "" {
+		c.db, source = cfg.DB, cfg.path+": db"
 	}
 	if c.db == "" {
+		// The default place is parley's own: create it as needed.
 		c.db = filepath.Join(c.paths.DataDir, defaultDB)
+		return nil
+	}
+	// A path the user chose is taken as written: a mistyped directory is
+	// refused rather than created (the inbox would seem empty).
+	dir := filepath.Dir(c.db)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return fmt.Errorf("%s %s: the directory %s does not exist; create it first (mkdir -p %s) or choose another path", source, c.db, dir, dir)
 	}
 	return nil
 }
@@ -111,42 +83,6 @@ func (c *common) openStore() (*sqlite.Store, error) {
 		return nil, err
 	}
 	return sqlite.Open(context.Background(), c.db)
-}
-
-func run(args []string, stdout, stderr io.Writer) error {
-	cmd := ""
-	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "--version") {
-		cmd, args = args[0], args[1:]
-	} else if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		cmd, args = args[0], args[1:]
-	}
-	switch cmd {
-	case "", "tui":
-		return runTUI(args, false, stdout)
-	case "demo":
-		return runTUI(args, true, stdout)
-	case "sync":
-		return runSync(args, stdout)
-	case "serve":
-		return runServe(args, stdout)
-	case "connect":
-		return runConnect(args, os.Stdin, stdout)
-	case "accounts":
-		return runAccounts(args, stdout)
-	case "classify":
-		return runClassify(args, os.Stdin, stdout)
-	case "rules":
-		return runRules(args, stdout)
-	case "stats":
-		return runStats(args, stdout)
-	case "version", "--version":
-		fmt.Fprintln(stdout, "parley", version)
-		return nil
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return nil
-	}
-	return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
 }
 
 // openLog sends engine logs to a private file: the terminal belongs to the TUI.
@@ -231,25 +167,22 @@ func open(ctx context.Context, c *common, demoOpts *demoOptions) (*workspace, er
 	return ws, nil
 }
 
-func runTUI(args []string, demo bool, stdout io.Writer) error {
-	var c common
-	name := "parley"
-	if demo {
-		name = "parley demo"
-	}
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	c.flags(fs)
+// demoCmd is `parley demo`: the inbox over built-in simulated networks.
+func demoCmd(c *common) *cobra.Command {
 	var d demoOptions
-	if demo {
-		fs.Float64Var(&d.rate, "rate", 6, "new messages per minute")
-		fs.Uint64Var(&d.seed, "seed", 1, "demo content seed")
-		fs.IntVar(&d.generate, "generate", 0, "fill the database with N conversations and exit")
-	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
+	cmd := &cobra.Command{Use: "demo", Short: "open a demo workspace (no credentials needed)", Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runTUI(c, &d, cmd.OutOrStdout()) }}
+	cmd.Flags().Float64Var(&d.rate, "rate", 6, "new messages per minute across the demo networks")
+	cmd.Flags().Uint64Var(&d.seed, "seed", 1, "demo content seed")
+	cmd.Flags().IntVar(&d.generate, "generate", 0, "fill the database with N conversations (3 messages each) and exit")
+	return cmd
+}
+
+// runTUI opens the inbox on this terminal: the configured accounts, or the
+// demo ones when demo is set.
+func runTUI(c *common, demo *demoOptions, stdout io.Writer) error {
 	dbName := "parley.db"
-	if demo {
+	if demo != nil {
 		dbName = "demo.db"
 	}
 	if err := c.load(dbName); err != nil {
@@ -257,14 +190,10 @@ func runTUI(args []string, demo bool, stdout io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if demo && d.generate > 0 {
-		return generate(ctx, c.db, d.seed, d.generate, stdout)
+	if demo != nil && demo.generate > 0 {
+		return generate(ctx, c.db, demo.seed, demo.generate, stdout)
 	}
-	var dp *demoOptions
-	if demo {
-		dp = &d
-	}
-	ws, err := open(ctx, &c, dp)
+	ws, err := open(ctx, c, demo)
 	if err != nil {
 		return err
 	}
@@ -291,23 +220,27 @@ func runTUI(args []string, demo bool, stdout io.Writer) error {
 	return nil
 }
 
-func runSync(args []string, stdout io.Writer) error {
-	var c common
-	fs := flag.NewFlagSet("parley sync", flag.ContinueOnError)
-	c.flags(fs)
-	once := fs.Bool("once", false, "fetch every account until caught up, deliver the outbox, then exit")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if !*once {
-		return fmt.Errorf("sync: only --once is supported; plain parley syncs in the background")
-	}
+// syncCmd is `parley sync --once`, for cron and scripts.
+func syncCmd(c *common) *cobra.Command {
+	var once bool
+	cmd := &cobra.Command{Use: "sync", Short: "fetch every account once and deliver the outbox (--once)", Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !once {
+				return fmt.Errorf("sync: only --once is supported; plain parley syncs in the background")
+			}
+			return runSync(c, cmd.OutOrStdout())
+		}}
+	cmd.Flags().BoolVar(&once, "once", false, "fetch every account until caught up, deliver the outbox, then exit")
+	return cmd
+}
+
+func runSync(c *common, stdout io.Writer) error {
 	if err := c.load("parley.db"); err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	ws, err := open(ctx, &c, nil)
+	ws, err := open(ctx, c, nil)
 	if err != nil {
 		return err
 	}

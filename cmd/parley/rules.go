@@ -2,41 +2,51 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/inbox/rules"
 	"github.com/parleyhq/parley/inbox/sqlite"
 )
 
-// runRules is `parley rules check`, `parley rules test [--since 30d]` and
+// rulesCmd is `parley rules check`, `parley rules test [--since 30d]` and
 // `parley rules undo`.
-func runRules(args []string, stdout io.Writer) error {
-	if len(args) == 0 {
-		return errors.New("usage: parley rules check | test [--since 30d] | undo")
+func rulesCmd(c *common) *cobra.Command {
+	var path, since string
+	cmd := group(&cobra.Command{Use: "rules", Short: "check, try or undo the triage rules (~/.config/parley/rules.toml)"})
+	cmd.PersistentFlags().StringVar(&path, "rules", "", "rules file (default: rules in the config, ~/.config/parley/rules.toml)")
+	for _, sub := range []struct{ verb, short string }{
+		{"check", "validate the rules file (the line of any error)"},
+		{"test", "try the rules on history without changing anything (--since 30d)"},
+		{"undo", "undo the rules' last action"},
+	} {
+		verb := sub.verb
+		sc := &cobra.Command{Use: verb, Short: sub.short, Args: noArgs,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return runRules(c, verb, path, since, cmd.OutOrStdout())
+			}}
+		if verb == "test" {
+			sc.Flags().StringVar(&since, "since", "30d", "how far back to look (e.g. 7d, 12h)")
+		}
+		cmd.AddCommand(sc)
 	}
-	verb := args[0]
-	var c common
-	fs := flag.NewFlagSet("parley rules "+verb, flag.ContinueOnError)
-	c.flags(fs)
-	path := fs.String("rules", "", "rules file (default: rules in the config, ~/.config/parley/rules.toml)")
-	since := fs.String("since", "30d", "test: how far back to look (e.g. 7d, 12h)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
+	return cmd
+}
+
+func runRules(c *common, verb, path, since string, stdout io.Writer) error {
 	if err := c.load("parley.db"); err != nil {
 		return err
 	}
-	if *path == "" {
-		*path = c.cfg.Rules
+	if path == "" {
+		path = c.cfg.Rules
 	}
-	set, err := rules.Load(*path, c.cfg.Escalation)
+	set, err := rules.Load(path, c.cfg.Escalation)
 	if err != nil {
 		return err
 	}
@@ -51,10 +61,10 @@ func runRules(args []string, stdout io.Writer) error {
 	}
 	switch verb {
 	case "check":
-		fmt.Fprintf(stdout, "%s: %d rules, all valid\n", *path, len(set.Rules))
+		fmt.Fprintf(stdout, "%s: %d rules, all valid\n", path, len(set.Rules))
 		return nil
 	case "test":
-		d, err := parseSince(*since)
+		d, err := parseSince(since)
 		if err != nil {
 			return err
 		}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -12,47 +11,56 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/tui"
 )
 
-// runServe is `parley serve`: one engine for every account, one program per
+type serveOptions struct {
+	listen, keys string
+	demo         bool
+	d            demoOptions
+}
+
+// serveCmd is `parley serve`: one engine for every account, one program per
 // SSH session. SIGTERM or SIGINT shuts it down gracefully.
-func runServe(args []string, stdout io.Writer) error {
-	var c common
-	fs := flag.NewFlagSet("parley serve", flag.ContinueOnError)
-	c.flags(fs)
-	listen := fs.String("listen", "", "address to listen on (default :2222, or [serve] listen)")
-	keys := fs.String("authorized-keys", "", "allow-list in authorized_keys format (default ~/.config/parley/authorized_keys)")
-	demoMode := fs.Bool("demo", false, "serve the built-in demo workspace")
-	var d demoOptions
-	fs.Float64Var(&d.rate, "rate", 6, "demo: new messages per minute")
-	fs.Uint64Var(&d.seed, "seed", 1, "demo: content seed")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
+func serveCmd(c *common) *cobra.Command {
+	var o serveOptions
+	cmd := &cobra.Command{Use: "serve", Short: "serve the inbox over SSH to the managers in authorized_keys", Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runServe(c, o, cmd.OutOrStdout()) }}
+	fs := cmd.Flags()
+	fs.StringVar(&o.listen, "listen", "", "address to listen on (default :2222, or [serve] listen)")
+	fs.StringVar(&o.keys, "authorized-keys", "", "allow-list in authorized_keys format (default ~/.config/parley/authorized_keys)")
+	fs.BoolVar(&o.demo, "demo", false, "serve the built-in demo workspace")
+	fs.Float64Var(&o.d.rate, "rate", 6, "demo: new messages per minute")
+	fs.Uint64Var(&o.d.seed, "seed", 1, "demo: content seed")
+	return cmd
+}
+
+func runServe(c *common, o serveOptions, stdout io.Writer) error {
 	dbName := "parley.db"
-	if *demoMode {
+	if o.demo {
 		dbName = "demo.db"
 	}
 	if err := c.load(dbName); err != nil {
 		return err
 	}
-	if *listen != "" {
-		c.cfg.Serve.Listen = *listen
+	if o.listen != "" {
+		c.cfg.Serve.Listen = o.listen
 	}
-	if *keys != "" {
-		c.cfg.Serve.AuthorizedKeys = *keys
+	if o.keys != "" {
+		c.cfg.Serve.AuthorizedKeys = o.keys
 	}
 	idle, _ := time.ParseDuration(c.cfg.Serve.IdleTimeout)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var dp *demoOptions
-	if *demoMode {
-		dp = &d
+	if o.demo {
+		dp = &o.d
 	}
-	ws, err := open(ctx, &c, dp)
+	ws, err := open(ctx, c, dp)
 	if err != nil {
 		return err
 	}

@@ -4,28 +4,34 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/parleyhq/parley/inbox"
 )
 
-// runStats is `parley stats [--since 30d] [--json | --csv]`.
-func runStats(args []string, stdout io.Writer) error {
-	var c common
-	fs := flag.NewFlagSet("parley stats", flag.ContinueOnError)
-	c.flags(fs)
-	since := fs.String("since", "30d", "period to report (e.g. 7d, 24h)")
-	asJSON := fs.Bool("json", false, "print JSON")
-	asCSV := fs.Bool("csv", false, "print CSV (one row per network and per day)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	d, err := parseSince(*since)
+// statsCmd is `parley stats [--since 30d] [--json | --csv]`.
+func statsCmd(c *common) *cobra.Command {
+	var since string
+	var asJSON, asCSV bool
+	cmd := &cobra.Command{Use: "stats", Short: "volume, negativity, response rate, first-response times", Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runStats(c, since, asJSON, asCSV, cmd.OutOrStdout())
+		}}
+	cmd.Flags().StringVar(&since, "since", "30d", "period to report (e.g. 7d, 24h)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&asCSV, "csv", false, "print CSV (one row per network and per day)")
+	cmd.MarkFlagsMutuallyExclusive("json", "csv")
+	return cmd
+}
+
+func runStats(c *common, since string, asJSON, asCSV bool, stdout io.Writer) error {
+	d, err := parseSince(since)
 	if err != nil {
 		return err
 	}
@@ -39,11 +45,11 @@ func runStats(args []string, stdout io.Writer) error {
 		return err
 	}
 	switch {
-	case *asJSON:
+	case asJSON:
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(s)
-	case *asCSV:
+	case asCSV:
 		w := csv.NewWriter(stdout)
 		w.Write([]string{"kind", "key", "conversations", "inbound_messages", "negative", "response_rate"})
 		for _, n := range s.PerNetwork {

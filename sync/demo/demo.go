@@ -56,7 +56,7 @@ func init() {
 				}
 			}
 			return c, nil
-		})
+		}, "seed", "rate")
 	}
 }
 

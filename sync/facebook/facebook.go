@@ -19,7 +19,7 @@ import (
 	psync "github.com/parleyhq/parley/sync"
 )
 
-func init() { psync.Register("facebook", factory) }
+func init() { psync.Register("facebook", factory, "page_id", "api_version", "base_url", "human_agent") }
 
 // Options are an account's [account.options].
 type Options struct {

@@ -14,7 +14,9 @@ import (
 // paging and usage headers) with their own edges: media instead of feed,
 // comments with nested replies, replies posted to /replies, hide=true.
 
-func init() { psync.Register("instagram", instagramFactory) }
+func init() {
+	psync.Register("instagram", instagramFactory, "page_id", "ig_user_id", "instagram_login", "api_version", "base_url", "human_agent")
+}
 
 func instagramFactory(cfg psync.AccountConfig) (psync.Connector, error) {
 	ig, _ := cfg.Options["ig_user_id"].(string)

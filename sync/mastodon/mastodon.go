@@ -20,7 +20,7 @@ import (
 	psync "github.com/parleyhq/parley/sync"
 )
 
-func init() { psync.Register("mastodon", factory) }
+func init() { psync.Register("mastodon", factory, "server", "insecure_skip_verify") }
 
 // Options are an account's [account.options].
 type Options struct {
