@@ -1,0 +1,122 @@
+package vk
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+type conversationsPage struct {
+	Count int `json:"count"`
+	Items []struct {
+		Conversation struct {
+			Peer struct {
+				ID   int64  `json:"id"`
+				Type string `json:"type"`
+			} `json:"peer"`
+		} `json:"conversation"`
+		LastMessage *message `json:"last_message"`
+	} `json:"items"`
+	Profiles []profile `json:"profiles"`
+	Groups   []group   `json:"groups"`
+}
+
+type historyPage struct {
+	Count    int       `json:"count"`
+	Items    []message `json:"items"`
+	Profiles []profile `json:"profiles"`
+	Groups   []group   `json:"groups"`
+}
+
+const dialogsPerPage = 20
+
+// fetchDialogs reads the next page of the community's conversations, most
+// recent first, and each one's messages since the pass began.
+func (c *Connector) fetchDialogs(ctx context.Context, cur *cursor, b *inbox.Batch) (bool, error) {
+	var pg conversationsPage
+	err := c.group.call(ctx, "messages.getConversations", url.Values{"group_id": {fmt.Sprint(c.opts.GroupID)}, "filter": {"all"},
+		"offset": {strconv.Itoa(cur.Offset)}, "count": {strconv.Itoa(dialogsPerPage)}, "extended": {"1"}, "fields": {"screen_name"}}, &pg)
+	if err != nil {
+		return false, err
+	}
+	c.addPeople(pg.Profiles, pg.Groups)
+	done := len(pg.Items) == 0 || cur.Offset+len(pg.Items) >= pg.Count
+	for _, it := range pg.Items {
+		if it.LastMessage == nil || it.LastMessage.Date < cur.Since {
+			done = true
+			break
+		}
+		ms, err := c.history(ctx, it.Conversation.Peer.ID, cur.Since)
+		if err != nil {
+			return false, err
+		}
+		for _, m := range ms {
+			b.Items = append(b.Items, c.dmItem(m))
+		}
+	}
+	cur.Offset += len(pg.Items)
+	return done, nil
+}
+
+// history reads one conversation newest first down to since and returns
+// it oldest first.
+func (c *Connector) history(ctx context.Context, peer int64, since int64) ([]message, error) {
+	var out []message
+	seen := map[int64]bool{}
+	offset := 0
+	for i := 0; i < maxPages; i++ {
+		var pg historyPage
+		err := c.group.call(ctx, "messages.getHistory", url.Values{"group_id": {fmt.Sprint(c.opts.GroupID)}, "peer_id": {strconv.FormatInt(peer, 10)},
+			"offset": {strconv.Itoa(offset)}, "count": {"200"}, "extended": {"1"}, "fields": {"screen_name"}}, &pg)
+		if err != nil {
+			return nil, err
+		}
+		c.addPeople(pg.Profiles, pg.Groups)
+		older, fresh := false, 0
+		for _, m := range pg.Items {
+			if m.Date < since {
+				older = true
+				break
+			}
+			if !seen[m.ID] {
+				seen[m.ID] = true
+				fresh++
+				out = append(out, m)
+			}
+		}
+		offset += len(pg.Items)
+		if older || fresh == 0 || offset >= pg.Count {
+			break
+		}
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, nil
+}
+
+// dmItem is one community message: one conversation per peer. Messages
+// the community sent (out=1, from any admin or app) are outbound.
+func (c *Connector) dmItem(m message) inbox.Inbound {
+	dir := inbox.In
+	if m.Out == 1 || m.FromID == c.ownerID() {
+		dir = inbox.Out
+	}
+	text := render(m.Text, m.Attachments)
+	if m.ReplyMessage != nil {
+		text = "↪ " + truncate(render(m.ReplyMessage.Text, nil), 80) + "\n" + text
+	}
+	for _, f := range m.FwdMessages {
+		text += "\n[forwarded] " + truncate(render(f.Text, f.Attachments), 200)
+	}
+	from := m.FromID
+	if dir == inbox.Out {
+		from = c.ownerID()
+	}
+	return inbox.Inbound{ConversationID: dmConv(m.PeerID), Kind: inbox.KindDM,
+		Message: inbox.Message{ExternalID: dmMsg(m.ID), Direction: dir, Author: c.author(from), Text: text,
+			CreatedAt: unix(m.Date), Permalink: c.dmLink(m.PeerID)}}
+}
