@@ -144,7 +144,10 @@ func New(o Options, group, user func(context.Context) (string, error)) (*Connect
 // account long-polls: Fetch itself waits for VK's events (or for the next
 // wall poll), so the engine calls it again at once.
 func (c *Connector) Capabilities() psync.Capabilities {
-	caps := psync.Capabilities{Reply: true, PollInterval: c.opts.PollInterval}
+	// messages.send takes at most 9,000 characters (the 5.199 schema's
+	// maxLength); VK states no limit for wall and board comments.
+	caps := psync.Capabilities{Reply: true, PollInterval: c.opts.PollInterval,
+		DMLimit: inbox.TextLimit{Max: 9000, Unit: inbox.CountChars}}
 	if c.group != nil {
 		caps.PollInterval = time.Millisecond
 	}
