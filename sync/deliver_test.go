@@ -235,3 +235,35 @@ func TestEmailDeliveryOverSTARTTLS(t *testing.T) {
 		t.Fatal("wrong password accepted")
 	}
 }
+
+// recorder is a destination that keeps what it was told.
+type recorder struct {
+	mu  gosync.Mutex
+	got []Escalation
+}
+
+func (r *recorder) Deliver(_ context.Context, e Escalation) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.got = append(r.got, e)
+	return nil
+}
+
+// Undoing a delivered escalation tells the same destination it was
+// withdrawn.
+func TestUndoneEscalationSendsARetraction(t *testing.T) {
+	e := newEnvDeliverable(t)
+	conv := escalateOne(t, e)
+	rec := &recorder{}
+	w := NewWorker(e.svc, func(int64) (Connector, bool) { return nil, false }, nil)
+	w.Destinations = map[string]Deliverer{"support": rec}
+	w.Drain(context.Background())
+	if _, err := e.svc.Undo(context.Background(), "ann"); err != nil {
+		t.Fatal(err)
+	}
+	w.Drain(context.Background())
+	if len(rec.got) != 2 || rec.got[0].Retracted || !rec.got[1].Retracted || rec.got[1].Conversation != conv ||
+		!strings.HasPrefix(rec.got[1].Summary(), "WITHDRAWN") || rec.got[1].Note != "withdrawn by ann" {
+		t.Fatalf("deliveries: %+v", rec.got)
+	}
+}
