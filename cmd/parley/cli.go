@@ -49,7 +49,7 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(
 		&cobra.Command{Use: "tui", Hidden: true, Args: noArgs, RunE: root.RunE},
 		demoCmd(c), syncCmd(c), serveCmd(c), connectCmd(c), accountsCmd(c),
-		classifyCmd(c), rulesCmd(c), statsCmd(c), versionCmd(), manCmd(root),
+		classifyCmd(c), rulesCmd(c), statsCmd(c), versionCmd(), licensesCmd(), manCmd(root),
 	)
 	root.InitDefaultCompletionCmd()
 	if comp, _, err := root.Find([]string{"completion"}); err == nil && comp != root {
