@@ -25,6 +25,12 @@ type Capabilities struct {
 	// Moderation lists the moderation actions the network allows (mute,
 	// block, report, dismiss…); the TUI offers only these.
 	Moderation []inbox.ActionKind
+	// IdempotentSends: the network's API guarantees that a resend with the
+	// same IdempotencyKey posts once (VK random_id, the demo). Where it
+	// does not (Mastodon-API servers may ignore Idempotency-Key; Graph has
+	// no key), the connector looks for an earlier attempt's post before
+	// sending again (Action.Attempt > 1).
+	IdempotentSends bool
 }
 
 // Action is one thing to do on a network, from the outbox.
@@ -86,4 +92,42 @@ func Permanent(err error) error { return &PermanentError{Err: err} }
 func IsPermanent(err error) bool {
 	var p *PermanentError
 	return errors.As(err, &p) || errors.Is(err, ErrAuth)
+}
+
+// waitKey carries, in a fetch's or send's context, who to tell about a
+// rate-limit wait.
+type waitKey struct{}
+
+// WithWaitReporter returns a context under which ReportWait calls report:
+// with how long a connector is about to hold back for the server's rate
+// limit, then with 0 when it carries on.
+func WithWaitReporter(ctx context.Context, report func(time.Duration)) context.Context {
+	return context.WithValue(ctx, waitKey{}, report)
+}
+
+// ReportWait tells whoever runs the connector that it waits d for the
+// server's rate limit (0: the wait is over). Waiting silently looked like a
+// hang.
+func ReportWait(ctx context.Context, d time.Duration) {
+	if f, ok := ctx.Value(waitKey{}).(func(time.Duration)); ok {
+		f(d)
+	}
+}
+
+// ReportingSleep wraps an HTTP client's Sleep so that every wait for the
+// rate limit is reported (see ReportWait). Short pauses are not news.
+func ReportingSleep(sleep func(context.Context, time.Duration) error) func(context.Context, time.Duration) error {
+	return func(ctx context.Context, d time.Duration) error {
+		if d < time.Second {
+			return sleep(ctx, d)
+		}
+		ReportWait(ctx, d)
+		defer ReportWait(ctx, 0)
+		return sleep(ctx, d)
+	}
+}
+
+// WaitMessage is how a rate-limit wait is said to the manager.
+func WaitMessage(d time.Duration) string {
+	return fmt.Sprintf("waiting %s for the server's rate limit", d.Round(time.Second))
 }

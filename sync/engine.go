@@ -30,6 +30,9 @@ type Engine struct {
 	Worker *Worker
 	// Once stops after every account is caught up (parley sync --once).
 	Once bool
+	// Progress, when set, hears what a manager waiting on a sync should
+	// know while it runs (parley sync --once prints it): rate-limit waits.
+	Progress func(account inbox.Account, msg string)
 }
 
 // NewEngine creates an engine over the service.
@@ -99,7 +102,7 @@ func (e *Engine) runAccount(ctx context.Context, a Account) error {
 		if failures == 0 {
 			_ = e.svc.SetAccountStatus(ctx, a.ID, inbox.AccountSyncing, "")
 		}
-		more, next, err := e.syncPage(ctx, a, cursor)
+		more, next, err := e.syncPage(WithWaitReporter(ctx, e.waitReporter(ctx, a)), a, cursor)
 		var wait time.Duration
 		switch {
 		case ctx.Err() != nil:
@@ -129,6 +132,7 @@ func (e *Engine) runAccount(ctx context.Context, a Account) error {
 			switch {
 			case errors.As(err, &rl) && rl.RetryAfter > 0:
 				wait = rl.RetryAfter
+				e.waiting(ctx, a, wait)
 			case status == inbox.AccountNeedsReauth:
 				wait = e.backoff.Max // nothing will change until the manager signs in again
 			default:
@@ -140,6 +144,29 @@ func (e *Engine) runAccount(ctx context.Context, a Account) error {
 			return nil
 		case <-time.After(wait):
 		}
+	}
+}
+
+// waitReporter is how an account's connector tells that it holds back for
+// the server's rate limit (see ReportWait).
+func (e *Engine) waitReporter(ctx context.Context, a Account) func(time.Duration) {
+	return func(d time.Duration) {
+		if d <= 0 {
+			_ = e.svc.SetAccountStatus(ctx, a.ID, inbox.AccountSyncing, "")
+			return
+		}
+		e.waiting(ctx, a, d)
+	}
+}
+
+// waiting logs and shows a rate-limit wait: in the log, on the account (the
+// status bar), and to Progress.
+func (e *Engine) waiting(ctx context.Context, a Account, d time.Duration) {
+	msg := WaitMessage(d)
+	e.log.Info("rate limit", "account", a.Label, "network", a.Network, "wait", d.Round(time.Second))
+	_ = e.svc.SetAccountStatus(ctx, a.ID, inbox.AccountWaiting, msg)
+	if e.Progress != nil {
+		e.Progress(a.Account, msg)
 	}
 }
 
