@@ -131,3 +131,31 @@ func ReportingSleep(sleep func(context.Context, time.Duration) error) func(conte
 func WaitMessage(d time.Duration) string {
 	return fmt.Sprintf("waiting %s for the server's rate limit", d.Round(time.Second))
 }
+
+// Streamer is implemented by connectors whose network pushes: a long-lived
+// connection delivering batches (Mastodon streaming, VK Long Poll, Telegram
+// getUpdates). The engine runs Stream beside the Fetch loop, reconnects it
+// with backoff, and after every (re)connect catches up through Fetch from
+// the stored cursor, so nothing is lost between a drop and the resume;
+// duplicates are harmless (upserts). While the stream is down the account
+// is polled.
+type Streamer interface {
+	// Stream connects, calls connected once the connection is up, then
+	// deliver with each batch pushed, until the connection drops (return
+	// why) or ctx ends. A batch's Cursor, when set, becomes the account's
+	// cursor (a long poll's offset); when empty the stored one is kept (a
+	// push that says nothing about the Fetch position). If deliver fails,
+	// return its error: the engine reconnects and catches up.
+	Stream(ctx context.Context, connected func(), deliver func(inbox.Batch) error) error
+}
+
+// ErrNoStream is returned by Stream when the server offers no stream: the
+// account is polled from then on.
+var ErrNoStream = errors.New("the server offers no stream")
+
+// Feed is how an account receives messages right now, for the status bar.
+type Feed struct {
+	Live      bool          // a stream is connected
+	PollEvery time.Duration // how often it is polled while not live
+	LastEvent time.Time     // when the stream last delivered (zero: never)
+}
