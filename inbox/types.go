@@ -71,6 +71,9 @@ const (
 	AccountSyncing     AccountStatus = "syncing"
 	AccountError       AccountStatus = "error"
 	AccountNeedsReauth AccountStatus = "needs_reauth"
+	// AccountWaiting: holding back for the network's rate limit; the
+	// account's LastError says for how long.
+	AccountWaiting AccountStatus = "waiting"
 )
 
 // Account is one connected identity on one network.
@@ -380,6 +383,10 @@ type Inbound struct {
 	Kind           Kind
 	PostID         string
 	Message        Message
+	// ExistingOnly files the message only into a conversation already
+	// stored, and drops it otherwise: the brand's own posts from other apps
+	// belong in the inbox only where they answer someone there.
+	ExistingOnly bool
 }
 
 // IngestResult says what a stored batch changed.

@@ -30,6 +30,12 @@ type Capabilities struct {
 	// network's messaging API has its own (zero: same as TextLimit).
 	TextLimit inbox.TextLimit
 	DMLimit   inbox.TextLimit
+	// IdempotentSends: the network's API guarantees that a resend with the
+	// same IdempotencyKey posts once (VK random_id, the demo). Where it
+	// does not (Mastodon-API servers may ignore Idempotency-Key; Graph has
+	// no key), the connector looks for an earlier attempt's post before
+	// sending again (Action.Attempt > 1).
+	IdempotentSends bool
 }
 
 // Limit is the text limit for a kind of conversation.
@@ -99,4 +105,70 @@ func Permanent(err error) error { return &PermanentError{Err: err} }
 func IsPermanent(err error) bool {
 	var p *PermanentError
 	return errors.As(err, &p) || errors.Is(err, ErrAuth)
+}
+
+// waitKey carries, in a fetch's or send's context, who to tell about a
+// rate-limit wait.
+type waitKey struct{}
+
+// WithWaitReporter returns a context under which ReportWait calls report:
+// with how long a connector is about to hold back for the server's rate
+// limit, then with 0 when it carries on.
+func WithWaitReporter(ctx context.Context, report func(time.Duration)) context.Context {
+	return context.WithValue(ctx, waitKey{}, report)
+}
+
+// ReportWait tells whoever runs the connector that it waits d for the
+// server's rate limit (0: the wait is over). Waiting silently looked like a
+// hang.
+func ReportWait(ctx context.Context, d time.Duration) {
+	if f, ok := ctx.Value(waitKey{}).(func(time.Duration)); ok {
+		f(d)
+	}
+}
+
+// ReportingSleep wraps an HTTP client's Sleep so that every wait for the
+// rate limit is reported (see ReportWait). Short pauses are not news.
+func ReportingSleep(sleep func(context.Context, time.Duration) error) func(context.Context, time.Duration) error {
+	return func(ctx context.Context, d time.Duration) error {
+		if d < time.Second {
+			return sleep(ctx, d)
+		}
+		ReportWait(ctx, d)
+		defer ReportWait(ctx, 0)
+		return sleep(ctx, d)
+	}
+}
+
+// WaitMessage is how a rate-limit wait is said to the manager.
+func WaitMessage(d time.Duration) string {
+	return fmt.Sprintf("waiting %s for the server's rate limit", d.Round(time.Second))
+}
+
+// Streamer is implemented by connectors whose network pushes: a long-lived
+// connection delivering batches (Mastodon streaming, VK Long Poll, Telegram
+// getUpdates). The engine runs Stream beside the Fetch loop, reconnects it
+// with backoff, and after every (re)connect catches up through Fetch from
+// the stored cursor, so nothing is lost between a drop and the resume;
+// duplicates are harmless (upserts). While the stream is down the account
+// is polled.
+type Streamer interface {
+	// Stream connects, calls connected once the connection is up, then
+	// deliver with each batch pushed, until the connection drops (return
+	// why) or ctx ends. A batch's Cursor, when set, becomes the account's
+	// cursor (a long poll's offset); when empty the stored one is kept (a
+	// push that says nothing about the Fetch position). If deliver fails,
+	// return its error: the engine reconnects and catches up.
+	Stream(ctx context.Context, connected func(), deliver func(inbox.Batch) error) error
+}
+
+// ErrNoStream is returned by Stream when the server offers no stream: the
+// account is polled from then on.
+var ErrNoStream = errors.New("the server offers no stream")
+
+// Feed is how an account receives messages right now, for the status bar.
+type Feed struct {
+	Live      bool          // a stream is connected
+	PollEvery time.Duration // how often it is polled while not live
+	LastEvent time.Time     // when the stream last delivered (zero: never)
 }

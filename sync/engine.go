@@ -26,10 +26,14 @@ type Engine struct {
 	backoff  Backoff
 	mu       gosync.Mutex
 	accounts map[int64]Account
+	feeds    map[int64]Feed
 	// Worker delivers the outbox while the engine runs.
 	Worker *Worker
 	// Once stops after every account is caught up (parley sync --once).
 	Once bool
+	// Progress, when set, hears what a manager waiting on a sync should
+	// know while it runs (parley sync --once prints it): rate-limit waits.
+	Progress func(account inbox.Account, msg string)
 }
 
 // NewEngine creates an engine over the service.
@@ -37,7 +41,7 @@ func NewEngine(svc *inbox.Service, log *slog.Logger) *Engine {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{svc: svc, log: log, backoff: Backoff{Base: 2 * time.Second, Max: 5 * time.Minute}, accounts: map[int64]Account{}}
+	e := &Engine{svc: svc, log: log, backoff: Backoff{Base: 2 * time.Second, Max: 5 * time.Minute}, accounts: map[int64]Account{}, feeds: map[int64]Feed{}}
 	e.Worker = NewWorker(svc, e.connector, log)
 	return e
 }
@@ -93,19 +97,23 @@ func (e *Engine) runAccount(ctx context.Context, a Account) error {
 	if poll <= 0 {
 		poll = time.Minute
 	}
-	cursor := a.Cursor
+	st := &accountState{cursor: a.Cursor, kick: make(chan struct{}, 1)}
+	e.setFeed(a.ID, func(f *Feed) { f.PollEvery = poll })
+	if s, ok := a.Conn.(Streamer); ok && !e.Once {
+		go e.runStream(ctx, a, s, st)
+	}
 	failures := 0
 	for {
 		if failures == 0 {
 			_ = e.svc.SetAccountStatus(ctx, a.ID, inbox.AccountSyncing, "")
 		}
-		more, next, err := e.syncPage(ctx, a, cursor)
+		more, err := e.syncPage(WithWaitReporter(ctx, e.waitReporter(ctx, a)), a, st)
 		var wait time.Duration
 		switch {
 		case ctx.Err() != nil:
 			return nil
 		case err == nil:
-			failures, cursor = 0, next
+			failures = 0
 			if more {
 				continue
 			}
@@ -114,6 +122,11 @@ func (e *Engine) runAccount(ctx context.Context, a Account) error {
 				return nil
 			}
 			wait = poll + rand.N(poll/5+1) // jitter so accounts spread out
+			if e.Feed(a.ID).Live {
+				// The stream brings what is new; an occasional fetch is
+				// the safety net for anything it missed.
+				wait = 10 * poll
+			}
 		default:
 			failures++
 			status := inbox.AccountError
@@ -129,6 +142,7 @@ func (e *Engine) runAccount(ctx context.Context, a Account) error {
 			switch {
 			case errors.As(err, &rl) && rl.RetryAfter > 0:
 				wait = rl.RetryAfter
+				e.waiting(ctx, a, wait)
 			case status == inbox.AccountNeedsReauth:
 				wait = e.backoff.Max // nothing will change until the manager signs in again
 			default:
@@ -139,24 +153,138 @@ func (e *Engine) runAccount(ctx context.Context, a Account) error {
 		case <-ctx.Done():
 			return nil
 		case <-time.After(wait):
+		case <-st.kick: // the stream (re)connected: catch up now
 		}
 	}
 }
 
-func (e *Engine) syncPage(ctx context.Context, a Account, cursor string) (more bool, next string, err error) {
+// accountState is what an account's fetch loop and its stream share: the
+// cursor, and the lock that keeps their commits in order.
+type accountState struct {
+	mu     gosync.Mutex
+	cursor string
+	kick   chan struct{} // asks the fetch loop to catch up now
+}
+
+// runStream keeps an account's stream connected until ctx ends,
+// reconnecting with backoff; after every connect the fetch loop catches up.
+func (e *Engine) runStream(ctx context.Context, a Account, s Streamer, st *accountState) {
+	failures := 0
+	for ctx.Err() == nil {
+		err := e.stream(ctx, a, s, st, func() { failures = 0 })
+		e.setFeed(a.ID, func(f *Feed) { f.Live = false })
+		if ctx.Err() != nil {
+			return
+		}
+		if errors.Is(err, ErrNoStream) {
+			e.log.Info("no stream on this server; polling", "account", a.Label, "network", a.Network)
+			return
+		}
+		failures++
+		wait := e.backoff.Delay(failures)
+		e.log.Warn("stream dropped; polling until it is back", "account", a.Label, "network", a.Network,
+			"attempt", failures, "retry_in", wait, "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
+}
+
+func (e *Engine) stream(ctx context.Context, a Account, s Streamer, st *accountState, connected func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("stream panicked: %v", r)
+		}
+	}()
+	return s.Stream(ctx, func() {
+		connected()
+		e.setFeed(a.ID, func(f *Feed) { f.Live = true })
+		e.log.Info("stream connected", "account", a.Label, "network", a.Network)
+		select {
+		case st.kick <- struct{}{}:
+		default:
+		}
+	}, func(b inbox.Batch) error {
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		if b.Cursor == "" {
+			b.Cursor = st.cursor
+		}
+		if err := e.svc.Ingest(ctx, a.ID, b); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		st.cursor = b.Cursor
+		e.setFeed(a.ID, func(f *Feed) { f.LastEvent = e.svc.Now() })
+		return nil
+	})
+}
+
+// Feed says how an account receives messages right now.
+func (e *Engine) Feed(accountID int64) Feed {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.feeds[accountID]
+}
+
+func (e *Engine) setFeed(id int64, change func(*Feed)) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	f := e.feeds[id]
+	change(&f)
+	e.feeds[id] = f
+}
+
+// waitReporter is how an account's connector tells that it holds back for
+// the server's rate limit (see ReportWait).
+func (e *Engine) waitReporter(ctx context.Context, a Account) func(time.Duration) {
+	return func(d time.Duration) {
+		if d <= 0 {
+			_ = e.svc.SetAccountStatus(ctx, a.ID, inbox.AccountSyncing, "")
+			return
+		}
+		e.waiting(ctx, a, d)
+	}
+}
+
+// waiting logs and shows a rate-limit wait: in the log, on the account (the
+// status bar), and to Progress.
+func (e *Engine) waiting(ctx context.Context, a Account, d time.Duration) {
+	msg := WaitMessage(d)
+	e.log.Info("rate limit", "account", a.Label, "network", a.Network, "wait", d.Round(time.Second))
+	_ = e.svc.SetAccountStatus(ctx, a.ID, inbox.AccountWaiting, msg)
+	if e.Progress != nil {
+		e.Progress(a.Account, msg)
+	}
+}
+
+// syncPage fetches the page after the account's cursor and commits it with
+// the cursor that follows. The fetch runs unlocked (it may wait minutes for
+// a rate limit, and the stream must keep delivering meanwhile); the commit
+// holds the account's lock. A stream that moved the cursor meanwhile may be
+// moved back by the commit: the next fetch then reads some items again,
+// which upserts make harmless.
+func (e *Engine) syncPage(ctx context.Context, a Account, st *accountState) (more bool, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("connector panicked: %v", r)
 		}
 	}()
+	st.mu.Lock()
+	cursor := st.cursor
+	st.mu.Unlock()
 	b, err := a.Conn.Fetch(ctx, cursor)
 	if err != nil {
-		return false, cursor, err
+		return false, err
 	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
 	if err := e.svc.Ingest(ctx, a.ID, b); err != nil {
-		return false, cursor, fmt.Errorf("store: %w", err)
+		return false, fmt.Errorf("store: %w", err)
 	}
-	return b.More, b.Cursor, nil
+	st.cursor = b.Cursor
+	return b.More, nil
 }
 
 // Moderation lists the moderation actions an account's network allows.

@@ -94,6 +94,8 @@ func (m *Model) statusView() string {
 			parts = append(parts, st.StatusOK.Render("● "+badge))
 		case inbox.AccountSyncing:
 			parts = append(parts, st.StatusSync.Render("◌ "+badge+" syncing"))
+		case inbox.AccountWaiting:
+			parts = append(parts, st.StatusSync.Render("◌ "+badge+" "+ansi.Truncate(sanitize.Line(a.LastError), 50, "…")))
 		case inbox.AccountNeedsReauth:
 			parts = append(parts, st.StatusErr.Render("✗ "+badge+" needs re-auth: "+ansi.Truncate(sanitize.Line(a.LastError), 40, "…")))
 		default:

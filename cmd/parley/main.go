@@ -253,6 +253,7 @@ func runSync(c *common, stdout io.Writer) error {
 		return nil
 	}
 	ws.engine.Once = true
+	ws.engine.Progress = func(a inbox.Account, msg string) { fmt.Fprintf(stdout, "%s: %s\n", a.Label, msg) }
 	err = ws.engine.Run(ctx)
 	accs, _ := ws.svc.Accounts(ctx)
 	for _, a := range accs {

@@ -154,3 +154,21 @@ func TestServiceSanitisesExtrasAndRefusesReplyToDeleted(t *testing.T) {
 		t.Fatalf("reply to a live message: %v", err)
 	}
 }
+
+func TestExistingOnlyItemsJoinStoredConversationsOnly(t *testing.T) {
+	s, acc := open(t)
+	ingest(t, s, acc, "", in("a", "m1", t0, "where is my order?"))
+	ours := func(conv, id string) inbox.Inbound {
+		return inbox.Inbound{ConversationID: conv, ExistingOnly: true, Message: inbox.Message{ExternalID: id,
+			Direction: inbox.Out, Text: "answered from the phone app", CreatedAt: t0.Add(time.Minute)}}
+	}
+	ingest(t, s, acc, "", ours("a", "o1"), ours("elsewhere", "o2"))
+	var convs int
+	s.r.QueryRow(`SELECT count(*) FROM conversations`).Scan(&convs)
+	if convs != 1 {
+		t.Fatalf("%d conversations: a reply to something outside the inbox made one", convs)
+	}
+	if c := convByExt(t, s, "a"); c.NeedsReply || c.Messages != 2 {
+		t.Fatalf("our reply from another app did not answer the conversation: %+v", c)
+	}
+}

@@ -122,6 +122,9 @@ func (s *Store) Ingest(ctx context.Context, accountID int64, b inbox.Batch, now 
 				if err != nil {
 					return err
 				}
+				if c == nil {
+					continue // ExistingOnly, and the conversation is not here
+				}
 				convs[it.ConversationID] = c
 				order = append(order, c)
 			}
@@ -185,7 +188,10 @@ func loadConv(ctx context.Context, st *ingestStmts, accountID int64, network str
 	c.kind = string(kind)
 	// Most fetched conversations are new: try the insert first, read only
 	// when it already exists.
-	err := st.newConv.QueryRowContext(ctx, accountID, network, it.ConversationID, string(kind), it.PostID).Scan(&c.id)
+	err := sql.ErrNoRows
+	if !it.ExistingOnly {
+		err = st.newConv.QueryRowContext(ctx, accountID, network, it.ConversationID, string(kind), it.PostID).Scan(&c.id)
+	}
 	if err != sql.ErrNoRows {
 		if err != nil {
 			return nil, fmt.Errorf("conversation %s: %w", it.ConversationID, err)
@@ -198,6 +204,9 @@ func loadConv(ctx context.Context, st *ingestStmts, accountID int64, network str
 	err = st.findConv.QueryRowContext(ctx, accountID, it.ConversationID).Scan(&c.id, &c.kind, &state, &c.snoozeUntil, &c.doneAt,
 		&neg, &src, &c.negScore, &c.negReasons, &c.rating, &c.firstIn, &c.lastIn, &c.lastOut, &c.waitSince, &c.last, &needs, &c.messages, &c.preview,
 		&c.author.ID, &c.author.Handle, &c.author.Name, &c.author.URL)
+	if err == sql.ErrNoRows && it.ExistingOnly {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("conversation %s: %w", it.ConversationID, err)
 	}

@@ -99,7 +99,7 @@ func New(f Flavor, seed uint64) *Connector {
 
 // Capabilities implements sync.Connector.
 func (c *Connector) Capabilities() psync.Capabilities {
-	return psync.Capabilities{Reply: true, ReviewReply: c.flavor.Slug == "google", PollInterval: 2 * time.Second,
+	return psync.Capabilities{Reply: true, ReviewReply: c.flavor.Slug == "google", PollInterval: 2 * time.Second, IdempotentSends: true,
 		TextLimit: c.flavor.limit, DMLimit: c.flavor.dmLimit}
 }
 

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/parleyhq/parley/inbox"
 	psync "github.com/parleyhq/parley/sync"
@@ -52,20 +54,31 @@ func (c *Connector) status(ctx context.Context, id string) (status, error) {
 }
 
 // reply posts in the thread with the visibility of the message answered (a
-// DM reply stays direct) and its author mentioned. The Idempotency-Key makes
-// a resend after an ambiguous failure return the first post, not a second.
+// DM reply stays direct), everyone in it addressed (a group DM reaches every
+// participant) and its content warning kept. The Idempotency-Key makes
+// Mastodon return the first post on a resend, but other servers of the API
+// ignore it, so a resend first looks for what an earlier attempt posted.
 func (c *Connector) reply(ctx context.Context, a psync.Action, target status) (psync.Receipt, error) {
-	text := a.Body
-	if mention := "@" + target.Account.Acct; target.Account.Acct != "" && !strings.Contains(text, mention) {
-		text = mention + " " + text
+	me, err := c.myID(ctx)
+	if err != nil {
+		return psync.Receipt{}, err
+	}
+	text := addressed(a.Body, target, me)
+	if a.Attempt > 1 {
+		if r, ok, err := c.findSent(ctx, a, target, me, text); err != nil || ok {
+			return r, err
+		}
 	}
 	visibility := target.Visibility
 	if visibility == "" {
 		visibility = "public"
 	}
 	form := url.Values{"status": {text}, "in_reply_to_id": {target.ID}, "visibility": {visibility}}
+	if target.SpoilerText != "" {
+		form.Set("spoiler_text", target.SpoilerText)
+	}
 	var posted status
-	_, err := c.http.Do(ctx, psync.Request{Method: "POST", Path: "/api/v1/statuses", Form: form,
+	_, err = c.http.Do(ctx, psync.Request{Method: "POST", Path: "/api/v1/statuses", Form: form,
 		Headers: map[string]string{"Idempotency-Key": a.IdempotencyKey}}, &posted)
 	if err != nil {
 		return psync.Receipt{}, err
@@ -73,11 +86,74 @@ func (c *Connector) reply(ctx context.Context, a psync.Action, target status) (p
 	if posted.ID == "" {
 		return psync.Receipt{}, errors.New("mastodon: the server accepted the reply but returned no status id")
 	}
-	link := posted.URL
-	if link == "" {
-		link = posted.URI
+	return psync.Receipt{ExternalID: posted.ID, Permalink: link(posted)}, nil
+}
+
+// addressed puts a mention of everyone the reply must reach in front of
+// the body: the author, and in a DM every other participant (Mastodon
+// delivers a direct status only to those it mentions). Mentions the manager
+// already typed are not repeated.
+func addressed(body string, target status, me string) string {
+	var who []string
+	add := func(id, acct string) {
+		m := "@" + acct
+		if id == me || acct == "" || slices.Contains(who, m) || containsMention(body, m) {
+			return
+		}
+		who = append(who, m)
 	}
-	return psync.Receipt{ExternalID: posted.ID, Permalink: link}, nil
+	add(target.Account.ID, target.Account.Acct)
+	if target.Visibility == "direct" {
+		for _, m := range target.Mentions {
+			add(m.ID, m.Acct)
+		}
+	}
+	if len(who) == 0 {
+		return body
+	}
+	return strings.Join(who, " ") + " " + body
+}
+
+// containsMention reports whether text mentions acct as a whole word
+// (@bob does not count as a mention of @bo).
+func containsMention(text, m string) bool {
+	for _, f := range strings.Fields(text) {
+		if strings.TrimRight(f, ".,:;!?") == m {
+			return true
+		}
+	}
+	return false
+}
+
+// findSent looks for the reply an earlier attempt may have posted before
+// its answer was lost: our status in reply to the target, posted since the
+// reply was queued, with the same words (the server renders mentions its
+// own way, so they are left out of the comparison).
+func (c *Connector) findSent(ctx context.Context, a psync.Action, target status, me, text string) (psync.Receipt, bool, error) {
+	var t threadContext
+	_, err := c.http.Do(ctx, psync.Request{Method: "GET", Path: "/api/v1/statuses/" + url.PathEscape(target.ID) + "/context"}, &t)
+	if err != nil {
+		return psync.Receipt{}, false, err
+	}
+	since := a.Queued.Add(-time.Minute)
+	want := words(text)
+	for _, s := range t.Descendants {
+		if s.Account.ID == me && s.replyTo() == target.ID && !s.CreatedAt.Before(since) && words(htmlToText(s.Content)) == want {
+			return psync.Receipt{ExternalID: s.ID, Permalink: link(s)}, true, nil
+		}
+	}
+	return psync.Receipt{}, false, nil
+}
+
+// words is text without mentions, with whitespace collapsed.
+func words(text string) string {
+	var out []string
+	for _, f := range strings.Fields(text) {
+		if !strings.HasPrefix(f, "@") {
+			out = append(out, f)
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 // dismiss finds the notification that brought a status and dismisses it.

@@ -21,19 +21,77 @@ type mention struct {
 }
 
 type status struct {
-	ID                 string    `json:"id"`
-	URI                string    `json:"uri"`
-	URL                string    `json:"url"`
-	CreatedAt          time.Time `json:"created_at"`
-	EditedAt           *string   `json:"edited_at"`
-	Account            account   `json:"account"`
-	Content            string    `json:"content"`
-	SpoilerText        string    `json:"spoiler_text"`
-	Visibility         string    `json:"visibility"`
-	InReplyToID        *string   `json:"in_reply_to_id"`
-	InReplyToAccountID *string   `json:"in_reply_to_account_id"`
-	Mentions           []mention `json:"mentions"`
-	Language           *string   `json:"language"`
+	ID                 string     `json:"id"`
+	URI                string     `json:"uri"`
+	URL                string     `json:"url"`
+	CreatedAt          time.Time  `json:"created_at"`
+	EditedAt           *time.Time `json:"edited_at"`
+	Account            account    `json:"account"`
+	Content            string     `json:"content"`
+	SpoilerText        string     `json:"spoiler_text"`
+	Visibility         string     `json:"visibility"`
+	InReplyToID        *string    `json:"in_reply_to_id"`
+	InReplyToAccountID *string    `json:"in_reply_to_account_id"`
+	Mentions           []mention  `json:"mentions"`
+	Language           *string    `json:"language"`
+	Sensitive          bool       `json:"sensitive"`
+	MediaAttachments   []media    `json:"media_attachments"`
+	Poll               *poll      `json:"poll"`
+	Card               *card      `json:"card"`
+}
+
+// media is a MediaAttachment: type is image, gifv, video, audio or unknown.
+type media struct {
+	ID          string  `json:"id"`
+	Type        string  `json:"type"`
+	URL         string  `json:"url"`
+	PreviewURL  *string `json:"preview_url"`
+	RemoteURL   *string `json:"remote_url"`
+	Description *string `json:"description"`
+	Meta        struct {
+		Original *struct {
+			Width  int `json:"width"`
+			Height int `json:"height"`
+		} `json:"original"`
+	} `json:"meta"`
+}
+
+type poll struct {
+	ID          string     `json:"id"`
+	ExpiresAt   *time.Time `json:"expires_at"`
+	Expired     bool       `json:"expired"`
+	Multiple    bool       `json:"multiple"`
+	VotesCount  int        `json:"votes_count"`
+	VotersCount *int       `json:"voters_count"`
+	Options     []struct {
+		Title      string `json:"title"`
+		VotesCount *int   `json:"votes_count"` // null while the counts are hidden
+	} `json:"options"`
+}
+
+// card is a link preview.
+type card struct {
+	URL    string  `json:"url"`
+	Title  string  `json:"title"`
+	Type   string  `json:"type"`
+	Width  int     `json:"width"`
+	Height int     `json:"height"`
+	Image  *string `json:"image"`
+}
+
+// statusEdit is one version in GET /api/v1/statuses/:id/history, oldest
+// first; the last is the current one.
+type statusEdit struct {
+	Content     string    `json:"content"`
+	SpoilerText string    `json:"spoiler_text"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// instance is what GET /api/v1/instance says about streaming (v1 shape).
+type instance struct {
+	URLs struct {
+		StreamingAPI string `json:"streaming_api"`
+	} `json:"urls"`
 }
 
 func (s status) replyTo() string {

@@ -34,12 +34,17 @@ type fakeServer struct {
 	requests  []string
 	remaining int // X-RateLimit-Remaining to report
 	resetIn   time.Duration
+	// ignoreIdem: a server of the API that ignores Idempotency-Key, as
+	// some implementations do.
+	ignoreIdem bool
+	history    map[string][]statusEdit // earlier versions of edited statuses
 	// failures, consumed in order, for requests whose path has the prefix
 	faults []fault
 	now    time.Time
 }
 
 type fault struct {
+	method     string // "" matches any
 	path       string
 	status     int    // 0: no status fault
 	body       string // raw body to send instead
@@ -51,7 +56,7 @@ type fault struct {
 
 func newFake(t *testing.T) *fakeServer {
 	f := &fakeServer{t: t, token: "s3cr3t-token-value", accounts: map[string]account{}, statuses: map[string]*status{},
-		idem: map[string]status{}, nextID: 1000, remaining: 300, resetIn: 5 * time.Minute, now: time.Now().UTC()}
+		idem: map[string]status{}, history: map[string][]statusEdit{}, nextID: 1000, remaining: 300, resetIn: 5 * time.Minute, now: time.Now().UTC()}
 	f.me = f.account("acme", "Acme Coffee")
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
@@ -92,6 +97,88 @@ func (f *fakeServer) post(from account, html, visibility string, replyTo *status
 	return s
 }
 
+// edit changes a status as its author would: the old version goes to its
+// history, edited_at is set, and we get an "update" notification (a status
+// we took part in was edited).
+func (f *fakeServer) edit(s *status, html string, at time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.history[s.ID]) == 0 {
+		f.history[s.ID] = []statusEdit{{Content: s.Content, SpoilerText: s.SpoilerText, CreatedAt: s.CreatedAt}}
+	}
+	s.Content, s.EditedAt = html, &at
+	f.history[s.ID] = append(f.history[s.ID], statusEdit{Content: html, SpoilerText: s.SpoilerText, CreatedAt: at})
+	f.notifs = append(f.notifs, notification{ID: f.id(), Type: "update", CreatedAt: at, Account: s.Account, Status: s})
+}
+
+// children lists the statuses below s in its thread, in order.
+func (f *fakeServer) descendants(id string) []status {
+	var out []status
+	ids := []string{id}
+	for len(ids) > 0 {
+		var next []string
+		for _, st := range f.statuses {
+			if st.InReplyToID != nil && contains(ids, *st.InReplyToID) {
+				out = append(out, *st)
+				next = append(next, st.ID)
+			}
+		}
+		ids = next
+	}
+	sort.Slice(out, func(i, j int) bool { return idLess(out[i].ID, out[j].ID) })
+	return out
+}
+
+// mentioned finds the accounts a posted text addresses (@acct tokens).
+func (f *fakeServer) mentioned(text string) []mention {
+	var out []mention
+	for _, w := range strings.Fields(text) {
+		for _, a := range f.accounts {
+			if w == "@"+a.Acct {
+				out = append(out, mention{ID: a.ID, Username: a.Username, Acct: a.Acct, URL: a.URL})
+			}
+		}
+	}
+	return out
+}
+
+// pageOf serves a newest-first list with Mastodon's paging parameters and
+// Link header.
+func (f *fakeServer) pageOf(w http.ResponseWriter, r *http.Request, base string, ids []string) []string {
+	q := r.URL.Query()
+	limit := 20
+	if n, err := strconv.Atoi(q.Get("limit")); err == nil && n > 0 {
+		limit = min(n, 40)
+	}
+	sort.Slice(ids, func(i, j int) bool { return idLess(ids[j], ids[i]) })
+	var page []string
+	if mn := q.Get("min_id"); mn != "" {
+		for _, id := range ids {
+			if idLess(mn, id) {
+				page = append(page, id)
+			}
+		}
+		if len(page) > limit {
+			page = page[len(page)-limit:]
+		}
+	} else {
+		for _, id := range ids {
+			if mx := q.Get("max_id"); mx != "" && !idLess(id, mx) {
+				continue
+			}
+			page = append(page, id)
+			if len(page) == limit {
+				break
+			}
+		}
+	}
+	if len(page) > 0 {
+		u := f.srv.URL + base + "?limit=" + strconv.Itoa(limit)
+		w.Header().Set("Link", fmt.Sprintf(`<%s&max_id=%s>; rel="next", <%s&min_id=%s>; rel="prev"`, u, page[len(page)-1], u, page[0]))
+	}
+	return page
+}
+
 func (f *fakeServer) writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(code)
@@ -110,7 +197,7 @@ func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 		f.remaining--
 	}
 	var flt *fault
-	if len(f.faults) > 0 && strings.HasPrefix(r.URL.Path, f.faults[0].path) {
+	if len(f.faults) > 0 && strings.HasPrefix(r.URL.Path, f.faults[0].path) && (f.faults[0].method == "" || f.faults[0].method == r.Method) {
 		if f.faults[0].skip > 0 {
 			f.faults[0].skip--
 		} else {
@@ -179,7 +266,32 @@ func (f *fakeServer) route(w http.ResponseWriter, r *http.Request) {
 			anc = append([]status{*parent}, anc...)
 			cur = parent
 		}
-		f.writeJSON(w, 200, threadContext{Ancestors: anc, Descendants: []status{}})
+		f.writeJSON(w, 200, threadContext{Ancestors: anc, Descendants: append([]status{}, f.descendants(id)...)})
+	case r.Method == "GET" && strings.HasPrefix(p, "/api/v1/statuses/") && strings.HasSuffix(p, "/history"):
+		id := strings.TrimSuffix(strings.TrimPrefix(p, "/api/v1/statuses/"), "/history")
+		s, ok := f.statuses[id]
+		if !ok {
+			f.writeJSON(w, 404, map[string]string{"error": "Record not found"})
+			return
+		}
+		h := f.history[id]
+		if len(h) == 0 {
+			h = []statusEdit{{Content: s.Content, SpoilerText: s.SpoilerText, CreatedAt: s.CreatedAt}}
+		}
+		f.writeJSON(w, 200, h)
+	case r.Method == "GET" && strings.HasPrefix(p, "/api/v1/accounts/") && strings.HasSuffix(p, "/statuses"):
+		acct := strings.TrimSuffix(strings.TrimPrefix(p, "/api/v1/accounts/"), "/statuses")
+		var ids []string
+		for id, st := range f.statuses {
+			if st.Account.ID == acct {
+				ids = append(ids, id)
+			}
+		}
+		out := []status{}
+		for _, id := range f.pageOf(w, r, p, ids) {
+			out = append(out, *f.statuses[id])
+		}
+		f.writeJSON(w, 200, out)
 	case r.Method == "GET" && strings.HasPrefix(p, "/api/v1/statuses/"):
 		s, ok := f.statuses[strings.TrimPrefix(p, "/api/v1/statuses/")]
 		if !ok {
@@ -189,7 +301,7 @@ func (f *fakeServer) route(w http.ResponseWriter, r *http.Request) {
 		f.writeJSON(w, 200, s)
 	case r.Method == "POST" && p == "/api/v1/statuses":
 		r.ParseForm()
-		if k := r.Header.Get("Idempotency-Key"); k != "" {
+		if k := r.Header.Get("Idempotency-Key"); k != "" && !f.ignoreIdem {
 			if s, ok := f.idem[k]; ok {
 				f.writeJSON(w, 200, s)
 				return
@@ -199,8 +311,18 @@ func (f *fakeServer) route(w http.ResponseWriter, r *http.Request) {
 			f.writeJSON(w, 422, map[string]string{"error": "Validation failed: Text can't be blank"})
 			return
 		}
-		s := status{ID: f.id(), CreatedAt: f.now, Account: f.me, Content: "<p>" + r.Form.Get("status") + "</p>",
-			Visibility: r.Form.Get("visibility"), URL: "https://m.example/@acme/" + strconv.FormatInt(f.nextID, 10)}
+		// Mastodon renders a mention as a link showing the short @user.
+		var words []string
+		for _, w := range strings.Fields(r.Form.Get("status")) {
+			if strings.HasPrefix(w, "@") {
+				user, _, _ := strings.Cut(w[1:], "@")
+				w = `<span class="h-card"><a href="https://other.example/@` + user + `" class="u-url mention">@<span>` + user + `</span></a></span>`
+			}
+			words = append(words, w)
+		}
+		s := status{ID: f.id(), CreatedAt: f.now, Account: f.me, Content: "<p>" + strings.Join(words, " ") + "</p>",
+			Visibility: r.Form.Get("visibility"), URL: "https://m.example/@acme/" + strconv.FormatInt(f.nextID, 10),
+			SpoilerText: r.Form.Get("spoiler_text"), Mentions: f.mentioned(r.Form.Get("status"))}
 		if in := r.Form.Get("in_reply_to_id"); in != "" {
 			s.InReplyToID = &in
 		}

@@ -1,6 +1,7 @@
 package mastodon
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -43,12 +44,12 @@ func FuzzStatusDecoding(f *testing.F) {
 			return
 		}
 		for _, n := range ns {
-			if n.Status == nil || n.Status.replyTo() != "" {
-				continue // replies need the network for their context
+			if n.Status == nil || n.Status.replyTo() != "" || n.Status.EditedAt != nil {
+				continue // replies and edits need the network for their context and history
 			}
 			b := inbox.Batch{}
-			c := &Connector{}
-			if err := c.add(nil, &b, "1", n, &threadCache{m: map[string]threadContext{}}); err != nil {
+			c := &Connector{places: map[string]place{}, known: map[string]status{}, histOK: map[string]bool{}}
+			if err := c.add(context.Background(), &threadBatch{Batch: &b, me: "1", posts: map[string]bool{}}, *n.Status, false); err != nil {
 				t.Fatal(err)
 			}
 			inbox.CleanBatch(&b)

@@ -62,12 +62,13 @@ func TestFirstSyncBoundedBacklogThenIncremental(t *testing.T) {
 	if n := len(e.convs(t)); n < 69 || n > 70 {
 		t.Fatalf("first sync stored %d mentions, want the 70 of the last 7 days", n)
 	}
-	// Nothing new: one request above the newest id, nothing stored.
+	// Nothing new: one request above the newest notification and one for
+	// our own statuses, nothing stored.
 	e.f.requests = nil
 	if err := e.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if len(e.f.requests) != 1 || !strings.Contains(e.f.requests[0], "min_id=") {
+	if len(e.f.requests) != 2 || !strings.Contains(e.f.requests[0], "min_id=") || !strings.Contains(e.f.requests[1], "/statuses") {
 		t.Fatalf("incremental poll requests: %v", e.f.requests)
 	}
 	e.f.post(alice, "<p>@acme one more</p>", "public", nil, e.f.now, true)
@@ -288,13 +289,9 @@ func TestRetryNeverDoublePosts(t *testing.T) {
 	}
 	// The server posts, then the answer is lost (a 502 after the work).
 	e.f.mu.Lock()
-	e.f.faults = []fault{{path: "/api/v1/statuses", afterWork: true, status: 500}}
+	e.f.faults = []fault{{method: "POST", path: "/api/v1/statuses", afterWork: true, status: 500}}
 	e.f.mu.Unlock()
-	w := psync.NewWorker(e.svc, func(int64) (psync.Connector, bool) { return e.conn, true }, nil)
-	w.Backoff = psync.Backoff{Base: time.Millisecond, Max: time.Millisecond}
-	w.Drain(ctx)
-	time.Sleep(5 * time.Millisecond)
-	w.Drain(ctx)
+	e.deliverAll(t)
 	if len(e.f.posts) != 1 {
 		t.Fatalf("%d posts after a retried send; the Idempotency-Key must prevent a second", len(e.f.posts))
 	}
