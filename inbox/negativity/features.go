@@ -163,7 +163,7 @@ func (m *Model) analyse(text, lang string, a *analysis) {
 			h := hashStr(hashByte(langH, 'b'), a.toks[i-1].text)
 			f = append(f, feature{fid(hashStr(hashByte(h, ' '), t.text)), wv, src})
 		}
-		f = charGrams(t.text, cv, src, f)
+		f = charGrams(langH, t.text, cv, src, f)
 		if w, ok := hand.lookup(t.text); ok && w != 0 {
 			v := float32(math.Abs(w) / 3)
 			id := idLexPos
@@ -230,8 +230,11 @@ func (m *Model) analyse(text, lang string, a *analysis) {
 
 // charGrams adds the character 4-grams of a word marked at both ends
 // ("<ok>" is one gram): they carry stems and endings across inflections
-// and spelling slips. Language-independent on purpose.
-func charGrams(w string, v float32, src int32, f []feature) []feature {
+// and spelling slips. They are hashed with the language (langH), like the
+// words: shared across languages, the grams of English "die" (<die, die>)
+// made German and Dutch "die" negative again, and the large English
+// subtitle set spoke for every language.
+func charGrams(langH uint32, w string, v float32, src int32, f []feature) []feature {
 	var offs [48]int
 	n := 0
 	offs[n] = -1 // '<'
@@ -260,7 +263,7 @@ func charGrams(w string, v float32, src int32, f []feature) []feature {
 		return offs[k], end
 	}
 	for k := 0; k+4 <= n; k++ {
-		h := hashByte(fnvOffset, 'c')
+		h := hashByte(langH, 'c')
 		for j := k; j < k+4; j++ {
 			a, b := at(j)
 			if a < 0 {

@@ -116,6 +116,16 @@ func detectLang(s string, toks []token, m *Model) string {
 	if strings.Contains(s, "ij") || strings.Contains(s, "IJ") {
 		votes.add("nl", 0.5)
 	}
+	if tied(&votes) {
+		// "No funciona.": "no" is English and Spanish alike; the language
+		// whose complaint patterns read the message breaks the tie.
+		var hits [8]patternHit
+		for i, code := range langOrder[:5] {
+			if len(complaints(code, toks, hits[:0])) > 0 {
+				votes[i]++
+			}
+		}
+	}
 	if best := pick(&votes); best != "und" {
 		return best
 	}
@@ -133,6 +143,20 @@ func detectLang(s string, toks []token, m *Model) string {
 		}
 	}
 	return pick(&votes)
+}
+
+// tied is whether two languages share the highest vote.
+func tied(v *voteBox) bool {
+	top, n := 0.0, 0
+	for _, x := range v {
+		switch {
+		case x > top:
+			top, n = x, 1
+		case x == top && x > 0:
+			n++
+		}
+	}
+	return n > 1
 }
 
 func pick(v *voteBox) string {

@@ -16,26 +16,47 @@ type Example struct {
 // TrainConfig sets the optimiser; the zero value is the shipped setting.
 type TrainConfig struct {
 	Epochs int     // passes over the data (default 5)
-	Rate   float64 // AdaGrad learning rate (default 0.2)
-	L2     float64 // weight decay on the weights an example touches (default 1e-6)
+	Alpha  float64 // FTRL learning rate (default 0.1)
+	Beta   float64 // FTRL learning-rate smoothing (default 1)
+	L1     float64 // evidence a feature needs before it gets a weight (default 1)
+	L2     float64 // shrinks every weight towards zero (default 1)
 	Seed   uint64  // shuffle seed (default 1)
 }
 
-// Train fits the model: multinomial logistic regression with AdaGrad over
-// the hashed features. It is deterministic: the examples are visited in an
-// order fixed by the seed, no map is iterated, and every floating-point
-// step is rounded explicitly (no fused multiply-add, no math.Exp, whose
-// assembly differs between CPUs), so the same data gives the same bytes
-// on any machine.
+// Train fits the model: multinomial logistic regression, optimised with
+// FTRL-Proximal over the hashed features.
+//
+// FTRL rather than plain AdaGrad because of what AdaGrad did here: its
+// per-feature step is normalised by the feature's own gradients, so the
+// first time a feature is seen it moves a full step whatever the
+// gradient, and a word seen in two film subtitles ("belgium", "swiss",
+// "сертификаты") ended up weighing as much as "terrible". FTRL keeps the
+// per-feature rates but adds an L1 threshold: a feature's weight stays
+// exactly zero until the gradients it has collected, net of those
+// pointing the other way, exceed L1. A word must be seen often and
+// consistently on one side before it counts; lexicon scores and complaint
+// patterns, which are in many rows, pass at once. L2 then keeps the
+// weights that do pass small.
+//
+// It is deterministic: the examples are visited in an order fixed by the
+// seed, no map is iterated, and every floating-point step is rounded
+// explicitly (no fused multiply-add, no math.Exp, whose assembly differs
+// between CPUs), so the same data gives the same bytes on any machine.
 func Train(examples []Example, lex map[string]map[string]float32, cfg TrainConfig) *Model {
 	if cfg.Epochs == 0 {
 		cfg.Epochs = 5
 	}
-	if cfg.Rate == 0 {
-		cfg.Rate = 0.2
+	if cfg.Alpha == 0 {
+		cfg.Alpha = 0.1
+	}
+	if cfg.Beta == 0 {
+		cfg.Beta = 1
+	}
+	if cfg.L1 == 0 {
+		cfg.L1 = 1
 	}
 	if cfg.L2 == 0 {
-		cfg.L2 = 1e-6
+		cfg.L2 = 1
 	}
 	if cfg.Seed == 0 {
 		cfg.Seed = 1
@@ -52,24 +73,40 @@ func Train(examples []Example, lex map[string]map[string]float32, cfg TrainConfi
 	}
 	start = append(start, len(feats))
 
-	w := make([]float64, buckets*classes)
-	g := make([]float64, buckets*classes)
+	// FTRL state per weight: z (gradients, less what the rate changes
+	// gave back) and n (squared gradients); the weight follows from them.
+	zs := make([]float64, buckets*classes)
+	ns := make([]float64, buckets*classes)
+	weight := func(k int) float64 {
+		z := zs[k]
+		if math.Abs(z) <= cfg.L1 {
+			return 0
+		}
+		s := z - cfg.L1
+		if z < 0 {
+			s = z + cfg.L1
+		}
+		return -s / (float64((cfg.Beta+math.Sqrt(ns[k]))/cfg.Alpha) + cfg.L2)
+	}
 	var bias, gb [classes]float64
 	order := make([]int, len(examples))
 	for i := range order {
 		order[i] = i
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15))
+	w := make([]float64, 0, 256*classes)
 	for range cfg.Epochs {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, i := range order {
 			ex := &examples[i]
 			f := feats[start[i]:start[i+1]]
-			var z [classes]float64
-			z = bias
+			w = w[:0]
+			z := bias
 			for _, x := range f {
 				for c := range classes {
-					z[c] = z[c] + float64(float64(x.v)*w[int(x.id)*classes+c])
+					wk := weight(int(x.id)*classes + c)
+					w = append(w, wk)
+					z[c] = z[c] + float64(float64(x.v)*wk)
 				}
 			}
 			p := detSoftmax(z)
@@ -85,18 +122,20 @@ func Train(examples []Example, lex map[string]map[string]float32, cfg TrainConfi
 				}
 				d = float64(d * wt)
 				gb[c] = gb[c] + float64(d*d)
-				bias[c] = bias[c] - float64(cfg.Rate*d)/math.Sqrt(gb[c]+1e-8)
-				for _, x := range f {
+				bias[c] = bias[c] - float64(0.2*d)/math.Sqrt(gb[c]+1e-8)
+				for j, x := range f {
 					k := int(x.id)*classes + c
-					grad := float64(d*float64(x.v)) + float64(cfg.L2*w[k])
-					g[k] = g[k] + float64(grad*grad)
-					w[k] = w[k] - float64(cfg.Rate*grad)/math.Sqrt(g[k]+1e-8)
+					g := float64(d * float64(x.v))
+					n := ns[k] + float64(g*g)
+					sigma := (math.Sqrt(n) - math.Sqrt(ns[k])) / cfg.Alpha
+					zs[k] = zs[k] + g - float64(sigma*w[j*classes+c])
+					ns[k] = n
 				}
 			}
 		}
 	}
-	for i, v := range w {
-		m.w[i] = float32(v)
+	for k := range m.w {
+		m.w[k] = float32(weight(k))
 	}
 	for c := range bias {
 		m.bias[c] = float32(bias[c])

@@ -4,6 +4,13 @@
 // patterns, trained offline (go run ./inbox/negativity/train) and embedded,
 // plus a word list the manager can extend and a per-workspace layer that
 // learns from the manager's marks. Nothing is downloaded.
+//
+// Precision comes first: a false alarm at the top of the complaint queue
+// costs more than a miss. Training therefore uses FTRL with an L1
+// threshold (see Train), so a word needs consistent evidence before it
+// weighs anything, and every feature but the emoji is specific to the
+// language. README.md ("The negativity detector") has the reasoning and
+// the measured figures.
 package negativity
 
 // Label is the verdict.
