@@ -472,3 +472,34 @@ func TestPacerSpacesSendsPerChat(t *testing.T) {
 		t.Errorf("the 31st send in a second should wait: %v", slept)
 	}
 }
+
+func TestReplyRoundTripThroughTheOutbox(t *testing.T) {
+	f := newFake(t)
+	f.holdCap = 10 * time.Millisecond // the second sync's long poll finds nothing
+	_, fwd, _, c2 := seed(f)
+	in := synctest.New(t, "telegram", "Acme bot")
+	conn := newConn(t, f)
+	if err := in.Sync(conn); err != nil {
+		t.Fatal(err)
+	}
+	th := in.Threads(t)[threadConv(discussion, fwd)]
+	if _, err := in.Svc.Reply(context.Background(), "ann", th.Conversation.ID, "Same prices, yes 🙂"); err != nil {
+		t.Fatal(err)
+	}
+	if err := in.Sync(conn); err != nil { // --once delivers the outbox after the sync
+		t.Fatal(err)
+	}
+	sent := f.sentMessages()
+	if len(sent) != 1 {
+		t.Fatalf("sent %d", len(sent))
+	}
+	rp, _ := sent[0]["reply_parameters"].(map[string]any)
+	if num(rp["message_id"]) != c2 {
+		t.Errorf("quoted %v, want the latest comment %d", rp["message_id"], c2)
+	}
+	th = in.Threads(t)[threadConv(discussion, fwd)]
+	last := th.Messages[len(th.Messages)-1]
+	if last.Direction != inbox.Out || last.Delivery != inbox.DeliverySent || !strings.HasSuffix(last.ExternalID, fmt.Sprintf(":%d", botID)) {
+		t.Errorf("stored reply: %+v", last)
+	}
+}
