@@ -44,6 +44,9 @@ const (
 	errAddReply    = 213
 	errLinks       = 222
 	errTooManyRepl = 223
+	errNotFound    = 104
+	errMarketOff   = 1438
+	errMarketGone  = 1525
 	errMsgBlocked  = 900
 	errMsgNoPerm   = 901
 	errMsgPrivacy  = 902
@@ -143,4 +146,11 @@ func truncate(s string, n int) string {
 		return string(r[:n]) + "…"
 	}
 	return s
+}
+
+// marketOff reports whether the community has no shop to read: VK answers
+// "market not enabled" or "market is disabled" to every market call then.
+func marketOff(err error) bool {
+	var ce *callError
+	return errors.As(err, &ce) && (ce.Err.Code == errMarketOff || ce.Err.Code == errMarketGone)
 }

@@ -133,7 +133,8 @@ func TestFirstSyncReadsWallBoardsAndMessages(t *testing.T) {
 	var photo, dm, board, pinned bool
 	for id, th := range ths {
 		for _, m := range th.Messages {
-			photo = photo || strings.Contains(m.Text, "[photo] https://sun9-1.userapi.com/photo.jpg")
+			photo = photo || (len(m.Attachments) == 1 && m.Attachments[0].Kind == inbox.AttachImage &&
+				m.Attachments[0].URL == "https://sun9-1.userapi.com/photo.jpg" && m.Attachments[0].Width == 604 && !strings.Contains(m.Text, "[photo]"))
 			if m.Text == "" || strings.Contains(m.Text, "спам") {
 				t.Fatalf("deleted placeholder stored: %q in %s", m.Text, id)
 			}
