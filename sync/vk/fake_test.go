@@ -37,6 +37,7 @@ type fakeVK struct {
 	posts    []*fPost
 	topics   []*fTopic
 	items    []*fItem
+	msgAtts  map[int64][]any // message id → its attachments
 	marketOn bool
 	dialogs  map[int64][]*fMsg
 	nextID   int64

@@ -77,7 +77,7 @@ func (f *fakeVK) handle(method, kind string, p url.Values) (any, int, string) {
 		for _, ps := range pg {
 			ids[ps.FromID] = true
 			o := map[string]any{"id": ps.ID, "owner_id": owner, "from_id": ps.FromID, "date": ps.Date, "text": ps.Text, "post_type": "post",
-				"comments": map[string]any{"count": len(ps.Comments), "can_post": 1, "groups_can_post": true},
+				"comments": map[string]any{"count": ps.live(), "can_post": 1, "groups_can_post": true},
 				"likes":    map[string]any{"count": 3, "user_likes": 0, "can_like": 1}, "views": map[string]any{"count": 120}, "inner_type": "wall_wallpost"}
 			if ps.Pinned {
 				o["is_pinned"] = 1
@@ -97,7 +97,8 @@ func (f *fakeVK) handle(method, kind string, p url.Values) (any, int, string) {
 		var level []*fComment
 		top := atoi(p.Get("comment_id"))
 		for _, c := range ps.Comments {
-			if c.Top == top {
+			// VK lists a deleted comment only while it has replies, as a placeholder.
+			if c.Top == top && (!c.Deleted || ps.hasReplies(c.ID)) {
 				level = append(level, c)
 			}
 		}
@@ -322,6 +323,9 @@ func (f *fakeVK) msgObj(m *fMsg) map[string]any {
 	}
 	o := map[string]any{"id": m.ID, "date": m.Date, "peer_id": m.Peer, "from_id": m.From, "text": m.Text, "out": out,
 		"conversation_message_id": m.CMID, "version": 1, "attachments": []any{}, "fwd_messages": []any{}, "important": false, "is_hidden": false}
+	if a, ok := f.msgAtts[m.ID]; ok {
+		o["attachments"] = a
+	}
 	if m.RandomID != 0 {
 		o["random_id"] = m.RandomID
 	}
@@ -397,7 +401,7 @@ func (f *fakeVK) market(method string, p url.Values) (any, int, string) {
 	itemObj := func(it *fItem) map[string]any {
 		return map[string]any{"id": it.ID, "owner_id": -f.groupID, "title": it.Title, "description": it.Desc, "date": it.Date,
 			"price":        map[string]any{"amount": "45000", "currency": map[string]any{"id": 643, "name": "RUB", "title": "Рубль"}, "text": "450 ₽"},
-			"category":     map[string]any{"id": 1, "name": "Кофе", "section": map[string]any{"id": 1, "name": "Еда"}},
+			"category":     map[string]any{"inner_type": "market_market_category_nested", "id": 1, "name": "Кофе"},
 			"availability": 0, "thumb_photo": "https://sun9-2.userapi.com/item.jpg"}
 	}
 	switch method {
@@ -473,4 +477,24 @@ func (f *fakeVK) market(method string, p url.Values) (any, int, string) {
 		res["profiles"], res["groups"] = f.profiles(ids)
 	}
 	return res, 0, ""
+}
+
+// live counts the comments VK would count: those not deleted.
+func (p *fPost) live() int {
+	n := 0
+	for _, c := range p.Comments {
+		if !c.Deleted {
+			n++
+		}
+	}
+	return n
+}
+
+func (p *fPost) hasReplies(id int64) bool {
+	for _, c := range p.Comments {
+		if c.Top == id && !c.Deleted {
+			return true
+		}
+	}
+	return false
 }

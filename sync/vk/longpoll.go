@@ -282,7 +282,9 @@ func (c *Connector) deletedID(u lpUpdate) string {
 	switch {
 	case u.Type == "wall_reply_delete" && o.PostID != 0 && (o.OwnerID == 0 || o.OwnerID == c.ownerID()):
 		return wallMsg(o.PostID, o.ID)
-	case u.Type == "board_post_delete" && o.TopicID != 0 && (o.TopicOwnerID == 0 || o.TopicOwnerID == c.ownerID()):
+	case u.Type == "board_post_delete" && o.TopicID != 0 && (o.TopicOwnerID == 0 || o.TopicOwnerID == c.ownerID() || o.TopicOwnerID == c.opts.GroupID):
+		// The schema gives topic_owner_id a minimum of 0 here, unlike in
+		// board_post_new: either sign names this community.
 		return boardMsg(o.TopicID, o.ID)
 	case u.Type == "market_comment_delete" && o.ItemID != 0 && (o.OwnerID == 0 || o.OwnerID == c.ownerID()):
 		return marketMsg(o.ItemID, o.ID)
