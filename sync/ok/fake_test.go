@@ -49,6 +49,7 @@ type fakeOK struct {
 	rate      []time.Time
 	floods    int
 	badSigs   int
+	stuck     bool // discussions.getComments repeats its first page forever
 }
 
 type fTopic struct {
@@ -392,6 +393,9 @@ func (f *fakeOK) handle(method string, p url.Values) (any, int, string) {
 			}
 		}
 		n := count(20, 100)
+		if f.stuck {
+			start, n = 0, 2
+		}
 		end := min(start+n, len(live))
 		start = min(start, end)
 		items, users := []any{}, []any{}
@@ -422,7 +426,7 @@ func (f *fakeOK) handle(method string, p url.Values) (any, int, string) {
 			}
 			items = append(items, o)
 		}
-		return map[string]any{"comments": items, "anchor": anchor("c"+t.ID, end), "has_more": end < len(live),
+		return map[string]any{"comments": items, "anchor": anchor("c"+t.ID, end), "has_more": end < len(live) || f.stuck,
 			"entities": map[string]any{"users": users}}, 0, ""
 	case "discussions.addDiscussionComment":
 		t := f.topic(p.Get("entityId"))

@@ -417,3 +417,19 @@ func TestPacingAvoidsFloodControl(t *testing.T) {
 		t.Fatalf("%d floods in %d calls", e.f.floods, len(e.f.calls))
 	}
 }
+
+// A server that keeps answering the same page (has_more forever) ends the
+// read after one repeat, with nothing stored twice.
+func TestRepeatedPageEndsTheRead(t *testing.T) {
+	e := newEnv(t, restOnly)
+	tp, q, _ := seed(e.f)
+	e.f.stuck = true
+	e.sync(t)
+	th := e.Threads(t)[topicConv(tp.ID, q.ID)]
+	if len(th.Messages) != 2 {
+		t.Fatalf("%d messages from a repeated page of two", len(th.Messages))
+	}
+	if n := len(e.f.callsOf("discussions.getComments")); n != 2 {
+		t.Fatalf("%d reads of a topic whose pages repeat", n)
+	}
+}

@@ -113,6 +113,8 @@ func missingRight(method string, tok tokenKind) string {
 		return "the community token needs the \"messages\" right, and community messages must be on (Manage → Messages)"
 	case strings.HasPrefix(method, "groups.getLongPoll"), strings.HasPrefix(method, "groups.setLongPoll"):
 		return "the community token needs the \"manage\" right for Long Poll"
+	case strings.HasPrefix(method, "market."):
+		return "the user token needs the scope market (besides wall, groups and offline), and its owner must administer the community"
 	case method == "groups.ban":
 		return "the user token's owner must be an administrator or moderator of the community (scope groups)"
 	case tok == userToken:
