@@ -149,9 +149,10 @@ func New(o Options, s Sources) (*Connector, error) {
 	return c, nil
 }
 
-// Capabilities implements sync.Connector. The limits are not published by
-// OK: 4096 characters for a comment is what OK's own forms take, 4000 for
-// a chat message the Bot API's (both unconfirmed against the live API).
+// Capabilities implements sync.Connector. OK publishes no text limits:
+// 4096 characters for a comment is a cautious assumption, and 4000 for a
+// chat message is the limit of the TamTam Bot API that OK's follows; both
+// are unconfirmed against the live API.
 func (c *Connector) Capabilities() psync.Capabilities {
 	caps := psync.Capabilities{Reply: true, PollInterval: c.opts.PollInterval,
 		TextLimit: inbox.TextLimit{Max: 4096, Unit: inbox.CountChars}, DMLimit: inbox.TextLimit{Max: 4000, Unit: inbox.CountChars}}
