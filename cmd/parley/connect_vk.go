@@ -22,8 +22,8 @@ func init() {
 		short:   "connect a VK community (community token and admin user token)",
 		long: "VK accepts each method with one kind of token only. The community token (Manage → API usage →\n" +
 			"Access tokens; rights: messages, manage) serves community messages, Long Poll and wall replies.\n" +
-			"The admin user token (scopes wall, groups, offline) reads the wall and boards, deletes comments,\n" +
-			"answers in boards and bans. Without it those are off, and parley says so.",
+			"The admin user token (scopes wall, groups, market, offline) reads the wall, boards and market,\n" +
+			"deletes comments, answers in boards and the market and bans. Without it those are off, and parley says so.",
 		prompt: "Paste the VK community access token: ",
 		flags: func(fs *pflag.FlagSet) {
 			fs.String("user-token-file", "", "read the admin user token from this file (mode 0600)")
@@ -57,7 +57,7 @@ func verifyVK(ctx context.Context, r *connectRun) ([]connected, error) {
 			return nil, fmt.Errorf("the user token: %w", err)
 		}
 	default:
-		fmt.Fprint(r.Out, "Paste an admin user token of the community (scopes wall, groups, offline), or press Enter to skip: ")
+		fmt.Fprint(r.Out, "Paste an admin user token of the community (scopes wall, groups, market, offline), or press Enter to skip: ")
 		line, _ := r.In.ReadString('\n')
 		user = strings.TrimSpace(line)
 	}

@@ -21,6 +21,8 @@ func (c *Connector) Perform(ctx context.Context, a psync.Action) (psync.Receipt,
 		return c.replyWall(ctx, a, parts[0], parts[1])
 	case a.Kind == inbox.ActionReply && kind == "board" && len(parts) == 1:
 		return c.replyBoard(ctx, a, parts[0])
+	case a.Kind == inbox.ActionReply && kind == "market" && len(parts) == 1:
+		return c.replyMarket(ctx, a, parts[0])
 	case a.Kind == inbox.ActionReply && kind == "dm" && len(parts) == 1:
 		return c.replyDM(ctx, a, parts[0])
 	case a.Kind == inbox.ActionDelete:
@@ -121,6 +123,38 @@ func (c *Connector) replyBoard(ctx context.Context, a psync.Action, topic int64)
 	return psync.Receipt{ExternalID: boardMsg(int(topic), id), Permalink: c.boardLink(int(topic), id)}, nil
 }
 
+// replyMarket answers under a market item as the community (user token
+// only). guid dedupes a repeated call; a retry looks for the reply first.
+func (c *Connector) replyMarket(ctx context.Context, a psync.Action, item int64) (psync.Receipt, error) {
+	if err := needs(c.user, "answering a market comment needs the admin user token (market.createComment takes no community token): parley connect vk --user-token-file F"); err != nil {
+		return psync.Receipt{}, err
+	}
+	if a.Attempt > 1 {
+		cs, err := c.marketComments(ctx, int(item), a.Queued.Add(-overlap).Unix())
+		if err != nil {
+			return psync.Receipt{}, err
+		}
+		for _, cm := range cs {
+			if cm.FromID == c.ownerID() && cm.Text == a.Body {
+				return psync.Receipt{ExternalID: marketMsg(int(item), cm.ID), Permalink: c.productLink(int(item))}, nil
+			}
+		}
+	}
+	q := url.Values{"owner_id": {fmt.Sprint(c.ownerID())}, "item_id": {fmt.Sprint(item)}, "message": {a.Body}, "from_group": {"1"},
+		"guid": {guid(a.IdempotencyKey)}}
+	if k, p := splitID(a.TargetID); k == "market" && len(p) == 2 {
+		q.Set("reply_to_comment", fmt.Sprint(p[1]))
+	}
+	var id int64
+	if err := c.user.call(ctx, "market.createComment", q, &id); err != nil {
+		return psync.Receipt{}, err
+	}
+	if id == 0 {
+		return psync.Receipt{}, errors.New("vk market.createComment: accepted without a comment id")
+	}
+	return psync.Receipt{ExternalID: marketMsg(int(item), id), Permalink: c.productLink(int(item))}, nil
+}
+
 // replyDM sends a community message. random_id is derived from the outbox
 // key, so every attempt of one reply carries the same one and VK sends it
 // once; before a repeat we look for it in the conversation anyway.
@@ -185,11 +219,13 @@ func (c *Connector) deleteComment(ctx context.Context, target string) error {
 	case kind == "board" && len(p) == 2:
 		err = c.user.call(ctx, "board.deleteComment", url.Values{"group_id": {fmt.Sprint(c.opts.GroupID)}, "topic_id": {fmt.Sprint(p[0])},
 			"comment_id": {fmt.Sprint(p[1])}}, &ok)
+	case kind == "market" && len(p) == 2:
+		err = c.user.call(ctx, "market.deleteComment", url.Values{"owner_id": {fmt.Sprint(c.ownerID())}, "comment_id": {fmt.Sprint(p[1])}}, &ok)
 	default:
 		return psync.Permanent(fmt.Errorf("vk: %q is not a comment parley can delete (messages cannot be deleted for the customer)", target))
 	}
 	var ce *callError
-	if errors.As(err, &ce) && ce.Err.Code == 104 {
+	if errors.As(err, &ce) && ce.Err.Code == errNotFound {
 		return nil // already gone: what was asked for is true
 	}
 	return err
@@ -227,6 +263,16 @@ func (c *Connector) authorOf(ctx context.Context, a psync.Action) (int64, error)
 		}
 		if len(res.Items) == 1 {
 			return res.Items[0].FromID, nil
+		}
+	case kind == "market" && len(p) == 2:
+		cs, err := c.marketComments(ctx, int(p[0]), 0)
+		if err != nil {
+			return 0, err
+		}
+		for _, cm := range cs {
+			if cm.ID == p[1] {
+				return cm.FromID, nil
+			}
 		}
 	case kind == "board" && len(p) == 2:
 		var pg boardCommentsPage

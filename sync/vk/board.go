@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/parleyhq/parley/inbox"
 )
@@ -51,7 +52,7 @@ func (c *Connector) fetchBoards(ctx context.Context, cur *cursor, b *inbox.Batch
 		b.Posts = append(b.Posts, c.topicPost(t))
 		for _, cm := range cs {
 			cm.TopicID = t.ID
-			b.Items = append(b.Items, c.boardItem(cm))
+			b.Items = append(b.Items, c.boardItem(cm, time.Time{}))
 		}
 		if cur.Seen == nil {
 			cur.Seen = map[string]int{}
@@ -104,8 +105,10 @@ func (c *Connector) topicComments(ctx context.Context, topicID int, since int64)
 	return out, nil
 }
 
-func (c *Connector) boardItem(cm topicComment) inbox.Inbound {
-	return inbox.Inbound{ConversationID: boardConv(cm.TopicID), Kind: inbox.KindComment, PostID: c.topicID(cm.TopicID),
-		Message: inbox.Message{ExternalID: boardMsg(cm.TopicID, cm.ID), Direction: c.direction(cm.FromID), Author: c.author(cm.FromID),
-			Text: render(cm.Text, cm.Attachments), CreatedAt: unix(cm.Date), Permalink: c.boardLink(cm.TopicID, cm.ID)}}
+// boardItem is a board comment; edited is when an edit event arrived.
+func (c *Connector) boardItem(cm topicComment, edited time.Time) inbox.Inbound {
+	m := inbox.Message{ExternalID: boardMsg(cm.TopicID, cm.ID), Direction: c.direction(cm.FromID), Author: c.author(cm.FromID),
+		CreatedAt: unix(cm.Date), EditedAt: edited, Permalink: c.boardLink(cm.TopicID, cm.ID)}
+	contentOf(cm.Text, cm.Attachments).set(&m)
+	return inbox.Inbound{ConversationID: boardConv(cm.TopicID), Kind: inbox.KindComment, PostID: c.topicID(cm.TopicID), Message: m}
 }

@@ -102,9 +102,9 @@ func Disabled(c *CommunityCheck, haveUser, userIsAdmin bool) []string {
 	}
 	switch {
 	case !haveUser:
-		out = append(out, "no user token: wall comments and board topics are not read back (only new ones arrive through Long Poll); comments cannot be deleted; board replies and bans are off")
+		out = append(out, "no user token: wall comments and board topics are not read back (only new ones, and new market comments, arrive through Long Poll); comments cannot be deleted; board and market replies and bans are off")
 	case !userIsAdmin:
-		out = append(out, "the user token's owner does not administer this community: reading the wall and boards, deleting comments and bans will be refused")
+		out = append(out, "the user token's owner does not administer this community: reading the wall, boards and market, deleting comments and bans will be refused")
 	}
 	return out
 }

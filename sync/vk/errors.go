@@ -44,6 +44,9 @@ const (
 	errAddReply    = 213
 	errLinks       = 222
 	errTooManyRepl = 223
+	errNotFound    = 104
+	errMarketOff   = 1438
+	errMarketGone  = 1525
 	errMsgBlocked  = 900
 	errMsgNoPerm   = 901
 	errMsgPrivacy  = 902
@@ -110,6 +113,8 @@ func missingRight(method string, tok tokenKind) string {
 		return "the community token needs the \"messages\" right, and community messages must be on (Manage → Messages)"
 	case strings.HasPrefix(method, "groups.getLongPoll"), strings.HasPrefix(method, "groups.setLongPoll"):
 		return "the community token needs the \"manage\" right for Long Poll"
+	case strings.HasPrefix(method, "market."):
+		return "the user token needs the scope market (besides wall, groups and offline), and its owner must administer the community"
 	case method == "groups.ban":
 		return "the user token's owner must be an administrator or moderator of the community (scope groups)"
 	case tok == userToken:
@@ -143,4 +148,11 @@ func truncate(s string, n int) string {
 		return string(r[:n]) + "…"
 	}
 	return s
+}
+
+// marketOff reports whether the community has no shop to read: VK answers
+// "market not enabled" or "market is disabled" to every market call then.
+func marketOff(err error) bool {
+	var ce *callError
+	return errors.As(err, &ce) && (ce.Err.Code == errMarketOff || ce.Err.Code == errMarketGone)
 }

@@ -36,6 +36,9 @@ type fakeVK struct {
 	users    map[int64][2]string // id → first, last name
 	posts    []*fPost
 	topics   []*fTopic
+	items    []*fItem
+	msgAtts  map[int64][]any // message id → its attachments
+	marketOn bool
 	dialogs  map[int64][]*fMsg
 	nextID   int64
 	calls    []fCall
@@ -76,7 +79,17 @@ type fComment struct {
 	Photo    string
 	PostID   int
 	TopicID  int
+	ItemID   int
 	Mentions bool
+	Atts     []any // extra attachments, in VK's wire form
+}
+
+type fItem struct {
+	ID       int
+	Title    string
+	Desc     string
+	Date     int64
+	Comments []*fComment
 }
 
 type fTopic struct {
@@ -139,7 +152,7 @@ func newFake(t *testing.T) *fakeVK {
 	f := &fakeVK{t: t, schema: loadSchema(t), clock: &fakeClock{t: time.Now().UTC()}, groupID: 1234567,
 		groupTok: "vk1.a.community-token-SECRET", userTok: "vk1.a.user-token-SECRET", users: map[int64][2]string{},
 		dialogs: map[int64][]*fMsg{}, nextID: 500, rate: map[string][]time.Time{}, sentRIDs: map[string]int64{},
-		guids: map[string]int64{}, lpEnabled: true, lpKey: "lpkey-1", lpWake: make(chan struct{}), lpHold: 3 * time.Second}
+		guids: map[string]int64{}, lpEnabled: true, marketOn: true, lpKey: "lpkey-1", lpWake: make(chan struct{}), lpHold: 3 * time.Second}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -186,6 +199,22 @@ func (f *fakeVK) addBoardComment(tp *fTopic, from int64, text string, at time.Ti
 	c := &fComment{ID: f.id(), FromID: from, Date: at.Unix(), Text: text, TopicID: tp.ID}
 	tp.Comments = append(tp.Comments, c)
 	tp.Updated = max(tp.Updated, at.Unix())
+	return c
+}
+
+func (f *fakeVK) addItem(title, desc string, at time.Time) *fItem {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	it := &fItem{ID: int(f.id()), Title: title, Desc: desc, Date: at.Unix()}
+	f.items = append(f.items, it)
+	return it
+}
+
+func (f *fakeVK) addItemComment(it *fItem, from int64, text string, at time.Time) *fComment {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c := &fComment{ID: f.id(), FromID: from, Date: at.Unix(), Text: text, ItemID: it.ID}
+	it.Comments = append(it.Comments, c)
 	return c
 }
 
@@ -244,6 +273,10 @@ func (f *fakeVK) commentObj(c *fComment, thread bool, p *fPost) map[string]any {
 		o["attachments"] = []any{map[string]any{"type": "photo", "photo": map[string]any{"id": 457239017, "owner_id": c.FromID,
 			"sizes": []any{map[string]any{"type": "s", "url": c.Photo + "?s", "width": 75, "height": 56},
 				map[string]any{"type": "x", "url": c.Photo, "width": 604, "height": 453}}}}}
+	}
+	if len(c.Atts) > 0 {
+		atts, _ := o["attachments"].([]any)
+		o["attachments"] = append(atts, c.Atts...)
 	}
 	if thread && c.Top == 0 {
 		var items []any

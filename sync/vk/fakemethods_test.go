@@ -77,7 +77,7 @@ func (f *fakeVK) handle(method, kind string, p url.Values) (any, int, string) {
 		for _, ps := range pg {
 			ids[ps.FromID] = true
 			o := map[string]any{"id": ps.ID, "owner_id": owner, "from_id": ps.FromID, "date": ps.Date, "text": ps.Text, "post_type": "post",
-				"comments": map[string]any{"count": len(ps.Comments), "can_post": 1, "groups_can_post": true},
+				"comments": map[string]any{"count": ps.live(), "can_post": 1, "groups_can_post": true},
 				"likes":    map[string]any{"count": 3, "user_likes": 0, "can_like": 1}, "views": map[string]any{"count": 120}, "inner_type": "wall_wallpost"}
 			if ps.Pinned {
 				o["is_pinned"] = 1
@@ -97,7 +97,8 @@ func (f *fakeVK) handle(method, kind string, p url.Values) (any, int, string) {
 		var level []*fComment
 		top := atoi(p.Get("comment_id"))
 		for _, c := range ps.Comments {
-			if c.Top == top {
+			// VK lists a deleted comment only while it has replies, as a placeholder.
+			if c.Top == top && (!c.Deleted || ps.hasReplies(c.ID)) {
 				level = append(level, c)
 			}
 		}
@@ -242,6 +243,8 @@ func (f *fakeVK) handle(method, kind string, p url.Values) (any, int, string) {
 			return nil, 100, "owner_id is invalid"
 		}
 		return 1, 0, ""
+	case "market.get", "market.getComments", "market.createComment", "market.deleteComment", "market.restoreComment", "market.getById":
+		return f.market(method, p)
 	case "messages.getConversations":
 		peers := make([]int64, 0, len(f.dialogs))
 		for peer := range f.dialogs {
@@ -320,6 +323,9 @@ func (f *fakeVK) msgObj(m *fMsg) map[string]any {
 	}
 	o := map[string]any{"id": m.ID, "date": m.Date, "peer_id": m.Peer, "from_id": m.From, "text": m.Text, "out": out,
 		"conversation_message_id": m.CMID, "version": 1, "attachments": []any{}, "fwd_messages": []any{}, "important": false, "is_hidden": false}
+	if a, ok := f.msgAtts[m.ID]; ok {
+		o["attachments"] = a
+	}
 	if m.RandomID != 0 {
 		o["random_id"] = m.RandomID
 	}
@@ -380,4 +386,115 @@ func (f *fakeVK) serveLongPoll(w http.ResponseWriter, r *http.Request) {
 	next := strconv.Itoa(len(f.lpEvents))
 	f.mu.Unlock()
 	f.writeJSON(w, map[string]any{"ts": next, "updates": ups})
+}
+
+// market serves the shop's items and their comments (user token only, as
+// the schema says; a community without a shop gets error 1438).
+func (f *fakeVK) market(method string, p url.Values) (any, int, string) {
+	if !f.marketOn {
+		return nil, 1438, ""
+	}
+	owner := fmt.Sprint(-f.groupID)
+	if method != "market.getById" && p.Get("owner_id") != owner {
+		return nil, 205, ""
+	}
+	itemObj := func(it *fItem) map[string]any {
+		return map[string]any{"id": it.ID, "owner_id": -f.groupID, "title": it.Title, "description": it.Desc, "date": it.Date,
+			"price":        map[string]any{"amount": "45000", "currency": map[string]any{"id": 643, "name": "RUB", "title": "Рубль"}, "text": "450 ₽"},
+			"category":     map[string]any{"inner_type": "market_market_category_nested", "id": 1, "name": "Кофе"},
+			"availability": 0, "thumb_photo": "https://sun9-2.userapi.com/item.jpg"}
+	}
+	switch method {
+	case "market.get":
+		items := []any{}
+		for _, it := range page(f.items, p, 100) {
+			items = append(items, itemObj(it))
+		}
+		return map[string]any{"count": len(f.items), "items": items}, 0, ""
+	case "market.getById":
+		items := []any{}
+		for _, it := range f.items {
+			if slices.Contains(strings.Split(p.Get("item_ids"), ","), fmt.Sprintf("%s_%d", owner, it.ID)) {
+				items = append(items, itemObj(it))
+			}
+		}
+		return map[string]any{"count": len(items), "items": items}, 0, ""
+	}
+	if method == "market.deleteComment" || method == "market.restoreComment" {
+		for _, it := range f.items {
+			for _, c := range it.Comments {
+				if c.ID == atoi(p.Get("comment_id")) {
+					c.Deleted = method == "market.deleteComment"
+					return 1, 0, ""
+				}
+			}
+		}
+		return 0, 0, "" // base_bool_response: 0 when the comment is not found
+	}
+	var it *fItem
+	for _, x := range f.items {
+		if x.ID == int(atoi(p.Get("item_id"))) {
+			it = x
+		}
+	}
+	if it == nil {
+		return nil, 1403, ""
+	}
+	if method == "market.createComment" {
+		if id, ok := f.guids[p.Get("guid")]; ok && p.Get("guid") != "" {
+			return id, 0, ""
+		}
+		c := &fComment{ID: f.id(), FromID: -f.groupID, Date: f.clock.Now().Unix(), Text: p.Get("message"), ItemID: it.ID, ReplyTo: atoi(p.Get("reply_to_comment"))}
+		if p.Get("from_group") != "1" {
+			c.FromID = 777
+		}
+		it.Comments = append(it.Comments, c)
+		f.guids[p.Get("guid")] = c.ID
+		return c.ID, 0, ""
+	}
+	cs := slices.Clone(it.Comments)
+	if p.Get("sort") == "desc" {
+		slices.Reverse(cs)
+	}
+	ids := map[int64]bool{}
+	items := []any{}
+	for _, c := range page(cs, p, 20) {
+		ids[c.FromID] = true
+		o := map[string]any{"id": c.ID, "from_id": c.FromID, "date": c.Date, "text": c.Text}
+		if c.ReplyTo != 0 {
+			o["reply_to_comment"] = c.ReplyTo
+		}
+		if c.Deleted {
+			o["deleted"], o["text"] = true, ""
+		}
+		if len(c.Atts) > 0 {
+			o["attachments"] = c.Atts
+		}
+		items = append(items, o)
+	}
+	res := map[string]any{"count": len(it.Comments), "items": items}
+	if p.Get("extended") == "1" {
+		res["profiles"], res["groups"] = f.profiles(ids)
+	}
+	return res, 0, ""
+}
+
+// live counts the comments VK would count: those not deleted.
+func (p *fPost) live() int {
+	n := 0
+	for _, c := range p.Comments {
+		if !c.Deleted {
+			n++
+		}
+	}
+	return n
+}
+
+func (p *fPost) hasReplies(id int64) bool {
+	for _, c := range p.Comments {
+		if c.Top == id && !c.Deleted {
+			return true
+		}
+	}
+	return false
 }

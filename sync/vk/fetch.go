@@ -17,7 +17,7 @@ import (
 // page per Fetch, so a restart resumes where it stopped; after a pass the
 // account follows the Long Poll stream (or waits for the next pass).
 type cursor struct {
-	Phase  string `json:"phase"`            // wall, board, dm, live or idle
+	Phase  string `json:"phase"`            // wall, board, market, dm, live or idle
 	Since  int64  `json:"since"`            // this pass reads items from this unix time on
 	Start  int64  `json:"start"`            // when this pass began
 	Offset int    `json:"offset,omitempty"` // progress within the phase
@@ -30,7 +30,7 @@ type cursor struct {
 	Notes    []string       `json:"notes,omitempty"`     // what is off, for the account's note
 }
 
-var phases = []string{"wall", "board", "dm"}
+var phases = []string{"wall", "board", "market", "dm"}
 
 // overlap re-reads a little before the last pass so that nothing written
 // while it ran is missed; upserts make the re-read harmless.
@@ -130,6 +130,15 @@ func (c *Connector) runPhase(ctx context.Context, cur *cursor, b *inbox.Batch) (
 			return true, nil
 		}
 		done, err = c.fetchBoards(ctx, cur, b)
+	case "market":
+		if c.user == nil {
+			cur.note("no user token: market comments are not synced back and cannot be answered")
+			return true, nil
+		}
+		done, err = c.fetchMarket(ctx, cur, b)
+		if marketOff(err) {
+			return true, nil // no shop: nothing to read, nothing to say
+		}
 	case "dm":
 		if c.group == nil {
 			cur.note("no community token: community messages are not synced and cannot be answered")
@@ -167,9 +176,9 @@ func (c *Connector) nextPhase(cur *cursor) {
 func (c *Connector) notice(cur *cursor) string {
 	if len(cur.Notes) == 0 {
 		if cur.LP != nil {
-			return "VK: wall, boards and messages synced; new items arrive through Long Poll"
+			return "VK: wall, boards, market and messages synced; new items arrive through Long Poll"
 		}
-		return "VK: wall, boards and messages synced"
+		return "VK: wall, boards, market and messages synced"
 	}
 	notes := append([]string(nil), cur.Notes...)
 	sort.Strings(notes)

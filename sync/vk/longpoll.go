@@ -25,7 +25,9 @@ type lpServer struct {
 const lpWait = 25
 
 // lpEvents are the Long Poll event types parley needs switched on.
-var lpEvents = []string{"message_new", "message_reply", "wall_reply_new", "wall_reply_edit", "board_post_new", "board_post_edit"}
+var lpEvents = []string{"message_new", "message_reply", "message_edit", "wall_reply_new", "wall_reply_edit", "wall_reply_delete",
+	"wall_reply_restore", "board_post_new", "board_post_edit", "board_post_delete", "board_post_restore", "market_comment_new",
+	"market_comment_edit", "market_comment_delete", "market_comment_restore"}
 
 // startLongPoll checks that Bots Long Poll is on for the community and
 // takes its current position.
@@ -171,21 +173,26 @@ func (c *Connector) check(ctx context.Context, s *lpServer, wait int) (lpAnswer,
 
 // applyEvents turns Long Poll events into inbox items. message_new carries
 // {message, client_info} since 5.103; message_reply and message_edit the
-// bare message.
+// bare message. *_delete events carry only ids: they become deletions of
+// what parley stored. *_edit events are dated when they arrive, as VK
+// dates no comment edits.
 func (c *Connector) applyEvents(ctx context.Context, ups []lpUpdate, b *inbox.Batch) {
 	var authors []int64
 	type decoded struct {
-		kind string
-		cm   comment
-		tc   topicComment
-		m    message
+		kind   string
+		edited bool
+		cm     comment
+		tc     topicComment
+		mc     marketComment
+		m      message
 	}
+	now := c.now()
 	var evs []decoded
 	for _, u := range ups {
 		if u.GroupID != 0 && u.GroupID != c.opts.GroupID {
 			continue
 		}
-		var d decoded
+		d := decoded{edited: strings.HasSuffix(u.Type, "_edit")}
 		var err error
 		switch u.Type {
 		case "wall_reply_new", "wall_reply_edit", "wall_reply_restore":
@@ -194,6 +201,9 @@ func (c *Connector) applyEvents(ctx context.Context, ups []lpUpdate, b *inbox.Ba
 		case "board_post_new", "board_post_edit", "board_post_restore":
 			d.kind, err = "board", json.Unmarshal(u.Object, &d.tc)
 			authors = append(authors, d.tc.FromID)
+		case "market_comment_new", "market_comment_edit", "market_comment_restore":
+			d.kind, err = "market", json.Unmarshal(u.Object, &d.mc)
+			authors = append(authors, d.mc.FromID)
 		case "message_new":
 			var o struct {
 				Message message `json:"message"`
@@ -203,9 +213,13 @@ func (c *Connector) applyEvents(ctx context.Context, ups []lpUpdate, b *inbox.Ba
 			authors = append(authors, d.m.FromID)
 		case "message_reply", "message_edit":
 			d.kind, err = "dm", json.Unmarshal(u.Object, &d.m)
-		default:
-			// Deletions wait for the inbox's deleted state; other events are not ours.
+		case "wall_reply_delete", "board_post_delete", "market_comment_delete":
+			if id := c.deletedID(u); id != "" {
+				b.Deletions = append(b.Deletions, inbox.Deletion{ExternalID: id, At: now})
+			}
 			continue
+		default:
+			continue // not ours
 		}
 		if err != nil {
 			continue // one malformed event must not stop the stream
@@ -213,11 +227,15 @@ func (c *Connector) applyEvents(ctx context.Context, ups []lpUpdate, b *inbox.Ba
 		evs = append(evs, d)
 	}
 	c.lookupNames(ctx, authors)
-	topics := map[int]bool{}
+	topics, items := map[int]bool{}, map[int]bool{}
 	for _, d := range evs {
+		var edited time.Time
+		if d.edited {
+			edited = now
+		}
 		switch d.kind {
 		case "wall":
-			if it, ok := c.wallItem(d.cm); ok {
+			if it, ok := c.wallItem(d.cm, edited); ok {
 				b.Items = append(b.Items, it)
 			}
 		case "board":
@@ -228,13 +246,50 @@ func (c *Connector) applyEvents(ctx context.Context, ups []lpUpdate, b *inbox.Ba
 				topics[d.tc.TopicID] = true
 				b.Posts = append(b.Posts, c.eventTopic(ctx, d.tc.TopicID))
 			}
-			b.Items = append(b.Items, c.boardItem(d.tc))
+			b.Items = append(b.Items, c.boardItem(d.tc, edited))
+		case "market":
+			item := d.mc.item()
+			if d.mc.MarketOwnerID != 0 && d.mc.MarketOwnerID != c.ownerID() || item == 0 {
+				continue
+			}
+			if !items[item] {
+				items[item] = true
+				b.Posts = append(b.Posts, c.eventItem(ctx, item))
+			}
+			c.addMarket(b, item, d.mc.comment, edited, now)
 		case "dm":
 			if d.m.ID != 0 && d.m.PeerID != 0 {
 				b.Items = append(b.Items, c.dmItem(d.m))
 			}
 		}
 	}
+}
+
+// deletedID is the stored id of what a *_delete event removed, "" when
+// the event is not about this community or is malformed.
+func (c *Connector) deletedID(u lpUpdate) string {
+	var o struct {
+		OwnerID      int64 `json:"owner_id"`
+		TopicOwnerID int64 `json:"topic_owner_id"`
+		ID           int64 `json:"id"`
+		PostID       int   `json:"post_id"`
+		TopicID      int   `json:"topic_id"`
+		ItemID       int   `json:"item_id"`
+	}
+	if json.Unmarshal(u.Object, &o) != nil || o.ID == 0 {
+		return ""
+	}
+	switch {
+	case u.Type == "wall_reply_delete" && o.PostID != 0 && (o.OwnerID == 0 || o.OwnerID == c.ownerID()):
+		return wallMsg(o.PostID, o.ID)
+	case u.Type == "board_post_delete" && o.TopicID != 0 && (o.TopicOwnerID == 0 || o.TopicOwnerID == c.ownerID() || o.TopicOwnerID == c.opts.GroupID):
+		// The schema gives topic_owner_id a minimum of 0 here, unlike in
+		// board_post_new: either sign names this community.
+		return boardMsg(o.TopicID, o.ID)
+	case u.Type == "market_comment_delete" && o.ItemID != 0 && (o.OwnerID == 0 || o.OwnerID == c.ownerID()):
+		return marketMsg(o.ItemID, o.ID)
+	}
+	return ""
 }
 
 // eventTopic is the context of a board event: the topic's title when a

@@ -105,18 +105,26 @@ func (c *Connector) dmItem(m message) inbox.Inbound {
 	if m.Out == 1 || m.FromID == c.ownerID() {
 		dir = inbox.Out
 	}
-	text := render(m.Text, m.Attachments)
+	body := contentOf(m.Text, m.Attachments)
 	if m.ReplyMessage != nil {
-		text = "↪ " + truncate(render(m.ReplyMessage.Text, nil), 80) + "\n" + text
+		body.Text = "↪ " + truncate(render(m.ReplyMessage.Text), 80) + "\n" + body.Text
 	}
 	for _, f := range m.FwdMessages {
-		text += "\n[forwarded] " + truncate(render(f.Text, f.Attachments), 200)
+		fc := contentOf(f.Text, f.Attachments)
+		body.Text += "\n[forwarded] " + truncate(fc.Text, 200)
+		body.Attachments = append(body.Attachments, fc.Attachments...)
+		if body.Poll == nil {
+			body.Poll = fc.Poll
+		}
 	}
 	from := m.FromID
 	if dir == inbox.Out {
 		from = c.ownerID()
 	}
-	return inbox.Inbound{ConversationID: dmConv(m.PeerID), Kind: inbox.KindDM,
-		Message: inbox.Message{ExternalID: dmMsg(m.ID), Direction: dir, Author: c.author(from), Text: text,
-			CreatedAt: unix(m.Date), Permalink: c.dmLink(m.PeerID)}}
+	msg := inbox.Message{ExternalID: dmMsg(m.ID), Direction: dir, Author: c.author(from), CreatedAt: unix(m.Date), Permalink: c.dmLink(m.PeerID)}
+	if m.UpdateTime > 0 {
+		msg.EditedAt = unix(m.UpdateTime)
+	}
+	body.set(&msg)
+	return inbox.Inbound{ConversationID: dmConv(m.PeerID), Kind: inbox.KindDM, Message: msg}
 }

@@ -1,7 +1,6 @@
 package vk
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -110,107 +109,11 @@ type group struct {
 	AdminLevel int    `json:"admin_level"`
 }
 
-// attachment is the typed union VK uses: {"type":"photo","photo":{…}}.
-// Only what a one-line placeholder needs is read.
-type attachment struct {
-	Type string
-	Obj  map[string]json.RawMessage
-}
-
-func (a *attachment) UnmarshalJSON(b []byte) error {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
-	}
-	if t, ok := raw["type"]; ok {
-		_ = json.Unmarshal(t, &a.Type)
-	}
-	if o, ok := raw[a.Type]; ok {
-		_ = json.Unmarshal(o, &a.Obj)
-	}
-	return nil
-}
-
-func (a attachment) str(k string) string {
-	var s string
-	if v, ok := a.Obj[k]; ok && json.Unmarshal(v, &s) == nil {
-		return s
-	}
-	return ""
-}
-
-func (a attachment) num(k string) int64 {
-	var n int64
-	if v, ok := a.Obj[k]; ok && json.Unmarshal(v, &n) == nil {
-		return n
-	}
-	return 0
-}
-
-// line renders an attachment as one readable line with its address, until
-// the inbox has attachments of its own.
-func (a attachment) line() string {
-	owner, id := a.num("owner_id"), a.num("id")
-	switch a.Type {
-	case "photo":
-		u := largestPhoto(a.Obj["sizes"])
-		if u == "" {
-			u = fmt.Sprintf("https://vk.com/photo%d_%d", owner, id)
-		}
-		return "[photo] " + u
-	case "video":
-		return strings.TrimSpace(fmt.Sprintf("[video] %s https://vk.com/video%d_%d", a.str("title"), owner, id))
-	case "doc":
-		return strings.TrimSpace("[doc] " + a.str("title") + " " + a.str("url"))
-	case "audio":
-		return strings.TrimSpace(fmt.Sprintf("[audio] %s — %s", a.str("artist"), a.str("title")))
-	case "audio_message":
-		return "[voice message] " + a.str("link_mp3")
-	case "sticker":
-		return fmt.Sprintf("[sticker %d]", a.num("sticker_id"))
-	case "link":
-		return strings.TrimSpace("[link] " + a.str("title") + " " + a.str("url"))
-	case "wall", "wall_reply":
-		return "[wall post]"
-	case "":
-		return "[attachment]"
-	}
-	return "[" + a.Type + "]"
-}
-
-func largestPhoto(raw json.RawMessage) string {
-	var sizes []struct {
-		URL    string `json:"url"`
-		Width  int    `json:"width"`
-		Height int    `json:"height"`
-	}
-	if json.Unmarshal(raw, &sizes) != nil {
-		return ""
-	}
-	best, area := "", -1
-	for _, s := range sizes {
-		if s.Width*s.Height > area {
-			best, area = s.URL, s.Width*s.Height
-		}
-	}
-	return best
-}
-
 // mention is VK's inline markup: [id123|Name], [club1|Name], [public1|Name].
 var mention = regexp.MustCompile(`\[(?:id|club|public|event)\d+\|([^\]\[|]*)\]`)
 
-// render is the text parley stores: mentions as the name they show, then
-// one line per attachment.
-func render(text string, atts []attachment) string {
-	out := mention.ReplaceAllString(text, "$1")
-	for _, a := range atts {
-		if out != "" {
-			out += "\n"
-		}
-		out += a.line()
-	}
-	return out
-}
+// render is the text parley stores: mentions as the name they show.
+func render(text string) string { return mention.ReplaceAllString(text, "$1") }
 
 // people resolves author ids to names from the profiles and groups that
 // extended=1 answers carry, and from users.get / groups.getById lookups.

@@ -23,7 +23,9 @@ import (
 	psync "github.com/parleyhq/parley/sync"
 )
 
-func init() { psync.Register("vk", factory) }
+func init() {
+	psync.Register("vk", factory, "group_id", "base_url", "user_token_file", "user_token_env", "user_token_cmd")
+}
 
 // Options are an account's [account.options].
 type Options struct {

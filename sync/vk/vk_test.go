@@ -2,6 +2,7 @@ package vk
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -17,6 +18,15 @@ type env struct {
 	*synctest.Inbox
 	f    *fakeVK
 	conn *Connector
+}
+
+// callbackDefs names the schema definition of each event type's object.
+var callbackDefs = map[string]string{
+	"wall_reply_new": "callback_wall_reply_new", "wall_reply_edit": "callback_wall_reply_edit", "wall_reply_restore": "callback_wall_reply_restore",
+	"wall_reply_delete": "callback_wall_comment_delete", "board_post_new": "callback_board_post_new", "board_post_edit": "callback_board_post_edit",
+	"board_post_restore": "callback_board_post_restore", "board_post_delete": "callback_board_post_delete",
+	"market_comment_new": "callback_market_comment", "market_comment_edit": "callback_market_comment",
+	"market_comment_restore": "callback_market_comment", "market_comment_delete": "callback_market_comment_delete",
 }
 
 type tokens int
@@ -39,6 +49,24 @@ func newEnv(t *testing.T, tk tokens) *env {
 		for _, a := range f.answers {
 			for _, p := range f.schema.checkResponse(a.Method, a.Extended, a.Body) {
 				t.Errorf("fake answer off-schema: %s", p)
+			}
+		}
+		// So must every Long Poll event's object, by callback/objects.json.
+		for _, ev := range f.lpEvents {
+			typ, _ := ev["type"].(string)
+			def, ok := callbackDefs[typ]
+			if !ok {
+				continue
+			}
+			b, _ := json.Marshal(ev["object"])
+			var obj any
+			_ = json.Unmarshal(b, &obj)
+			sch, file := f.schema.resolve("callback/objects.json", "#/definitions/"+def)
+			if sch == nil {
+				t.Errorf("no schema for %s", def)
+			}
+			for _, p := range f.schema.check(file, sch, obj, typ) {
+				t.Errorf("fake event off-schema: %s", p)
 			}
 		}
 		for _, secret := range []string{f.groupTok, f.userTok, f.lpKey} {
@@ -133,7 +161,8 @@ func TestFirstSyncReadsWallBoardsAndMessages(t *testing.T) {
 	var photo, dm, board, pinned bool
 	for id, th := range ths {
 		for _, m := range th.Messages {
-			photo = photo || strings.Contains(m.Text, "[photo] https://sun9-1.userapi.com/photo.jpg")
+			photo = photo || (len(m.Attachments) == 1 && m.Attachments[0].Kind == inbox.AttachImage &&
+				m.Attachments[0].URL == "https://sun9-1.userapi.com/photo.jpg" && m.Attachments[0].Width == 604 && !strings.Contains(m.Text, "[photo]"))
 			if m.Text == "" || strings.Contains(m.Text, "спам") {
 				t.Fatalf("deleted placeholder stored: %q in %s", m.Text, id)
 			}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/parleyhq/parley/inbox"
 )
@@ -63,12 +64,10 @@ func (c *Connector) fetchWall(ctx context.Context, cur *cursor, b *inbox.Batch) 
 		if err != nil {
 			return false, err
 		}
-		b.Posts = append(b.Posts, inbox.Post{ExternalID: c.postID(p.ID), Author: c.author(p.FromID), Text: render(p.Text, p.Attachments),
+		b.Posts = append(b.Posts, inbox.Post{ExternalID: c.postID(p.ID), Author: c.author(p.FromID), Text: postText(p.Text, p.Attachments),
 			Permalink: fmt.Sprintf("https://vk.com/wall%d_%d", c.ownerID(), p.ID), CreatedAt: unix(p.Date)})
 		for _, cm := range cs {
-			if it, ok := c.wallItem(cm); ok {
-				b.Items = append(b.Items, it)
-			}
+			c.addWall(b, cm, c.now())
 		}
 		if cur.Seen == nil {
 			cur.Seen = map[string]int{}
@@ -157,8 +156,9 @@ func (c *Connector) commentList(ctx context.Context, postID int, thread int64) (
 
 // wallItem turns a wall comment into an inbox item: one conversation per
 // top-level comment, the post as its context. A deleted comment VK keeps
-// as a placeholder (it has replies) carries no text and is skipped.
-func (c *Connector) wallItem(cm comment) (inbox.Inbound, bool) {
+// as a placeholder (it has replies) carries no text: it is not an item.
+// edited is when an edit event arrived (VK dates no edits of comments).
+func (c *Connector) wallItem(cm comment, edited time.Time) (inbox.Inbound, bool) {
 	if cm.Deleted || cm.ID == 0 || cm.PostID == 0 {
 		return inbox.Inbound{}, false
 	}
@@ -173,8 +173,20 @@ func (c *Connector) wallItem(cm comment) (inbox.Inbound, bool) {
 	case top != cm.ID:
 		parent = wallMsg(cm.PostID, top)
 	}
-	return inbox.Inbound{ConversationID: wallConv(cm.PostID, top), Kind: inbox.KindComment, PostID: c.postID(cm.PostID),
-		Message: inbox.Message{ExternalID: wallMsg(cm.PostID, cm.ID), ParentID: parent, Direction: c.direction(cm.FromID),
-			Author: c.author(cm.FromID), Text: render(cm.Text, cm.Attachments), CreatedAt: unix(cm.Date),
-			Permalink: c.wallLink(cm.PostID, cm.ID, top)}}, true
+	m := inbox.Message{ExternalID: wallMsg(cm.PostID, cm.ID), ParentID: parent, Direction: c.direction(cm.FromID),
+		Author: c.author(cm.FromID), CreatedAt: unix(cm.Date), EditedAt: edited, Permalink: c.wallLink(cm.PostID, cm.ID, top)}
+	contentOf(cm.Text, cm.Attachments).set(&m)
+	return inbox.Inbound{ConversationID: wallConv(cm.PostID, top), Kind: inbox.KindComment, PostID: c.postID(cm.PostID), Message: m}, true
+}
+
+// addWall puts a listed comment into the batch: the comment, or, for VK's
+// deleted placeholder, the deletion of what parley stored of it.
+func (c *Connector) addWall(b *inbox.Batch, cm comment, at time.Time) {
+	if cm.Deleted && cm.ID != 0 && cm.PostID != 0 {
+		b.Deletions = append(b.Deletions, inbox.Deletion{ExternalID: wallMsg(cm.PostID, cm.ID), At: at})
+		return
+	}
+	if it, ok := c.wallItem(cm, time.Time{}); ok {
+		b.Items = append(b.Items, it)
+	}
 }
