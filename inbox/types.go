@@ -371,10 +371,12 @@ type Batch struct {
 	Deletions []Deletion
 }
 
-// Deletion says that a stored message is gone from its network.
+// Deletion says that a stored message is gone from its network, or, with
+// Restored, that it is back (VK restores deleted comments).
 type Deletion struct {
 	ExternalID string
 	At         time.Time
+	Restored   bool
 }
 
 // Inbound is one fetched message and the conversation it belongs to.

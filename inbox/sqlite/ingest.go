@@ -55,6 +55,8 @@ const (
 		RETURNING conversation_id, id`
 	sqlDeleteMsg = `UPDATE messages SET deleted_at = ? WHERE account_id = ? AND external_id = ? AND deleted_at = 0
 		RETURNING conversation_id`
+	sqlRestoreMsg = `UPDATE messages SET deleted_at = 0 WHERE account_id = ? AND external_id = ? AND deleted_at <> 0
+		RETURNING conversation_id`
 	sqlPutPost = `INSERT INTO posts (account_id, external_id, author_id, author_handle, author_name, author_url, text, permalink, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, external_id) DO UPDATE SET
 		text = excluded.text, permalink = excluded.permalink, author_name = excluded.author_name`
@@ -66,9 +68,9 @@ const (
 
 // ingestStmts are the hot statements of a batch, bound to its transaction.
 type ingestStmts struct {
-	tx                                                              *sql.Tx
-	indexedUpTo                                                     int64 // largest message id before this batch
-	findConv, newConv, putMsg, editMsg, deleteMsg, putPost, saveAgg *sql.Stmt
+	tx                                                                          *sql.Tx
+	indexedUpTo                                                                 int64 // largest message id before this batch
+	findConv, newConv, putMsg, editMsg, deleteMsg, restoreMsg, putPost, saveAgg *sql.Stmt
 }
 
 func (s *Store) prepareIngest(ctx context.Context, tx *sql.Tx) (*ingestStmts, error) {
@@ -84,7 +86,7 @@ func (s *Store) prepareIngest(ctx context.Context, tx *sql.Tx) (*ingestStmts, er
 	}
 	st.findConv, st.newConv, st.putMsg = prep(sqlFindConv), prep(sqlNewConv), prep(sqlPutMsg)
 	st.editMsg, st.putPost, st.saveAgg = prep(sqlEditMsg), prep(sqlPutPost), prep(sqlSaveAgg)
-	st.deleteMsg = prep(sqlDeleteMsg)
+	st.deleteMsg, st.restoreMsg = prep(sqlDeleteMsg), prep(sqlRestoreMsg)
 	return &st, err
 }
 
@@ -337,7 +339,12 @@ func markDeleted(ctx context.Context, st *ingestStmts, accountID int64, ds []inb
 			at = now
 		}
 		var conv int64
-		err := st.deleteMsg.QueryRowContext(ctx, ms(at), accountID, d.ExternalID).Scan(&conv)
+		var err error
+		if d.Restored {
+			err = st.restoreMsg.QueryRowContext(ctx, accountID, d.ExternalID).Scan(&conv)
+		} else {
+			err = st.deleteMsg.QueryRowContext(ctx, ms(at), accountID, d.ExternalID).Scan(&conv)
+		}
 		switch {
 		case err == sql.ErrNoRows:
 		case err != nil:

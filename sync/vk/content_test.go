@@ -128,6 +128,12 @@ func TestDeletionsAndEdits(t *testing.T) {
 	if s := msg(wallConv(p.ID, spam.ID), wallMsg(p.ID, spam.ID)); !s.Deleted() || s.Text != "купи подписчиков" {
 		t.Fatalf("placeholder: %+v", s)
 	}
+	// The community restores the deleted comment: it is shown again.
+	e.f.event("wall_reply_restore", edit)
+	e.sync(t)
+	if a := msg(wallConv(p.ID, ana.ID), wallMsg(p.ID, ana.ID)); a.Deleted() {
+		t.Fatal("wall_reply_restore left the comment deleted")
+	}
 }
 
 func TestMarketComments(t *testing.T) {

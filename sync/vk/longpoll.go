@@ -179,12 +179,13 @@ func (c *Connector) check(ctx context.Context, s *lpServer, wait int) (lpAnswer,
 func (c *Connector) applyEvents(ctx context.Context, ups []lpUpdate, b *inbox.Batch) {
 	var authors []int64
 	type decoded struct {
-		kind   string
-		edited bool
-		cm     comment
-		tc     topicComment
-		mc     marketComment
-		m      message
+		kind     string
+		edited   bool
+		restored bool // a *_restore event: the comment is back
+		cm       comment
+		tc       topicComment
+		mc       marketComment
+		m        message
 	}
 	now := c.now()
 	var evs []decoded
@@ -192,7 +193,7 @@ func (c *Connector) applyEvents(ctx context.Context, ups []lpUpdate, b *inbox.Ba
 		if u.GroupID != 0 && u.GroupID != c.opts.GroupID {
 			continue
 		}
-		d := decoded{edited: strings.HasSuffix(u.Type, "_edit")}
+		d := decoded{edited: strings.HasSuffix(u.Type, "_edit"), restored: strings.HasSuffix(u.Type, "_restore")}
 		var err error
 		switch u.Type {
 		case "wall_reply_new", "wall_reply_edit", "wall_reply_restore":
@@ -233,6 +234,7 @@ func (c *Connector) applyEvents(ctx context.Context, ups []lpUpdate, b *inbox.Ba
 		if d.edited {
 			edited = now
 		}
+		before := len(b.Items)
 		switch d.kind {
 		case "wall":
 			if it, ok := c.wallItem(d.cm, edited); ok {
@@ -260,6 +262,11 @@ func (c *Connector) applyEvents(ctx context.Context, ups []lpUpdate, b *inbox.Ba
 		case "dm":
 			if d.m.ID != 0 && d.m.PeerID != 0 {
 				b.Items = append(b.Items, c.dmItem(d.m))
+			}
+		}
+		if d.restored {
+			for _, it := range b.Items[before:] {
+				b.Deletions = append(b.Deletions, inbox.Deletion{ExternalID: it.Message.ExternalID, At: now, Restored: true})
 			}
 		}
 	}
