@@ -363,8 +363,10 @@ type Batch struct {
 	Cursor string
 	More   bool // another page is ready now
 	// Notice, when set, replaces the account's standing note (e.g. that
-	// the network no longer offers reviews).
-	Notice string
+	// the network no longer offers reviews); ClearNotice removes it when
+	// what it warned of is resolved.
+	Notice      string
+	ClearNotice bool
 	// Deletions are messages the network says were deleted, by id alone
 	// (Mastodon's delete event carries nothing else). A deletion of a
 	// message never stored is ignored.

@@ -170,7 +170,7 @@ func (s *Store) Ingest(ctx context.Context, accountID int64, b inbox.Batch, now 
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		if b.Notice != "" {
+		if b.Notice != "" || b.ClearNotice {
 			if _, err := tx.ExecContext(ctx, `UPDATE accounts SET notice = ? WHERE id = ?`, b.Notice, accountID); err != nil {
 				return err
 			}

@@ -251,10 +251,8 @@ func (c *Connector) Fetch(ctx context.Context, raw string) (inbox.Batch, error) 
 	if ref.all() {
 		return inbox.Batch{}, psync.Permanent(fmt.Errorf("nothing on this account can be read: %s", ref.String()))
 	}
-	if b.Notice == "" && cur.Refused {
-		// The store keeps the last note until another replaces it.
-		b.Notice = "every part of the account is readable again"
-	}
+	// A refusal that was resolved takes its note with it.
+	b.ClearNotice = b.Notice == "" && cur.Refused
 	enc, _ := json.Marshal(cursor{Since: now.Unix(), ReviewsGone: cur.ReviewsGone, Refused: ref.String() != ""})
 	b.Cursor = string(enc)
 	return b, nil
