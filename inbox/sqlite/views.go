@@ -152,6 +152,59 @@ func (s *Store) Counts(ctx context.Context, network string) (inbox.Counts, error
 	return out, wrap("counts", rows.Err())
 }
 
+// Place implements inbox.Store: each view's membership and key, straight
+// from viewDefs, for a handful of conversations by primary key.
+func (s *Store) Place(ctx context.Context, ids []int64) ([]inbox.Placement, error) {
+	out := make([]inbox.Placement, len(ids))
+	at := make(map[int64][]int, len(ids))
+	for i, id := range ids {
+		out[i] = inbox.Placement{ID: id}
+		at[id] = append(at[id], i)
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	q := strings.Builder{}
+	q.WriteString("SELECT c.id, c.network")
+	for _, v := range inbox.Views {
+		d := viewDefs[v]
+		fmt.Fprintf(&q, ", (%s), %s", d.where, d.key)
+	}
+	q.WriteString(" FROM conversations c WHERE c.id IN (" + strings.TrimSuffix(strings.Repeat("?,", len(at)), ",") + ")")
+	args := make([]any, 0, len(at))
+	for id := range at {
+		args = append(args, id)
+	}
+	rows, err := s.r.QueryContext(ctx, q.String(), args...)
+	if err != nil {
+		return nil, wrap("place", err)
+	}
+	defer rows.Close()
+	in := make([]bool, len(inbox.Views))
+	keys := make([]int64, len(inbox.Views))
+	for rows.Next() {
+		var id int64
+		var network string
+		dest := []any{&id, &network}
+		for i := range inbox.Views {
+			dest = append(dest, &in[i], &keys[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, wrap("place", err)
+		}
+		p := inbox.Placement{ID: id, Network: network, Keys: map[inbox.View]int64{}}
+		for i, v := range inbox.Views {
+			if in[i] {
+				p.Keys[v] = keys[i]
+			}
+		}
+		for _, i := range at[id] {
+			out[i] = p
+		}
+	}
+	return out, wrap("place", rows.Err())
+}
+
 // Conversation loads one conversation.
 func (s *Store) Conversation(ctx context.Context, id int64) (inbox.Conversation, error) {
 	row := s.r.QueryRowContext(ctx, "SELECT "+rowCols+" FROM conversations c WHERE c.id = ?", id)
