@@ -145,6 +145,32 @@ func TestCountsMatchRecountAfterRandomChanges(t *testing.T) {
 	}
 	c, _ := s.Counts(ctx, "")
 	t.Logf("final counts %v", c)
+
+	// Placements (what change events carry) agree with the views too.
+	pl, err := s.Place(ctx, convs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	placed := inbox.Counts{}
+	for _, p := range pl {
+		for v := range p.Keys {
+			placed[v]++
+		}
+	}
+	for _, v := range inbox.Views {
+		if placed[v] != c[v] {
+			t.Fatalf("%d conversations placed in %s, %d counted", placed[v], v, c[v])
+		}
+		rows, err := s.List(ctx, inbox.Page{View: v, Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range pl {
+			if len(rows) > 0 && p.ID == rows[0].ID && p.Keys[v] != rows[0].Key {
+				t.Fatalf("%s: placed at key %d, listed at %d", v, p.Keys[v], rows[0].Key)
+			}
+		}
+	}
 }
 
 // Migrating a database that already holds conversations fills the counters
