@@ -4,22 +4,25 @@
 // /proc/PID) and keystroke → frame latency measured from the bytes each
 // client receives. Linux only; see BENCHMARKS.md for how it is run.
 //
-//	parley-load -key /tmp/load/id -addr 127.0.0.1:2299 -pid $(pgrep -n parley) -sessions 1,10,50
+//	parley-load -authorized-keys /tmp/load/keys -sessions 50   # once
+//	parley serve --demo --authorized-keys /tmp/load/keys --listen 127.0.0.1:2299 &
+//	parley-load -addr 127.0.0.1:2299 -pid $! -sessions 1,10,50
 //
-// With -key naming a file that does not exist yet, it writes a new key and
-// KEY.pub (authorized_keys format) and exits, so the server can be started
-// with --authorized-keys KEY.pub.
+// Every session is its own manager, as the server's per-key session cap and
+// per-address connection limits expect: session i signs with a key derived
+// from i (a throwaway key for loopback load tests, never for a real server)
+// and connects from 127.0.0.(i+2).
 package main
 
 import (
 	"bytes"
 	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/pem"
+	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"slices"
 	"strconv"
@@ -50,8 +53,8 @@ type options struct {
 
 func run() error {
 	var o options
-	keyPath := flag.String("key", "", "private key file (created with KEY.pub when missing)")
-	sessions := flag.String("sessions", "1,10,50", "team sizes to measure, in order")
+	keys := flag.String("authorized-keys", "", "write an authorized_keys file for the sessions' keys and exit")
+	sessions := flag.String("sessions", "1,10,50", "team sizes to measure, in order (with -authorized-keys: how many keys)")
 	flag.StringVar(&o.addr, "addr", "127.0.0.1:2222", "server address")
 	flag.IntVar(&o.pid, "pid", 0, "server process id, for CPU and memory")
 	flag.Float64Var(&o.browse, "browse", 0.2, "share of sessions that browse (press j/k)")
@@ -61,20 +64,6 @@ func run() error {
 	flag.IntVar(&o.width, "width", 160, "terminal columns")
 	flag.IntVar(&o.height, "height", 48, "terminal rows")
 	flag.Parse()
-	if *keyPath == "" {
-		return errors.New("-key is required")
-	}
-	signer, created, err := loadKey(*keyPath)
-	if err != nil {
-		return err
-	}
-	if created {
-		fmt.Printf("wrote %s and %s.pub; start the server with --authorized-keys %s.pub\n", *keyPath, *keyPath, *keyPath)
-		return nil
-	}
-	if o.pid == 0 {
-		return errors.New("-pid is required (the server's process id)")
-	}
 	var sizes []int
 	for _, f := range strings.Split(*sessions, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
@@ -83,9 +72,15 @@ func run() error {
 		}
 		sizes = append(sizes, n)
 	}
+	if *keys != "" {
+		return writeKeys(*keys, slices.Max(sizes))
+	}
+	if o.pid == 0 {
+		return errors.New("-pid is required (the server's process id)")
+	}
 	fmt.Printf("%-8s %-8s %-12s %-14s %-14s %-10s %-10s %-8s\n", "sessions", "browsing", "cpu %core", "cpu/session", "rss MiB", "MiB/sess", "p50 ms", "p99 ms")
 	for _, n := range sizes {
-		r, err := measure(signer, n, o)
+		r, err := measure(n, o)
 		if err != nil {
 			return fmt.Errorf("%d sessions: %w", n, err)
 		}
@@ -116,7 +111,7 @@ type result struct {
 
 // measure connects n sessions, waits until each has drawn and the warmup
 // has passed, then samples the server while browsers press keys.
-func measure(signer ssh.Signer, n int, o options) (result, error) {
+func measure(n int, o options) (result, error) {
 	var r result
 	rss0, err := rssMiB(o.pid)
 	if err != nil {
@@ -130,7 +125,7 @@ func measure(signer ssh.Signer, n int, o options) (result, error) {
 		}
 	}()
 	for i := range n {
-		c, err := dial(signer, o, fmt.Sprintf("load%02d", i))
+		c, err := dial(o, i)
 		if err != nil {
 			return r, err
 		}
@@ -201,15 +196,26 @@ type client struct {
 	err     error
 }
 
-func dial(signer ssh.Signer, o options, user string) (*client, error) {
-	conn, err := ssh.Dial("tcp", o.addr, &ssh.ClientConfig{
-		User: user, Auth: []ssh.AuthMethod{ssh.PublicKeys(signer)},
+func dial(o options, i int) (*client, error) {
+	signer, err := sessionKey(i)
+	if err != nil {
+		return nil, err
+	}
+	d := net.Dialer{Timeout: 30 * time.Second, LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, byte((i+2)/256), byte((i+2)%256))}}
+	tcp, err := d.Dial("tcp", o.addr)
+	if err != nil {
+		return nil, err
+	}
+	sc, chans, reqs, err := ssh.NewClientConn(tcp, o.addr, &ssh.ClientConfig{
+		User: fmt.Sprintf("load%02d", i), Auth: []ssh.AuthMethod{ssh.PublicKeys(signer)},
 		HostKeyCallback: ssh.InsecureIgnoreHostKey(), // loopback test server
 		Timeout:         30 * time.Second,
 	})
 	if err != nil {
-		return nil, err
+		tcp.Close()
+		return nil, fmt.Errorf("session %d: %w", i, err)
 	}
+	conn := ssh.NewClient(sc, chans, reqs)
 	s, err := conn.NewSession()
 	if err != nil {
 		conn.Close()
@@ -363,34 +369,25 @@ func rssMiB(pid int) (float64, error) {
 	return 0, fmt.Errorf("/proc/%d/status: no VmRSS", pid)
 }
 
-// loadKey reads an OpenSSH private key, or makes one (with path.pub) when
-// the file does not exist.
-func loadKey(path string) (ssh.Signer, bool, error) {
-	b, err := os.ReadFile(path)
-	if err == nil {
-		s, err := ssh.ParsePrivateKey(b)
-		return s, false, err
+// sessionKey is session i's key, derived from i so that the authorized_keys
+// file can be written once and the keys need not be stored.
+func sessionKey(i int) (ssh.Signer, error) {
+	seed := sha256.Sum256(fmt.Appendf(nil, "parley-load session %d", i))
+	return ssh.NewSignerFromKey(ed25519.NewKeyFromSeed(seed[:]))
+}
+
+func writeKeys(path string, n int) error {
+	var b bytes.Buffer
+	for i := range n {
+		s, err := sessionKey(i)
+		if err != nil {
+			return err
+		}
+		b.Write(ssh.MarshalAuthorizedKey(s.PublicKey()))
 	}
-	if !errors.Is(err, os.ErrNotExist) {
-		return nil, false, err
+	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+		return err
 	}
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		return nil, false, err
-	}
-	blk, err := ssh.MarshalPrivateKey(priv, "parley-load")
-	if err != nil {
-		return nil, false, err
-	}
-	if err := os.WriteFile(path, pem.EncodeToMemory(blk), 0o600); err != nil {
-		return nil, false, err
-	}
-	s, err := ssh.NewSignerFromKey(priv)
-	if err != nil {
-		return nil, false, err
-	}
-	if err := os.WriteFile(path+".pub", ssh.MarshalAuthorizedKey(s.PublicKey()), 0o600); err != nil {
-		return nil, false, err
-	}
-	return s, true, nil
+	fmt.Printf("wrote %d keys to %s; start the server with --authorized-keys %s\n", n, path, path)
+	return nil
 }
