@@ -5,24 +5,51 @@ import (
 	"sync"
 )
 
-// Change tells subscribers that stored state moved on. It carries no data:
+// Change tells subscribers that stored state moved on. It carries no rows:
 // subscribers re-read what they show, so a coalesced signal never loses an
-// update and a slow subscriber never blocks a writer.
+// update and a slow subscriber never blocks a writer. It does say where each
+// changed conversation now sits, looked up once per change for every
+// subscriber, so a session can tell whether its window is touched without
+// a query of its own.
 type Change struct {
-	Data          bool    // stored conversations changed
-	Conversations []int64 // which ones, as a hint
-	Accounts      bool    // account sync state changed
-	Presence      bool    // who is viewing or replying changed
+	Data          bool        // stored conversations changed
+	Conversations []int64     // which ones
+	Placed        []Placement // where they sit now, in the order they changed
+	// All: which conversations changed is not known (too many, or the
+	// lookup failed); anything on screen may be stale.
+	All      bool
+	Accounts bool // account sync state changed
+	Presence bool // who is viewing or replying changed
 }
 
-// merge combines two unread changes into one.
+// Placement is where a conversation sits after a change: its network and
+// its sort key in each view that holds it (none: in no view, or deleted).
+type Placement struct {
+	ID      int64
+	Network string
+	Keys    map[View]int64
+}
+
+// maxPlaced bounds the conversations one change (or a subscriber's unread
+// merge of several) names; beyond it the change says All, which costs a
+// subscriber one full refresh and keeps a slow one's backlog small.
+const maxPlaced = 512
+
+// merge combines two unread changes into one, the later placements last.
 func (c Change) merge(o Change) Change {
-	return Change{
-		Data:          c.Data || o.Data,
-		Conversations: append(append([]int64{}, c.Conversations...), o.Conversations...),
-		Accounts:      c.Accounts || o.Accounts,
-		Presence:      c.Presence || o.Presence,
+	m := Change{
+		Data:     c.Data || o.Data,
+		All:      c.All || o.All,
+		Accounts: c.Accounts || o.Accounts,
+		Presence: c.Presence || o.Presence,
 	}
+	if len(c.Conversations)+len(o.Conversations) > maxPlaced {
+		m.All = true // too many to be worth naming
+	} else {
+		m.Conversations = append(append([]int64{}, c.Conversations...), o.Conversations...)
+		m.Placed = append(append([]Placement{}, c.Placed...), o.Placed...)
+	}
+	return m
 }
 
 type hub struct {

@@ -91,7 +91,27 @@ func (s *Service) Close() error { return s.store.Close() }
 // is closed to new changes when ctx ends.
 func (s *Service) Subscribe(ctx context.Context) <-chan Change { return s.hub.subscribe(ctx) }
 
-func (s *Service) changed(ids []int64) { s.hub.publish(Change{Data: true, Conversations: ids}) }
+// changed tells subscribers which conversations a write changed and where
+// they now sit: one lookup per change, however many sessions listen.
+func (s *Service) changed(ids []int64) {
+	c := Change{Data: true, Conversations: ids}
+	switch p, err := s.place(ids); {
+	case len(ids) == 0 || len(ids) > maxPlaced:
+		c.All, c.Conversations = true, nil
+	case err != nil:
+		c.All = true
+	default:
+		c.Placed = p
+	}
+	s.hub.publish(c)
+}
+
+func (s *Service) place(ids []int64) ([]Placement, error) {
+	if s.store == nil || len(ids) == 0 || len(ids) > maxPlaced {
+		return nil, ErrInvalid
+	}
+	return s.store.Place(context.Background(), ids)
+}
 
 // AddAccount registers (or updates) an account by network and label.
 func (s *Service) AddAccount(ctx context.Context, a Account) (Account, error) {

@@ -30,6 +30,9 @@ type Store interface {
 
 	List(ctx context.Context, p Page) ([]Conversation, error)
 	Counts(ctx context.Context, network string) (Counts, error)
+	// Place says where each conversation sits now: its network and its
+	// sort key in every view that holds it; unknown ids get no keys.
+	Place(ctx context.Context, ids []int64) ([]Placement, error)
 	Conversation(ctx context.Context, id int64) (Conversation, error)
 	Thread(ctx context.Context, id int64) (Thread, error)
 	FilterCorpus(ctx context.Context, v View, network string, limit int) ([]Conversation, error)

@@ -108,6 +108,9 @@ func (d *driver) settle() {
 		case msg := <-d.msgs:
 			d.process(msg)
 		case <-time.After(120 * time.Millisecond):
+			if d.m.gate.armed {
+				continue // changes wait for their refresh tick
+			}
 			return
 		}
 	}

@@ -23,7 +23,8 @@ type listPane struct {
 	matches        map[int64][]int // fuzzy-filter byte offsets into filterTarget
 	fetching       bool
 	loaded         bool
-	pending        int // moves past the window made while a page was loading
+	waiting        bool // a fresh window is on its way; until it lands a change can be in it
+	pending        int  // moves past the window made while a page was loading
 
 	// Rendered rows, so moving the cursor redraws two rows, not all of
 	// them. Dropped whenever the rows, width, styles or minute change.
@@ -106,7 +107,7 @@ func (l *listPane) keepVisible() {
 // place (index fallback), and keeps its line on screen.
 func (l *listPane) replace(rows []inbox.Conversation, atStart, atEnd bool, keepID int64, fallback int) {
 	screenLine := l.cursor - l.offset
-	l.rows, l.atStart, l.atEnd, l.loaded = rows, atStart, atEnd, true
+	l.rows, l.atStart, l.atEnd, l.loaded, l.waiting = rows, atStart, atEnd, true, false
 	l.cache = nil
 	l.cursor = min(max(fallback, 0), max(len(rows)-1, 0))
 	for i, r := range rows {
@@ -117,6 +118,39 @@ func (l *listPane) replace(rows []inbox.Conversation, atStart, atEnd bool, keepI
 	}
 	l.offset = l.cursor - screenLine
 	l.keepVisible()
+}
+
+// touched says whether changes to conversations, now placed as given, can
+// alter this window of view v: one of its rows changed (it may have left
+// the view or moved), or a conversation of the view now sorts inside the
+// key range the window covers, or past an end of the view the window
+// reaches. A change anywhere else leaves the window as it is, so a session
+// scrolled elsewhere does no query for it.
+func (l *listPane) touched(placed map[int64]inbox.Placement, v inbox.View, network string) bool {
+	if len(placed) == 0 {
+		return false
+	}
+	if l.waiting || l.fetching || len(l.rows) == 0 {
+		return true // rows read before the change may still be landing
+	}
+	for _, r := range l.rows {
+		if _, ok := placed[r.ID]; ok {
+			return true
+		}
+	}
+	first, last := l.rows[0], l.rows[len(l.rows)-1]
+	for _, p := range placed {
+		key, in := p.Keys[v]
+		if !in || (network != "" && p.Network != network) {
+			continue
+		}
+		afterFirst := l.atStart || key > first.Key || (key == first.Key && p.ID > first.ID)
+		beforeLast := l.atEnd || key < last.Key || (key == last.Key && p.ID < last.ID)
+		if afterFirst && beforeLast {
+			return true
+		}
+	}
+	return false
 }
 
 // maxRows bounds the window so memory stays flat however far one scrolls.

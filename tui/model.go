@@ -56,7 +56,8 @@ type Model struct {
 	counts   inbox.Counts
 
 	list listPane
-	req  int // latest list request; older answers are dropped
+	req  int        // latest list request; older answers are dropped
+	gate changeGate // coalesces change notifications
 
 	conv    *convPane
 	overlay overlay
@@ -134,7 +135,7 @@ func (m *Model) layout() {
 // reload fetches the list window around anchor (or the top of the view).
 func (m *Model) reload(anchor *inbox.Conversation, last bool) tea.Cmd {
 	m.req++
-	m.list.fetching, m.list.pending = false, 0
+	m.list.fetching, m.list.pending, m.list.waiting = false, 0, true
 	h := m.list.chunk()
 	if anchor == nil {
 		return loadWindow(m.ctx, m.svc, m.req, m.view, m.network, nil, last, 0, h, 0)
@@ -143,10 +144,14 @@ func (m *Model) reload(anchor *inbox.Conversation, last bool) tea.Cmd {
 	return loadWindow(m.ctx, m.svc, m.req, m.view, m.network, cursorOf(*anchor), false, above, h, anchor.ID)
 }
 
-// refresh re-reads everything on screen after a change.
-func (m *Model) refresh() tea.Cmd {
-	cmds := []tea.Cmd{loadCounts(m.ctx, m.svc, m.network)}
+// refresh re-reads what a change made stale (staleAll: everything).
+func (m *Model) refresh(s stale) tea.Cmd {
+	var cmds []tea.Cmd
+	if s.counts {
+		cmds = append(cmds, loadCounts(m.ctx, m.svc, m.network))
+	}
 	switch {
+	case !s.list:
 	case m.searchQuery != "":
 		cmds = append(cmds, runSearch(m.ctx, m.svc, m.searchQuery))
 	case m.filterActive():
@@ -162,7 +167,7 @@ func (m *Model) refresh() tea.Cmd {
 			cmds = append(cmds, m.reload(nil, false))
 		}
 	}
-	if m.conv != nil {
+	if m.conv != nil && s.thread {
 		cmds = append(cmds, loadThread(m.ctx, m.svc, m.conv.id))
 	}
 	return tea.Batch(cmds...)
@@ -252,18 +257,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// Also notices a rules or word-list file that was fixed or broken.
 		return m, tea.Batch(tick(), loadAccounts(m.ctx, m.svc))
 	case changeMsg:
-		m.now = m.svc.Now()
-		cmds := []tea.Cmd{waitChange(m.ctx, m.sub)}
-		if msg.change.Data || msg.change.Accounts {
-			cmds = append(cmds, m.refresh())
-		}
-		if msg.change.Accounts {
-			cmds = append(cmds, loadAccounts(m.ctx, m.svc))
-		}
-		if msg.change.Presence {
-			cmds = append(cmds, loadPresence(m.svc))
-		}
-		return m, tea.Batch(cmds...)
+		return m, m.onChange(msg.change)
+	case refreshTickMsg:
+		return m, m.onRefreshTick()
 	case presenceMsg:
 		m.viewers = m.viewers[:0]
 		for _, v := range msg {
@@ -601,7 +597,7 @@ func (m *Model) globalKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 		m.setFlash("copied "+link, false)
 		return tea.SetClipboard(link), true
 	case key.Matches(k, m.keys.Refresh):
-		return tea.Batch(m.refresh(), loadAccounts(m.ctx, m.svc)), true
+		return tea.Batch(m.refresh(staleAll), loadAccounts(m.ctx, m.svc)), true
 	case key.Matches(k, m.keys.Moderate):
 		m.openModerate()
 	case key.Matches(k, m.keys.Stats):

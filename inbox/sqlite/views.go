@@ -13,7 +13,8 @@ import (
 )
 
 // viewDef is a view's filter and sort key; each pair is served by a partial
-// index in the schema, so keep them in step with 0001_init.sql.
+// index in the schema, so keep them in step with 0001_init.sql; membership
+// is also counted by the triggers in 0009_view_counts.sql.
 type viewDef struct{ where, key string }
 
 var viewDefs = map[inbox.View]viewDef{
@@ -120,33 +121,88 @@ func (s *Store) List(ctx context.Context, p inbox.Page) ([]inbox.Conversation, e
 	return out, wrap("list", rows.Err())
 }
 
-// Counts returns how many conversations each view holds.
+// viewNames are the view column of view_counts (0009_view_counts.sql).
+var viewNames = map[string]inbox.View{
+	"inbox": inbox.ViewInbox, "negative": inbox.ViewNegative, "escalated": inbox.ViewEscalated,
+	"snoozed": inbox.ViewSnoozed, "done": inbox.ViewDone, "all": inbox.ViewAll,
+}
+
+// Counts returns how many conversations each view holds, from the counters
+// the schema's triggers keep, so it costs the same at any database size.
 func (s *Store) Counts(ctx context.Context, network string) (inbox.Counts, error) {
 	out := inbox.Counts{}
 	for _, v := range inbox.Views {
-		d := viewDefs[v]
-		q := "SELECT count(*) FROM conversations c INDEXED BY " + indexFor(v) + " WHERE " + d.where
-		args := []any{}
-		if network != "" {
-			q += " AND c.network = ?"
-			args = append(args, network)
-		}
-		var n int
-		if err := s.r.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
-			return nil, wrap("count "+v.String(), err)
-		}
-		out[v] = n
+		out[v] = 0
 	}
-	return out, nil
+	rows, err := s.r.QueryContext(ctx, `SELECT view, sum(n) FROM view_counts WHERE ? = '' OR network = ? GROUP BY view`, network, network)
+	if err != nil {
+		return nil, wrap("counts", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		var n int
+		if err := rows.Scan(&name, &n); err != nil {
+			return nil, wrap("counts", err)
+		}
+		if v, ok := viewNames[name]; ok {
+			out[v] = n
+		}
+	}
+	return out, wrap("counts", rows.Err())
 }
 
-// indexFor names the partial index that holds exactly a view's rows, so a
-// count reads the smallest structure there is.
-func indexFor(v inbox.View) string {
-	return map[inbox.View]string{
-		inbox.ViewInbox: "conv_inbox", inbox.ViewNegative: "conv_negative", inbox.ViewEscalated: "conv_escalated",
-		inbox.ViewSnoozed: "conv_snoozed", inbox.ViewDone: "conv_done", inbox.ViewAll: "conv_all",
-	}[v]
+// Place implements inbox.Store: each view's membership and key, straight
+// from viewDefs, for a handful of conversations by primary key.
+func (s *Store) Place(ctx context.Context, ids []int64) ([]inbox.Placement, error) {
+	out := make([]inbox.Placement, len(ids))
+	at := make(map[int64][]int, len(ids))
+	for i, id := range ids {
+		out[i] = inbox.Placement{ID: id}
+		at[id] = append(at[id], i)
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	q := strings.Builder{}
+	q.WriteString("SELECT c.id, c.network")
+	for _, v := range inbox.Views {
+		d := viewDefs[v]
+		fmt.Fprintf(&q, ", (%s), %s", d.where, d.key)
+	}
+	q.WriteString(" FROM conversations c WHERE c.id IN (" + strings.TrimSuffix(strings.Repeat("?,", len(at)), ",") + ")")
+	args := make([]any, 0, len(at))
+	for id := range at {
+		args = append(args, id)
+	}
+	rows, err := s.r.QueryContext(ctx, q.String(), args...)
+	if err != nil {
+		return nil, wrap("place", err)
+	}
+	defer rows.Close()
+	in := make([]bool, len(inbox.Views))
+	keys := make([]int64, len(inbox.Views))
+	for rows.Next() {
+		var id int64
+		var network string
+		dest := []any{&id, &network}
+		for i := range inbox.Views {
+			dest = append(dest, &in[i], &keys[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, wrap("place", err)
+		}
+		p := inbox.Placement{ID: id, Network: network, Keys: map[inbox.View]int64{}}
+		for i, v := range inbox.Views {
+			if in[i] {
+				p.Keys[v] = keys[i]
+			}
+		}
+		for _, i := range at[id] {
+			out[i] = p
+		}
+	}
+	return out, wrap("place", rows.Err())
 }
 
 // Conversation loads one conversation.
