@@ -58,7 +58,7 @@ type fThread struct {
 
 type fComment struct {
 	ID, Parent, AuthorID, Author, Text string
-	Published, Updated              time.Time
+	Published, Updated                 time.Time
 }
 
 func newFake(t testing.TB) *fakeYouTube {

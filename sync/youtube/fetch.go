@@ -315,7 +315,9 @@ func repliesOf(r *yt.CommentThreadReplies) []*yt.Comment {
 		}
 	}
 	// Oldest first: YouTube has served them in either order.
-	sort.SliceStable(out, func(i, j int) bool { return parseTime(out[i].Snippet.PublishedAt).Before(parseTime(out[j].Snippet.PublishedAt)) })
+	sort.SliceStable(out, func(i, j int) bool {
+		return parseTime(out[i].Snippet.PublishedAt).Before(parseTime(out[j].Snippet.PublishedAt))
+	})
 	return out
 }
 
