@@ -26,6 +26,7 @@ import (
 	_ "github.com/parleyhq/parley/sync/facebook" // registers facebook (Page comments; more to come)
 	_ "github.com/parleyhq/parley/sync/mastodon" // registers mastodon
 	_ "github.com/parleyhq/parley/sync/vk"       // registers vk
+	_ "github.com/parleyhq/parley/sync/youtube"  // registers youtube
 	"github.com/parleyhq/parley/tui"
 )
 

@@ -209,7 +209,7 @@ func TestSignInByPastedAddress(t *testing.T) {
 
 func TestSignInByLoopback(t *testing.T) {
 	g := &fakeGoogle{codes: map[string]string{"4/code": ""}}
-	link, _, result := signIn(t, g)
+	link, typeLine, result := signIn(t, g)
 	resp, err := http.Get(link.Query().Get("redirect_uri") + "?state=" + url.QueryEscape(link.Query().Get("state")) + "&code=4/code")
 	if err != nil {
 		t.Fatal(err)
@@ -218,6 +218,7 @@ func TestSignInByLoopback(t *testing.T) {
 	if !strings.Contains(string(b), "signed in") {
 		t.Fatalf("browser page: %s", b)
 	}
+	typeLine("") // the Enter it asks for, so the terminal is free again
 	if err := <-result; err != nil {
 		t.Fatal(err)
 	}

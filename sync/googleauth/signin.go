@@ -76,12 +76,21 @@ func (s SignIn) Run(ctx context.Context) (*oauth2.Token, error) {
 	fmt.Fprintln(s.Out, "If the browser runs on this machine, parley continues by itself.")
 	fmt.Fprintln(s.Out, "If it runs elsewhere (over SSH), the last page will not load: copy its address from the address bar")
 	fmt.Fprint(s.Out, "and paste it here: ")
+	typed, answered := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(typed)
 		for {
 			line, err := s.In.ReadString('\n')
 			if line = strings.TrimSpace(line); line != "" {
-				got <- parsePasted(line)
+				a := parsePasted(line)
+				a.typed = true
+				got <- a
 				return
+			}
+			select {
+			case <-answered: // the Enter asked for after the browser answered
+				return
+			default:
 			}
 			if err != nil {
 				return // no terminal input: wait for the browser
@@ -101,7 +110,18 @@ func (s SignIn) Run(ctx context.Context) (*oauth2.Token, error) {
 	case <-wait.Done():
 		return nil, fmt.Errorf("no answer from the browser within %s; run the command again", timeout)
 	}
+	close(answered)
 	fmt.Fprintln(s.Out)
+	if !a.typed {
+		// The terminal is still being read for a paste: take that line
+		// back before anything else asks a question.
+		fmt.Fprint(s.Out, "Signed in through the browser. Press Enter to go on: ")
+		select {
+		case <-typed:
+		case <-wait.Done():
+		}
+		fmt.Fprintln(s.Out)
+	}
 	if a.err != nil {
 		return nil, a.err
 	}
@@ -146,6 +166,7 @@ func parsePasted(s string) (a answer) {
 type answer struct {
 	code, state string
 	err         error
+	typed       bool // pasted, rather than sent by the browser
 }
 
 func randomString() string {
