@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -47,14 +48,14 @@ func runAccounts(c *common, stdout io.Writer) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "LABEL\tNETWORK\tSTATE\tLAST SYNC\tTOKEN\tLAST ERROR / NOTE")
+	fmt.Fprintln(tw, "LABEL\tNETWORK\tSTATE\tLAST SYNC\tTOKEN\tQUOTA\tLAST ERROR / NOTE")
 	seen := map[string]bool{}
 	for _, a := range c.cfg.Accounts {
 		seen[a.Network+"\x00"+a.Label] = true
-		state, last, lastErr := "never synced", "-", ""
+		state, last, lastErr, cursor := "never synced", "-", "", ""
 		for _, s := range stored {
 			if s.Network == a.Network && s.Label == a.Label {
-				state, lastErr = string(s.Status), s.LastError
+				state, lastErr, cursor = string(s.Status), s.LastError, s.Cursor
 				if lastErr == "" && s.Notice != "" {
 					lastErr = "note: " + s.Notice
 				}
@@ -66,11 +67,11 @@ func runAccounts(c *common, stdout io.Writer) error {
 				}
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", a.Label, a.Network, state, last, tokenExpiry(a, time.Now()), lastErr)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Label, a.Network, state, last, tokenExpiry(a, time.Now()), quotaLeft(a, cursor, time.Now()), lastErr)
 	}
 	for _, s := range stored {
 		if !seen[s.Network+"\x00"+s.Label] && !strings.HasPrefix(s.Network, "demo-") {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t-\t-\t\n", s.Label, s.Network, "removed (history kept)")
+			fmt.Fprintf(tw, "%s\t%s\t%s\t-\t-\t-\t\n", s.Label, s.Network, "removed (history kept)")
 		}
 	}
 	return tw.Flush()
@@ -112,6 +113,36 @@ func tokenExpiry(a AccountConfig, now time.Time) string {
 	default:
 		return "expires " + exp.Local().Format(time.DateOnly)
 	}
+}
+
+// quotaReporter is a connector whose network limits calls per day (YouTube):
+// it reads what is left of today's units from the account's stored cursor.
+type quotaReporter interface {
+	QuotaLeft(cursor string, now time.Time) (left, limit int)
+}
+
+// quotaLeft says what is left of the account's daily quota, "-" where the
+// network has none.
+func quotaLeft(a AccountConfig, cursor string, now time.Time) string {
+	conn, err := psync.New(psync.AccountConfig{Network: a.Network, Label: a.Label, Options: a.Options})
+	if err != nil {
+		return "-"
+	}
+	q, ok := conn.(quotaReporter)
+	if !ok {
+		return "-"
+	}
+	left, _ := q.QuotaLeft(cursor, now)
+	return thousands(left) + " left today"
+}
+
+// thousands writes n with comma separators: 7,450.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // removeAccount deletes the account's [[account]] table from the config and

@@ -24,10 +24,12 @@ import (
 	psync "github.com/parleyhq/parley/sync"
 	_ "github.com/parleyhq/parley/sync/demo"     // registers the demo networks
 	_ "github.com/parleyhq/parley/sync/facebook" // registers facebook (Page comments; more to come)
+	_ "github.com/parleyhq/parley/sync/googlereviews"
 	_ "github.com/parleyhq/parley/sync/mastodon" // registers mastodon
 	_ "github.com/parleyhq/parley/sync/ok"       // registers ok
 	_ "github.com/parleyhq/parley/sync/telegram" // registers telegram
 	_ "github.com/parleyhq/parley/sync/vk"       // registers vk
+	_ "github.com/parleyhq/parley/sync/youtube"
 	"github.com/parleyhq/parley/tui"
 )
 
