@@ -5,6 +5,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+	"github.com/rivo/uniseg"
+
 	"github.com/parleyhq/parley/inbox"
 )
 
@@ -98,4 +101,64 @@ func until(t, now time.Time) string {
 		return fmt.Sprintf("in %dh", int(d/time.Hour))
 	}
 	return t.Format("Mon 2 Jan 15:04")
+}
+
+// clusterWidth is how wide any terminal may draw one grapheme cluster.
+// x/ansi (the renderer's measure) counts an emoji sequence — skin tone,
+// ZWJ family, flag — as one wide cell, but tmux and older terminals draw
+// each part; taking the larger keeps the right-hand columns on screen in
+// both, at the cost of a little slack in the terminals that join them.
+func clusterWidth(c string) int {
+	w := ansi.StringWidth(c)
+	if len(c) <= 4 { // one rune
+		return w
+	}
+	sum := 0
+	for _, r := range c {
+		sum += uniseg.StringWidth(string(r))
+	}
+	return max(w, sum)
+}
+
+// cellWidth is the conservative display width of plain text.
+func cellWidth(s string) int {
+	w := 0
+	g := uniseg.NewGraphemes(s)
+	for g.Next() {
+		w += clusterWidth(g.Str())
+	}
+	return w
+}
+
+// fitCell cuts plain text to at most w columns by conservative width,
+// ending in "…" when cut, and pads it with spaces to w.
+func fitCell(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if n := cellWidth(s); n <= w {
+		return s + strings.Repeat(" ", w-n)
+	}
+	var b strings.Builder
+	used := 0
+	g := uniseg.NewGraphemes(s)
+	for g.Next() {
+		cw := clusterWidth(g.Str())
+		if used+cw > w-1 {
+			break
+		}
+		b.WriteString(g.Str())
+		used += cw
+	}
+	b.WriteString("…")
+	used++
+	return b.String() + strings.Repeat(" ", max(w-used, 0))
+}
+
+// cutCell is fitCell without the padding.
+func cutCell(s string, w int) string {
+	if cellWidth(s) <= w {
+		return s
+	}
+	return fitCell(s, w)
 }

@@ -264,13 +264,7 @@ func renderRow(rc rowCtx, c inbox.Conversation, width int, k rowKey, match []int
 		}
 		return s.Render(text)
 	}
-	pad := func(s string, w int) string {
-		s = ansi.Truncate(s, w, "…")
-		if n := ansi.StringWidth(s); n < w {
-			s += strings.Repeat(" ", w-n)
-		}
-		return s
-	}
+	pad := fitCell // conservative: emoji sequences must not push the age off screen
 	var b strings.Builder
 	lead := "  "
 	switch {
@@ -300,10 +294,10 @@ func renderRow(rc rowCtx, c inbox.Conversation, width int, k rowKey, match []int
 	rightW := 0
 	addRight := func(s lipgloss.Style, text string) {
 		right = append(right, paint(s, text))
-		rightW += ansi.StringWidth(text) + 1
+		rightW += cellWidth(text) + 1
 	}
 	if k.presence != "" {
-		addRight(st.Escalated, ansi.Truncate(k.presence, 16, "…"))
+		addRight(st.Escalated, cutCell(k.presence, 16))
 	}
 	if c.Failed > 0 {
 		addRight(st.Failed, "✗ send failed")
@@ -312,10 +306,10 @@ func renderRow(rc rowCtx, c inbox.Conversation, width int, k rowKey, match []int
 	}
 	if len(c.Tags) > 0 {
 		tags := "#" + strings.Join(c.Tags, " #")
-		addRight(st.Tag, ansi.Truncate(tags, 24, "…"))
+		addRight(st.Tag, cutCell(tags, 24))
 	}
 	if c.Escalated() {
-		addRight(st.Escalated, ansi.Truncate("↑"+sanitize.Line(c.EscDest), 12, "…"))
+		addRight(st.Escalated, cutCell("↑"+sanitize.Line(c.EscDest), 12))
 	}
 	if c.State == inbox.StateSnoozed {
 		addRight(st.Age, "z "+until(c.SnoozeUntil, rc.now))

@@ -3,7 +3,6 @@ package tui
 import (
 	"strings"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -157,23 +156,6 @@ func (p *prompt) view(st *Styles, width, height int) string {
 		body += "\n" + st.Faint.Render(ansi.Truncate(p.hint, w-4, "…"))
 	}
 	return st.Box.Width(w).Render(body)
-}
-
-// helpOverlay lists every key; any key closes it.
-type helpOverlay struct{ keys KeyMap }
-
-func (h helpOverlay) update(tea.KeyPressMsg) (overlay, tea.Cmd) { return nil, nil }
-
-func (h helpOverlay) view(st *Styles, width, height int) string {
-	hm := help.New()
-	hm.Styles = help.DefaultStyles(st.IsDark)
-	hm.ShowAll = true
-	hm.SetWidth(width - 8)
-	groups := h.keys.FullHelp()
-	// Two rows of columns so every key fits an 80-column terminal.
-	body := st.BoxTitle.Render("Keys") + "   " + st.Faint.Render("(any key closes; rebind in [keys] of config.toml)") + "\n\n" +
-		hm.FullHelpView(groups[:3]) + "\n\n" + hm.FullHelpView(groups[3:])
-	return st.Box.MaxWidth(width).Render(body)
 }
 
 // place draws an overlay box centred over the background.

@@ -35,37 +35,6 @@ func (m *Model) View() tea.View {
 	return v
 }
 
-func (m *Model) tabsView() string {
-	var parts []string
-	parts = append(parts, m.st.Header.Render("parley"))
-	if m.searchQuery != "" {
-		parts = append(parts, m.st.TabActive.Render(fmt.Sprintf("Search: %s", ansi.Truncate(sanitize.Line(m.searchQuery), 30, "…")))+
-			m.st.TabCount.Render(fmt.Sprintf(" %d  (esc to leave)", len(m.list.rows))))
-	} else {
-		for i, v := range inbox.Views {
-			label := fmt.Sprintf("%d %s", i+1, v)
-			count := ""
-			if m.counts != nil {
-				count = m.st.TabCount.Render(fmt.Sprintf(" %d", m.counts[v]))
-			}
-			if v == m.view {
-				parts = append(parts, m.st.TabActive.Render(label)+count)
-			} else {
-				parts = append(parts, m.st.Tab.Render(label)+count)
-			}
-		}
-	}
-	net := "all networks"
-	if m.network != "" {
-		net = m.network
-	}
-	parts = append(parts, m.st.Dim.Render(" ["+net+"]"))
-	if n := len(m.targets()); (len(m.marked) > 0 || m.visual) && n > 0 {
-		parts = append(parts, m.st.Escalated.Render(fmt.Sprintf(" %d selected", n)))
-	}
-	return ansi.Truncate(strings.Join(parts, " "), m.width, "…")
-}
-
 func (m *Model) helpLine() string {
 	if m.filtering || m.filterActive() {
 		line := m.filter.View()

@@ -1,0 +1,175 @@
+package tui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// helpOverlay lists every key; any key closes it.
+type helpOverlay struct{ keys KeyMap }
+
+func (h helpOverlay) update(tea.KeyPressMsg) (overlay, tea.Cmd) { return nil, nil }
+
+type helpEntry struct{ key, desc string } // both empty: a gap between groups
+
+// helpEntries flattens the key groups, triage first: it is what a manager
+// looks for, so it is the part that must survive a small terminal.
+func (h helpOverlay) helpEntries() []helpEntry {
+	groups := h.keys.FullHelp()
+	order := make([][]key.Binding, 0, len(groups))
+	for _, g := range groups {
+		if containsBinding(g, h.keys.Reply) {
+			order = append([][]key.Binding{g}, order...)
+		} else {
+			order = append(order, g)
+		}
+	}
+	var out []helpEntry
+	for _, g := range order {
+		if len(out) > 0 {
+			out = append(out, helpEntry{})
+		}
+		for _, b := range g {
+			if b.Enabled() {
+				out = append(out, helpEntry{b.Help().Key, b.Help().Desc})
+			}
+		}
+	}
+	return out
+}
+
+func containsBinding(g []key.Binding, b key.Binding) bool {
+	for _, x := range g {
+		if x.Help() == b.Help() {
+			return true
+		}
+	}
+	return false
+}
+
+// helpColumns cuts the entries into n columns of equal height, dropping a
+// gap that would start a column.
+func helpColumns(es []helpEntry, n int) [][]helpEntry {
+	h := (len(es) + n - 1) / n
+	var cols [][]helpEntry
+	var col []helpEntry
+	for _, e := range es {
+		if len(col) == 0 && e.key == "" {
+			continue
+		}
+		col = append(col, e)
+		if len(col) == h {
+			cols = append(cols, col)
+			col = nil
+		}
+	}
+	if len(col) > 0 {
+		cols = append(cols, col)
+	}
+	return cols
+}
+
+const helpGap = 3
+
+// layoutHelp flows the entries into as many columns as fit the width, so
+// a narrow terminal gets fewer, longer columns rather than cut ones, and
+// cuts the bottom (never the triage keys, which come first) when the
+// height runs out.
+func layoutHelp(st *Styles, es []helpEntry, width, height int) []string {
+	for n := 4; n >= 1; n-- {
+		cols := helpColumns(es, n)
+		keyW, descW := make([]int, len(cols)), make([]int, len(cols))
+		total := helpGap * (len(cols) - 1)
+		for i, c := range cols {
+			for _, e := range c {
+				keyW[i] = max(keyW[i], ansi.StringWidth(e.key))
+				descW[i] = max(descW[i], ansi.StringWidth(e.desc))
+			}
+			total += keyW[i] + 1 + descW[i]
+		}
+		if total > width {
+			// Shorten the longest descriptions first; more columns are
+			// worth it only while each keeps a readable description.
+			c := capWidths(descW, width-(total-sum(descW)))
+			if c < 14 && n > 1 {
+				continue
+			}
+			for i := range descW {
+				descW[i] = min(descW[i], c)
+			}
+		}
+		rows := 0
+		for _, c := range cols {
+			rows = max(rows, len(c))
+		}
+		cut := rows > height
+		if cut {
+			rows = max(height-1, 0)
+		}
+		lines := make([]string, rows)
+		for r := range rows {
+			var b strings.Builder
+			for i, c := range cols {
+				if i > 0 {
+					b.WriteString(strings.Repeat(" ", helpGap))
+				}
+				e := helpEntry{}
+				if r < len(c) {
+					e = c[r]
+				}
+				desc := ansi.Truncate(e.desc, descW[i], "…")
+				b.WriteString(st.Title.Render(padRight(e.key, keyW[i])) + " " + st.Dim.Render(padRight(desc, descW[i])))
+			}
+			lines[r] = strings.TrimRight(b.String(), " ")
+		}
+		if cut && height > 0 {
+			lines = append(lines, st.Faint.Render(ansi.Truncate("… more keys in a larger terminal, or :help", width, "…")))
+		}
+		return lines
+	}
+	return nil
+}
+
+func padRight(s string, w int) string {
+	if n := ansi.StringWidth(s); n < w {
+		return s + strings.Repeat(" ", w-n)
+	}
+	return s
+}
+
+func (h helpOverlay) view(st *Styles, width, height int) string {
+	inner := max(min(width-4, 120), 10) // border and padding
+	title := st.BoxTitle.Render("Keys") + "  " + st.Faint.Render("any key closes · rebind in [keys] of config.toml")
+	title = ansi.Truncate(title, inner, "…")
+	lines := layoutHelp(st, h.helpEntries(), inner, max(height-4, 1)) // border and title
+	return st.Box.MaxWidth(width).Render(title + "\n" + strings.Join(lines, "\n"))
+}
+
+func sum(xs []int) int {
+	t := 0
+	for _, x := range xs {
+		t += x
+	}
+	return t
+}
+
+// capWidths is the largest cap c with sum(min(w, c)) <= avail (0 if none).
+func capWidths(ws []int, avail int) int {
+	hi := 0
+	for _, w := range ws {
+		hi = max(hi, w)
+	}
+	for c := hi; c > 0; c-- {
+		t := 0
+		for _, w := range ws {
+			t += min(w, c)
+		}
+		if t <= avail {
+			return c
+		}
+	}
+	return 0
+}

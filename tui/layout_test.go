@@ -1,0 +1,93 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// hostileConvs are rows whose text is hard to measure: skin-tone and ZWJ
+// emoji, CJK, right-to-left text and a 200-character name.
+func hostileConvs() []inbox.Inbound {
+	long := strings.Repeat("Bartholomew ", 17)[:200]
+	items := []inbox.Inbound{
+		msgIn("emoji", "Zoë 👩🏽‍💻👨‍👩‍👧‍👦", "👍🏿👍🏿👍🏿 thanks 🎉🎉🎉 family 👨‍👩‍👧‍👦👨‍👩‍👧‍👦 flags 🇧🇪🇯🇵", 5*time.Minute),
+		msgIn("cjk", "山田太郎", "注文した商品がまだ届いていません。いつ届きますか？返金をお願いします。", 20*time.Minute),
+		msgIn("rtl", "محمد علي", "مرحبا، طلبي لم يصل بعد. هل يمكنكم المساعدة؟ שלום עולם", 40*time.Minute),
+		msgIn("long", long, strings.Repeat("very long preview text ", 20), 90*time.Minute),
+	}
+	items[3].Message.Author.Name = long
+	return items
+}
+
+var layoutSizes = [][2]int{{80, 24}, {100, 30}, {120, 40}, {160, 48}}
+
+// checkWidth fails when a line of the screen is wider than the terminal or
+// the screen has more lines than it.
+func checkWidth(t *testing.T, d *driver, what string, w, h int) {
+	t.Helper()
+	s := d.screen()
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		t.Errorf("%s at %dx%d: %d lines", what, w, h, len(lines))
+	}
+	for i, l := range lines {
+		// Both the renderer's measure and the widest a terminal may draw.
+		if n, c := ansi.StringWidth(l), cellWidth(l); n > w || (c > w && what == "list") {
+			t.Errorf("%s at %dx%d: line %d is %d wide (%d drawn apart):\n%s", what, w, h, i, n, c, s)
+			return
+		}
+	}
+}
+
+// Every pane fits every common terminal size, whatever the data holds.
+func TestLayoutFitsWidth(t *testing.T) {
+	for _, sz := range layoutSizes {
+		w, h := sz[0], sz[1]
+		t.Run(fmt.Sprintf("%dx%d", w, h), func(t *testing.T) {
+			d := newDriver(t, nil, append(hostileConvs(), threeConvs()...)...)
+			d.process(tea.WindowSizeMsg{Width: w, Height: h})
+			d.settle()
+			checkWidth(t, d, "list", w, h)
+			d.key("?")
+			checkWidth(t, d, "help", w, h)
+			d.key("esc")
+			d.key("S")
+			eventually(d, "stats", d.onScreen("Stats"))
+			checkWidth(t, d, "stats", w, h)
+			d.key("esc")
+			d.key("enter")
+			eventually(d, "conversation", func() bool { return d.m.conv != nil && d.m.conv.thread != nil })
+			checkWidth(t, d, "conversation", w, h)
+			d.key("r")
+			eventually(d, "composer", func() bool { return d.m.conv != nil && d.m.conv.composer != nil })
+			checkWidth(t, d, "composer", w, h)
+		})
+	}
+}
+
+// At 80 columns the header keeps every view tab and the network filter,
+// and help keeps the whole triage column.
+func TestNarrowHeaderAndHelp(t *testing.T) {
+	d := newDriver(t, nil, append(hostileConvs(), threeConvs()...)...)
+	d.process(tea.WindowSizeMsg{Width: 80, Height: 24})
+	d.settle()
+	header := strings.SplitN(d.screen(), "\n", 2)[0]
+	for _, want := range []string{"1 Inbox", "2 Neg", "3 Esc", "4 Snoozed", "5 Done", "6 All", "[all]"} {
+		if !strings.Contains(header, want) {
+			t.Fatalf("header lacks %q: %q", want, header)
+		}
+	}
+	d.key("?")
+	for _, want := range []string{"reply", "tag", "escalate", "snooze", "done", "undo"} {
+		if !strings.Contains(d.screen(), " "+want) {
+			t.Fatalf("help at 80x24 lacks %q:\n%s", want, d.screen())
+		}
+	}
+}
