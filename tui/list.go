@@ -201,16 +201,17 @@ type rowCtx struct {
 	showCurs bool
 	styleGen int // bumps when styles are rebuilt
 	presence func(id int64) string
+	empty    string // what an empty view says
 }
 
 func (l *listPane) view(rc rowCtx) string {
 	h := max(l.height, 0)
 	if len(l.rows) == 0 {
-		msg := "Nothing here. Inbox zero ✓"
+		msg := rc.empty
 		if !l.loaded {
 			msg = "Loading…"
 		}
-		return lipgloss.Place(l.width, h, lipgloss.Center, lipgloss.Center, rc.st.Dim.Render(msg))
+		return emptyView(rc.st, msg, l.width, h)
 	}
 	key := rowCacheFor{width: l.width, styles: rc.styleGen, minute: rc.now.Unix() / 60}
 	if l.cache == nil || l.cacheFor != key {

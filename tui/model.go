@@ -31,6 +31,8 @@ type Options struct {
 	Editor       string              // $EDITOR command; empty disables ctrl+e
 	Context      context.Context
 	Session      string // presence id; one is made up when empty
+
+	Networks []string // what `parley connect` knows, for the first-run screen
 }
 
 // ShutdownMsg asks the program to save drafts and quit (server shutdown).
@@ -54,6 +56,8 @@ type Model struct {
 	network  string
 	accounts []inbox.Account
 	counts   inbox.Counts
+
+	accountsLoaded bool // first-run help waits for the accounts to be known
 
 	list listPane
 	req  int        // latest list request; older answers are dropped
@@ -314,7 +318,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case accountsMsg:
 		if msg.err == nil {
-			m.accounts, m.problems = msg.accounts, msg.problems
+			m.accounts, m.problems, m.accountsLoaded = msg.accounts, msg.problems, true
 		}
 		return m, nil
 	case threadMsg:

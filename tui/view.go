@@ -22,7 +22,7 @@ func (m *Model) View() tea.View {
 	if m.conv != nil {
 		body = m.conv.view(&m.st)
 	} else {
-		body = m.list.view(rowCtx{st: &m.st, now: m.now, marked: m.isMarked, showCurs: true, styleGen: m.styleGen, presence: m.presenceMark})
+		body = m.list.view(rowCtx{st: &m.st, now: m.now, marked: m.isMarked, showCurs: true, styleGen: m.styleGen, presence: m.presenceMark, empty: m.emptyMessage()})
 	}
 	body = fitLines(body, m.list.height)
 	screen := strings.Join([]string{m.tabsView(), body, m.helpLine(), m.statusView()}, "\n")
