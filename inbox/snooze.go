@@ -43,13 +43,17 @@ func SnoozePresets(now time.Time) []SnoozeOption {
 	}
 }
 
-// ParseSnooze reads a custom snooze: a duration ("45m", "3h", "2d", "1w",
-// "1h30m"), a weekday ("mon", "friday": that day at 9:00), a time today or
+// ParseSnooze reads a custom snooze: a preset's name ("tonight",
+// "tomorrow", "tomorrow evening", "next week"), "tomorrow 14:00", a
+// duration ("45m", "3h", "2d", "1w", "1h30m"), a weekday ("mon", "friday": that day at 9:00), a time today or
 // tomorrow ("17:30"), or a date and time ("2026-12-01 10:00", "2026-12-01").
 func ParseSnooze(s string, now time.Time) (time.Time, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
 	if s == "" {
-		return time.Time{}, fmt.Errorf("empty snooze: type e.g. 3h, 2d, mon, 17:30 or 2026-12-01 10:00")
+		return time.Time{}, fmt.Errorf("empty snooze: type e.g. 3h, 2d, tomorrow, mon, 17:30 or 2026-12-01 10:00")
+	}
+	if t, ok := parseNamed(s, now); ok {
+		return t, nil
 	}
 	if d, ok := parseDays(s); ok {
 		return now.Add(d), nil
@@ -86,7 +90,7 @@ func ParseSnooze(s string, now time.Time) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("cannot read snooze %q: type e.g. 3h, 2d, mon, 17:30 or 2026-12-01 10:00", s)
+	return time.Time{}, fmt.Errorf("cannot read snooze %q: type e.g. 3h, 2d, tomorrow, mon, 17:30 or 2026-12-01 10:00", s)
 }
 
 // parseDays reads "2d" and "1w", which time.ParseDuration lacks.
@@ -100,4 +104,33 @@ func parseDays(s string) (time.Duration, bool) {
 		return 0, false
 	}
 	return time.Duration(n) * unit, true
+}
+
+// parseNamed reads the words the presets use, so what the picker offers can
+// also be typed.
+func parseNamed(s string, now time.Time) (time.Time, bool) {
+	s = strings.Join(strings.Fields(s), " ")
+	day := func(d, h, m int) time.Time {
+		return time.Date(now.Year(), now.Month(), now.Day()+d, h, m, 0, 0, now.Location())
+	}
+	switch s {
+	case "tomorrow", "tomorrow morning":
+		return day(1, morningHour, 0), true
+	case "tomorrow evening", "tomorrow night":
+		return day(1, eveningHour, 0), true
+	case "tonight", "this evening":
+		if t := day(0, eveningHour, 0); t.After(now) {
+			return t, true
+		}
+		return day(1, eveningHour, 0), true
+	case "next week":
+		p := SnoozePresets(now)
+		return p[len(p)-1].Until, true
+	}
+	if rest, ok := strings.CutPrefix(s, "tomorrow "); ok {
+		if t, err := time.ParseInLocation("15:04", rest, now.Location()); err == nil {
+			return day(1, t.Hour(), t.Minute()), true
+		}
+	}
+	return time.Time{}, false
 }
