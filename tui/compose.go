@@ -27,8 +27,9 @@ type sentMsg struct {
 
 // undoneMsg is the answer to an undo.
 type undoneMsg struct {
-	u   inbox.Undone
-	err error
+	u    inbox.Undone
+	name string // the author, when one conversation was restored
+	err  error
 }
 
 // holdTickMsg redraws the countdown of replies still held in the outbox.
@@ -46,7 +47,14 @@ const (
 func undo(ctx context.Context, svc *inbox.Service, user string) tea.Cmd {
 	return func() tea.Msg {
 		u, err := svc.Undo(ctx, user)
-		return undoneMsg{u: u, err: err}
+		name := ""
+		if err == nil && len(u.Conversations) == 1 {
+			// The restored row may have left the screen: ask for its name.
+			if th, oerr := svc.Open(ctx, u.Conversations[0]); oerr == nil {
+				name = th.Conversation.Author.Display()
+			}
+		}
+		return undoneMsg{u: u, name: name, err: err}
 	}
 }
 
@@ -293,10 +301,13 @@ func (m *Model) onUndone(msg undoneMsg) tea.Cmd {
 		m.setFlash("undo: "+errText(msg.err), !errors.Is(msg.err, inbox.ErrNothingToUndo))
 		return nil
 	}
-	m.setFlash(msg.u.Describe(), false)
+	m.setFlash(undoneText(msg.u, msg.name), false)
 	// A cancelled send comes back into the composer it left.
 	if r := msg.u.Restored; r != 0 && m.conv != nil && m.conv.id == r && m.conv.composer == nil {
 		return tea.Batch(m.openComposer(), loadThread(m.ctx, m.svc, r))
+	}
+	if len(msg.u.Conversations) > 0 {
+		return m.follow(msg.u.Conversations[0])
 	}
 	return nil
 }

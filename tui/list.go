@@ -277,7 +277,10 @@ func renderRow(rc rowCtx, c inbox.Conversation, width int, k rowKey, match []int
 		lead = " ●"
 	}
 	b.WriteString(paint(st.RowCursor, lead))
-	if c.Negative {
+	if negativeEarlier(c) {
+		// The shown message is not the negative one: say so, quieter.
+		b.WriteString(paint(st.Negative, "!") + paint(st.Faint, "↑"))
+	} else if c.Negative {
 		b.WriteString(paint(st.Negative, "! "))
 	} else {
 		b.WriteString(paint(st.Row, "  "))

@@ -234,7 +234,7 @@ func (m *Model) bulk(label string, f func(ctx context.Context, ids []int64) erro
 		return nil
 	}
 	m.marked, m.visual = map[int64]bool{}, false
-	lbl := plural(len(ids), label)
+	lbl := m.actionLabel(label, ids)
 	return act(m.ctx, lbl, func(ctx context.Context) error { return f(ctx, ids) })
 }
 
@@ -415,8 +415,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		ids := msg.ids
-		m.overlay = newPicker(fmt.Sprintf("Tag %s", plural(len(ids), "conversation")), msg.tags, true, func(tag string) tea.Cmd {
-			return act(m.ctx, "tag #"+inbox.NormalizeTag(tag), func(ctx context.Context) error { return m.svc.Tag(ctx, m.opt.User, ids, tag) })
+		m.overlay = newPicker("Tag "+m.who(ids), msg.tags, true, func(tag string) tea.Cmd {
+			return act(m.ctx, m.actionLabel(m.tagLabel(tag, ids), ids), func(ctx context.Context) error { return m.svc.Tag(ctx, m.opt.User, ids, tag) })
 		})
 		return m, nil
 	case repliesMsg:
@@ -563,7 +563,7 @@ func (m *Model) globalKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 	case key.Matches(k, m.keys.Help):
 		m.overlay = helpOverlay{keys: m.keys}
 	case key.Matches(k, m.keys.Negative):
-		return m.bulk("negative", func(ctx context.Context, ids []int64) error { return m.svc.ToggleNegative(ctx, u, ids) }), true
+		return m.bulk(m.negativeLabel(m.targets()), func(ctx context.Context, ids []int64) error { return m.svc.ToggleNegative(ctx, u, ids) }), true
 	case key.Matches(k, m.keys.Done):
 		cmd := m.bulk("done", func(ctx context.Context, ids []int64) error { return m.svc.Done(ctx, u, ids) })
 		return tea.Batch(cmd, m.closeConv()), true
@@ -808,9 +808,9 @@ func (m *Model) openEscalate() {
 		return
 	}
 	u := m.opt.User
-	m.overlay = newPicker("Escalate "+plural(len(ids), "conversation")+" to", m.opt.Destinations, false, func(dest string) tea.Cmd {
+	m.overlay = newPicker("Escalate "+m.who(ids)+" to", m.opt.Destinations, false, func(dest string) tea.Cmd {
 		note := newPrompt("Note for "+dest, "what should they know? enter to send, esc to cancel", "", func(note string) tea.Cmd {
-			return act(m.ctx, plural(len(ids), m.escalatedLabel(dest)), func(ctx context.Context) error {
+			return act(m.ctx, m.actionLabel(m.escalatedLabel(dest), ids), func(ctx context.Context) error {
 				return m.svc.Escalate(ctx, u, ids, dest, note)
 			})
 		})
@@ -842,11 +842,11 @@ func (m *Model) openSnooze() tea.Cmd {
 	labels = append(labels, "custom…")
 	u := m.opt.User
 	snooze := func(until time.Time) tea.Cmd {
-		return act(m.ctx, plural(len(ids), "snoozed until "+until.Local().Format("Mon 2 Jan 15:04")), func(ctx context.Context) error {
+		return act(m.ctx, m.actionLabel(snoozedLabel(until), ids), func(ctx context.Context) error {
 			return m.svc.Snooze(ctx, u, ids, until)
 		})
 	}
-	m.overlay = newPicker("Snooze "+plural(len(ids), "conversation"), labels, false, func(choice string) tea.Cmd {
+	m.overlay = newPicker("Snooze "+m.who(ids), labels, false, func(choice string) tea.Cmd {
 		for i, l := range labels[:len(presets)] {
 			if l == choice {
 				return snooze(presets[i].Until)
@@ -862,7 +862,7 @@ func (m *Model) openSnooze() tea.Cmd {
 		return func() tea.Msg { return pickMsg{open: p} }
 	})
 	m.marked, m.visual = map[int64]bool{}, false
-	return m.closeConv()
+	return nil // z in a conversation stays there
 }
 
 func (m *Model) networks() []string {
@@ -925,9 +925,9 @@ func (m *Model) handleCommand(line string) tea.Cmd {
 			m.setFlash(err.Error(), true)
 			return nil
 		}
-		return m.bulk("snoozed", func(ctx context.Context, ids []int64) error { return m.svc.Snooze(ctx, u, ids, until) })
+		return m.bulk(snoozedLabel(until), func(ctx context.Context, ids []int64) error { return m.svc.Snooze(ctx, u, ids, until) })
 	case "tag":
-		return m.bulk("tag #"+inbox.NormalizeTag(rest), func(ctx context.Context, ids []int64) error { return m.svc.Tag(ctx, u, ids, rest) })
+		return m.bulk(m.tagLabel(rest, m.targets()), func(ctx context.Context, ids []int64) error { return m.svc.Tag(ctx, u, ids, rest) })
 	case "escalate":
 		dest, note, _ := strings.Cut(rest, " ")
 		if !slices.Contains(m.opt.Destinations, dest) {

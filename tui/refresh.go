@@ -28,6 +28,13 @@ type changeGate struct {
 	armed   bool             // a tick will apply what is pending
 	pending pendingChanges
 	flushes int // how many times changes were applied, for tests
+
+	// follow is a conversation the cursor should land on once its change
+	// is heard (an undo restored it); recent is where the last applied
+	// changes put things, for a change heard before the undo's answer.
+	follow      int64
+	followUntil time.Time
+	recent      map[int64]inbox.Placement
 }
 
 // pendingChanges is everything heard since changes were last applied.
@@ -100,7 +107,18 @@ func (m *Model) applyChanges() tea.Cmd {
 	m.now = m.svc.Now()
 	var cmds []tea.Cmd
 	if p.data {
-		cmds = append(cmds, m.refresh(m.staleAfter(p)))
+		s := m.staleAfter(p)
+		if pl, ok := p.placed[g.follow]; ok && g.clock().Before(g.followUntil) {
+			if cmd := m.reloadAt(pl); cmd != nil {
+				s.list = false
+				cmds = append(cmds, cmd)
+			}
+			g.follow = 0
+		}
+		cmds = append(cmds, m.refresh(s))
+	}
+	if len(p.placed) > 0 {
+		g.recent = p.placed
 	}
 	if p.accounts {
 		cmds = append(cmds, loadAccounts(m.ctx, m.svc))
@@ -146,4 +164,32 @@ func (m *Model) corpusTouched(p pendingChanges) bool {
 		}
 	}
 	return false
+}
+
+// follow puts the cursor on a conversation an undo restored: now if its
+// change was already applied, else when the change is heard.
+func (m *Model) follow(id int64) tea.Cmd {
+	if m.conv != nil || m.searchQuery != "" || m.filterActive() {
+		return nil
+	}
+	if pl, ok := m.gate.recent[id]; ok {
+		if cmd := m.reloadAt(pl); cmd != nil {
+			return cmd
+		}
+	}
+	// Not heard yet, or last heard leaving this view: wait for the undo's
+	// own change, briefly, so a later unrelated change does not move the
+	// cursor.
+	m.gate.follow, m.gate.followUntil = id, m.gate.clock().Add(5*time.Second)
+	return nil
+}
+
+// reloadAt reloads the list around a conversation where a change placed
+// it, when it is in the view shown.
+func (m *Model) reloadAt(pl inbox.Placement) tea.Cmd {
+	key, in := pl.Keys[m.view]
+	if !in || (m.network != "" && pl.Network != m.network) || m.conv != nil || m.searchQuery != "" || m.filterActive() {
+		return nil
+	}
+	return m.reload(&inbox.Conversation{ID: pl.ID, Key: key}, false)
 }

@@ -38,7 +38,7 @@ func TestProgramEndToEnd(t *testing.T) {
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
 	tm.Send(tea.KeyPressMsg{Code: 'g', Text: "g"})
 	tm.Send(tea.KeyPressMsg{Code: 'd', Text: "d"})
-	wait("done — u to und") // the last column is written apart
+	wait("done: Mallory — u to und") // the last column is written apart
 	tm.Send(tea.KeyPressMsg{Code: 'u', Text: "u"})
 	// The renderer writes only changed cells, so check the store, not the screen.
 	for deadline := time.Now().Add(5 * time.Second); d.conv("rev").State != inbox.StateOpen && time.Now().Before(deadline); {

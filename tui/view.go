@@ -84,7 +84,11 @@ func (m *Model) statusView() string {
 		if m.flashErr {
 			fs = st.StatusErr
 		}
-		right = fs.Render(ansi.Truncate(m.flash, max(m.width/2, 20), "…"))
+		limit := max(m.width/2, 20)
+		if m.flashErr {
+			limit = m.width // an error is read in full: it takes the bar
+		}
+		right = fs.Render(ansi.Truncate(m.flash, limit, "…"))
 	}
 	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {

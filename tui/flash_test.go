@@ -1,0 +1,106 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+func (d *driver) flashed(want string) func() bool {
+	return func() bool { return strings.Contains(d.m.flash, want) }
+}
+
+func (d *driver) cursorOn(ext string) func() bool {
+	return func() bool {
+		c, ok := d.m.list.selected()
+		return ok && c.ExternalID == ext
+	}
+}
+
+// n says which way it went and to whom.
+func TestNegativeSaysMarkedOrUnmarked(t *testing.T) {
+	d := newDriver(t, nil, threeConvs()...)
+	d.key("j") // Alice
+	eventually(d, "Alice selected", d.cursorOn("a"))
+	d.key("n")
+	eventually(d, "the mark", d.flashed("marked negative: Alice"))
+	eventually(d, "Alice negative", func() bool { c, ok := d.m.list.selected(); return ok && c.ExternalID == "a" && c.Negative })
+	d.key("n")
+	eventually(d, "the unmark", d.flashed("unmarked negative: Alice"))
+}
+
+// Bulk actions say how many; undo says what it undid and to whom, and the
+// cursor goes to the conversation it brought back.
+func TestBulkAndUndoSayWhat(t *testing.T) {
+	d := newDriver(t, nil, threeConvs()...)
+	d.key("space", "space")
+	d.key(":")
+	d.typeText("tag vip")
+	d.key("enter")
+	eventually(d, "the bulk tag", d.flashed("tagged #vip: 2 conversations"))
+	d.key("u")
+	eventually(d, "the undo", d.flashed("undid: tag on 2 conversations"))
+
+	d.key("g")
+	eventually(d, "Mallory selected", d.cursorOn("rev"))
+	d.key("d")
+	eventually(d, "done", d.flashed("done: Mallory"))
+	eventually(d, "Mallory gone", func() bool { c, ok := d.m.list.selected(); return ok && c.ExternalID != "rev" })
+	d.key("j")
+	d.key("u")
+	eventually(d, "the undo of done", d.flashed("undid: done on Mallory"))
+	eventually(d, "the cursor on Mallory", d.cursorOn("rev"))
+}
+
+// :snooze says until when; a custom snooze takes "tomorrow"; z in a
+// conversation stays in it.
+func TestSnoozeSaysUntilWhen(t *testing.T) {
+	d := newDriver(t, nil, threeConvs()...)
+	d.key(":")
+	d.typeText("snooze 2d")
+	d.key("enter")
+	until := d.svc.Now().Add(48 * 3600e9).Local().Format("Mon 2 Jan 15:04")
+	eventually(d, "the snooze", d.flashed("snoozed until "+until+": Mallory"))
+
+	d.key("enter") // open the top row
+	eventually(d, "a conversation", func() bool { return d.m.conv != nil && d.m.conv.thread != nil })
+	d.key("z")
+	d.typeText("custom")
+	d.key("enter")
+	d.typeText("tomorrow")
+	d.key("enter")
+	eventually(d, "the custom snooze", d.flashed("snoozed until "))
+	if d.m.flashErr || d.m.conv == nil {
+		t.Fatalf("custom snooze: flash %q, still in the conversation: %v", d.m.flash, d.m.conv != nil)
+	}
+}
+
+// A long error is not cut at half the width.
+func TestErrorFlashNotCut(t *testing.T) {
+	d := newDriver(t, nil, threeConvs()...)
+	d.key(":")
+	d.typeText("snooze someday")
+	d.key("enter")
+	eventually(d, "the error", func() bool { return d.m.flashErr })
+	if !strings.Contains(d.screen(), "2026-12-01 10:00") {
+		t.Fatalf("error cut off: %q\n%s", d.m.flash, d.screen())
+	}
+}
+
+// A row marked negative because of an earlier message says so.
+func TestNegativeFromEarlierMessage(t *testing.T) {
+	st := NewStyles(true)
+	c := inbox.Conversation{ID: 1, Network: "facebook", Kind: inbox.KindComment, Negative: true, NegSource: inbox.NegAuto,
+		NegReasons: []string{"terrible"}, Messages: 2, Preview: "Do you ship to Belgium?", Author: inbox.Author{Name: "Noor"}}
+	rc := rowCtx{st: &st, marked: func(int64) bool { return false }}
+	if row := ansi.Strip(renderRow(rc, c, 100, rowKey{id: 1}, nil)); !strings.Contains(row, "!↑") {
+		t.Fatalf("earlier negative not shown: %q", row)
+	}
+	c.Preview = "Terrible service"
+	if row := ansi.Strip(renderRow(rc, c, 100, rowKey{id: 1}, nil)); strings.Contains(row, "!↑") || !strings.Contains(row, "! ") {
+		t.Fatalf("negative shown message marked as earlier: %q", row)
+	}
+}
