@@ -77,6 +77,7 @@ type filterMsg struct {
 type searchMsg struct {
 	query string
 	rows  []inbox.Conversation
+	more  bool // more conversations match than rows holds
 	err   error
 }
 
@@ -219,18 +220,19 @@ type corpusSource []string
 func (c corpusSource) String(i int) string { return c[i] }
 func (c corpusSource) Len() int            { return len(c) }
 
-// runFilter fuzzy-matches the query against the corpus: best match first,
-// equal matches in view order (sahilm/fuzzy sorts stably), so typing a name
-// brings that person's conversations up, most urgent first.
+// runFilter matches the query against the corpus, best first (see
+// rankMatches), equal matches in view order, so typing a name brings that
+// person's conversations up, most urgent first.
 func runFilter(gen int, query string, rows []inbox.Conversation, targets []string) tea.Cmd {
 	return func() tea.Msg {
-		ms := fuzzy.FindFrom(query, corpusSource(targets))
+		q, _ := fold(query)
+		ms := rankMatches(q, fuzzy.FindFrom(q, corpusSource(targets)), targets)
 		out := filterMsg{gen: gen, matches: make(map[int64][]int, len(ms))}
 		out.rows = make([]inbox.Conversation, 0, len(ms))
 		for _, m := range ms {
 			c := rows[m.Index]
 			out.rows = append(out.rows, c)
-			out.matches[c.ID] = m.MatchedIndexes
+			out.matches[c.ID] = unfoldOffsets(displayTarget(c), m.MatchedIndexes)
 		}
 		return out
 	}
@@ -241,8 +243,13 @@ const searchPage = 100
 
 func runSearch(ctx context.Context, svc *inbox.Service, q string) tea.Cmd {
 	return func() tea.Msg {
-		rows, err := svc.Search(ctx, q, searchPage)
-		return searchMsg{query: q, rows: rows, err: err}
+		// One more than shown, to know whether to say "100+".
+		rows, err := svc.Search(ctx, q, searchPage+1)
+		more := len(rows) > searchPage
+		if more {
+			rows = rows[:searchPage]
+		}
+		return searchMsg{query: q, rows: rows, more: more, err: err}
 	}
 }
 

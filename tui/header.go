@@ -54,7 +54,7 @@ func (m *Model) headerLeft(f headerFit) string {
 	}
 	if m.searchQuery != "" {
 		parts = append(parts, m.st.TabActive.Render(fmt.Sprintf("Search: %s", ansi.Truncate(sanitize.Line(m.searchQuery), 30, "…")))+
-			m.st.TabCount.Render(" "+m.searchCountText()+"  (esc to leave)"))
+			m.st.TabCount.Render(" "+m.searchCountText()+m.searchHint()))
 		return strings.Join(parts, " ")
 	}
 	for i, v := range inbox.Views {
@@ -95,4 +95,18 @@ func (m *Model) headerRight(f headerFit) string {
 }
 
 // searchCountText is the number of search results shown in the header.
-func (m *Model) searchCountText() string { return fmt.Sprint(len(m.list.rows)) }
+// Past searchPage it says "100+": the first hundred are shown, and more
+// words narrow the search.
+func (m *Model) searchCountText() string {
+	if m.list.more {
+		return fmt.Sprintf("%d+", len(m.list.rows))
+	}
+	return fmt.Sprint(len(m.list.rows))
+}
+
+func (m *Model) searchHint() string {
+	if m.list.more {
+		return "  (more words narrow it; esc to leave)"
+	}
+	return "  (esc to leave)"
+}

@@ -20,7 +20,8 @@ type listPane struct {
 	atStart, atEnd bool
 	width, height  int
 	static         bool            // every row is loaded (filter or search results)
-	matches        map[int64][]int // fuzzy-filter byte offsets into filterTarget
+	more           bool            // search results: more conversations match than are shown
+	matches        map[int64][]int // fuzzy-filter byte offsets into displayTarget
 	fetching       bool
 	loaded         bool
 	waiting        bool // a fresh window is on its way; until it lands a change can be in it
@@ -180,8 +181,16 @@ func (l *listPane) prependRows(rows []inbox.Conversation, atStart bool) {
 	l.keepVisible()
 }
 
-// filterTarget is the text the fuzzy filter matches a row against.
+// filterTarget is the text the fuzzy filter matches a row against:
+// displayTarget folded, so België matches belgie.
 func filterTarget(c inbox.Conversation) string {
+	f, _ := fold(displayTarget(c))
+	return f
+}
+
+// displayTarget is what the filter matches, as the row shows it: match
+// offsets into it are what the row highlights.
+func displayTarget(c inbox.Conversation) string {
 	var b strings.Builder
 	b.WriteString(sanitize.Line(c.Author.Display()))
 	b.WriteByte(' ')

@@ -381,7 +381,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if c, ok := m.list.selected(); ok {
 			keep = c.ID
 		}
-		m.list.static, m.list.matches = true, nil
+		m.list.static, m.list.matches, m.list.more = true, nil, msg.more
 		m.list.replace(msg.rows, true, true, keep, 0)
 		return m, nil
 	case pickMsg:
