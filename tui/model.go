@@ -112,7 +112,7 @@ func New(opt Options) (*Model, error) {
 	fi.Placeholder = "filter by author, text, #tag"
 	m := &Model{opt: opt, ctx: opt.Context, svc: opt.Service, st: NewStyles(true), keys: keys, help: help.New(),
 		marked: map[int64]bool{}, filter: fi, now: opt.Service.Now(), width: 80, height: 24}
-	m.help.Styles = help.DefaultStyles(true)
+	m.help.Styles = HelpStyles(true)
 	m.sub = opt.Service.Subscribe(opt.Context)
 	m.layout()
 	return m, nil
@@ -245,10 +245,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 		m.layout()
 		return m, nil
+	case tea.EnvMsg:
+		m.onEnv(msg)
+		return m, nil
 	case tea.BackgroundColorMsg:
 		m.st = NewStyles(msg.IsDark())
 		m.styleGen++
-		m.help.Styles = help.DefaultStyles(msg.IsDark())
+		m.help.Styles = HelpStyles(msg.IsDark())
 		if m.conv != nil {
 			m.conv.render(&m.st, m.now)
 		}
