@@ -51,7 +51,9 @@ func TestNoColor(t *testing.T) {
 		tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 		return out
 	}
-	colour := func(b []byte) bool { return bytes.Contains(b, []byte("\x1b[38;")) || bytes.Contains(b, []byte("\x1b[48;")) }
+	colour := func(b []byte) bool {
+		return bytes.Contains(b, []byte("\x1b[38;")) || bytes.Contains(b, []byte("\x1b[48;"))
+	}
 	if !colour(run()) {
 		t.Fatal("no colours even when forced: the test proves nothing")
 	}
