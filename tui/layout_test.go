@@ -61,6 +61,12 @@ func TestLayoutFitsWidth(t *testing.T) {
 			d.key("S")
 			eventually(d, "stats", d.onScreen("Stats"))
 			checkWidth(t, d, "stats", w, h)
+			for _, l := range strings.Split(d.screen(), "\n") {
+				if strings.Contains(l, "demo-facebook") && strings.Count(l, "%") != 2 ||
+					strings.Trim(l, "│ ") == "answered" || strings.Trim(l, "│ ") == "reports)" {
+					t.Errorf("stats row wraps at %d: %q", w, l)
+				}
+			}
 			d.key("esc")
 			d.key("enter")
 			eventually(d, "conversation", func() bool { return d.m.conv != nil && d.m.conv.thread != nil })

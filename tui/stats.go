@@ -36,34 +36,45 @@ func (o statsOverlay) update(tea.KeyPressMsg) (overlay, tea.Cmd) { return nil, n
 func (o statsOverlay) view(st *Styles, width, height int) string {
 	s := o.s
 	w := min(max(width-8, 40), 100)
+	inner := w - 4 // border and padding
+	line := func(text string) string { return ansi.Truncate(text, inner, "…") + "\n" }
 	var b strings.Builder
-	b.WriteString(st.BoxTitle.Render("Stats, last 30 days") + st.Faint.Render("   (any key closes; parley stats --json for reports)") + "\n\n")
-	fmt.Fprintf(&b, "%d conversations · %d messages in · %s negative · %s answered · %d waiting (%s)\n",
-		s.Conversations, s.Inbound, inbox.Percent(s.Negative, s.Conversations), inbox.Percent(s.Answered, s.Conversations), s.Waiting,
-		st.Negative.Render(fmt.Sprintf("%d overdue", s.Overdue)))
-	fmt.Fprintf(&b, "first response: median %s · 90th percentile %s\n\n", inbox.ShortDuration(s.FirstMedian), inbox.ShortDuration(s.FirstP90))
+	b.WriteString(line(st.BoxTitle.Render("Stats, last 30 days") + st.Faint.Render("   any key closes · parley stats --json for reports")))
+	b.WriteString("\n")
+	b.WriteString(line(fmt.Sprintf("%d conversations · %d messages in · %s negative · %s answered",
+		s.Conversations, s.Inbound, inbox.Percent(s.Negative, s.Conversations), inbox.Percent(s.Answered, s.Conversations))))
+	b.WriteString(line(fmt.Sprintf("%d waiting for a reply, %s", s.Waiting, st.Negative.Render(fmt.Sprintf("%d past their deadline", s.Overdue)))))
+	b.WriteString(line(fmt.Sprintf("first response: median %s · 90th percentile %s", inbox.ShortDuration(s.FirstMedian), inbox.ShortDuration(s.FirstP90))))
+	b.WriteString("\n")
 	maxIn := 1
 	for _, n := range s.PerNetwork {
 		maxIn = max(maxIn, n.Inbound)
 	}
-	barW := max(w-50, 10)
+	// One row per network at any width: the bar takes what the numbers leave.
+	const netW, fixed = 14, 14 + 1 + 1 + 6 + 6 + 10
+	barW := max(inner-fixed, 4)
+	if len(s.PerNetwork) > 0 {
+		b.WriteString(line(st.Faint.Render(fmt.Sprintf("%-*s %-*s %6s %5s %9s", netW, "network", barW, "messages in", "in", "neg", "answered"))))
+	}
 	for _, n := range s.PerNetwork {
 		bar := strings.Repeat("█", n.Inbound*barW/maxIn)
-		fmt.Fprintf(&b, "%-16s %s %s %5d  %3.0f%% neg  %3.0f%% answered\n", ansi.Truncate(n.Network, 16, "…"),
-			st.Tag.Render(bar), strings.Repeat(" ", barW-ansi.StringWidth(bar)), n.Inbound, n.NegativeShare*100, n.ResponseRate*100)
+		b.WriteString(line(fmt.Sprintf("%s %s%s %6d %4.0f%% %8.0f%%", fitCell(sanitize.Line(n.Network), netW),
+			st.Tag.Render(bar), strings.Repeat(" ", barW-ansi.StringWidth(bar)), n.Inbound, n.NegativeShare*100, n.ResponseRate*100)))
 	}
 	if len(s.PerDay) > 0 {
 		in, neg := make([]int, len(s.PerDay)), make([]int, len(s.PerDay))
 		for i, d := range s.PerDay {
 			in[i], neg[i] = d.Inbound, d.Negative
 		}
-		fmt.Fprintf(&b, "\nper day  %s\nnegative %s\n", inbox.Sparkline(in, w-10), st.Negative.Render(inbox.Sparkline(neg, w-10)))
+		b.WriteString("\n")
+		b.WriteString(line("per day  " + inbox.Sparkline(in, inner-9)))
+		b.WriteString(line("negative " + st.Negative.Render(inbox.Sparkline(neg, inner-9))))
 	}
 	if len(s.PerManager) > 0 {
 		b.WriteString("\n")
 		for _, m := range s.PerManager {
-			fmt.Fprintf(&b, "%-20s %4d first responses, median %s\n", ansi.Truncate(sanitize.Line(m.Manager), 20, "…"), m.Replies, inbox.ShortDuration(m.FirstMedian))
+			b.WriteString(line(fmt.Sprintf("%s %4d first responses, median %s", fitCell(sanitize.Line(m.Manager), 20), m.Replies, inbox.ShortDuration(m.FirstMedian))))
 		}
 	}
-	return st.Box.Width(w).Render(b.String())
+	return st.Box.Width(w).Render(strings.TrimSuffix(b.String(), "\n"))
 }
