@@ -79,58 +79,95 @@ const helpGap = 3
 // cuts the bottom (never the triage keys, which come first) when the
 // height runs out.
 func layoutHelp(st *Styles, es []helpEntry, width, height int) []string {
-	for n := 4; n >= 1; n-- {
-		cols := helpColumns(es, n)
-		keyW, descW := make([]int, len(cols)), make([]int, len(cols))
-		total := helpGap * (len(cols) - 1)
-		for i, c := range cols {
-			for _, e := range c {
-				keyW[i] = max(keyW[i], ansi.StringWidth(e.key))
-				descW[i] = max(descW[i], ansi.StringWidth(e.desc))
+	// Fewest columns that show every key with readable descriptions; else
+	// tighter descriptions; else the most columns that fit, cut at the foot.
+	for _, minDesc := range []int{14, 8} {
+		for _, list := range [][]helpEntry{es, firstKeys(es)} {
+			for n := 1; n <= 4; n++ {
+				if lines, ok := helpGrid(st, list, n, minDesc, width, height); ok {
+					return lines
+				}
 			}
-			total += keyW[i] + 1 + descW[i]
 		}
-		if total > width {
-			// Shorten the longest descriptions first; more columns are
-			// worth it only while each keeps a readable description.
-			c := capWidths(descW, width-(total-sum(descW)))
-			if c < 14 && n > 1 {
-				continue
+	}
+	es = firstKeys(es)
+	for n := 4; n > 1; n-- {
+		if lines, ok := helpGrid(st, es, n, 8, width, 1<<20); ok {
+			return cutHelp(st, lines, width, height)
+		}
+	}
+	lines, _ := helpGrid(st, es, 1, 0, width, 1<<20)
+	return cutHelp(st, lines, width, height)
+}
+
+// cutHelp keeps the lines that fit and says that there are more.
+func cutHelp(st *Styles, lines []string, width, height int) []string {
+	if len(lines) <= height {
+		return lines
+	}
+	lines = lines[:max(height-1, 0)]
+	if height > 0 {
+		lines = append(lines, st.Faint.Render(ansi.Truncate("… more keys in a larger terminal", width, "…")))
+	}
+	return lines
+}
+
+// helpGrid lays the entries out in n columns; ok is false when they do not
+// fit the height, or the width without cutting descriptions below minDesc.
+func helpGrid(st *Styles, es []helpEntry, n, minDesc, width, height int) ([]string, bool) {
+	cols := helpColumns(es, n)
+	keyW, descW := make([]int, len(cols)), make([]int, len(cols))
+	total := helpGap * (len(cols) - 1)
+	for i, c := range cols {
+		for _, e := range c {
+			keyW[i] = max(keyW[i], ansi.StringWidth(e.key))
+			descW[i] = max(descW[i], ansi.StringWidth(e.desc))
+		}
+		total += keyW[i] + 1 + descW[i]
+	}
+	if total > width {
+		// Shorten the longest descriptions first; more columns are
+		// worth it only while each keeps a readable description.
+		// The first column (triage) keeps its words if the others can give.
+		avail := width - (total - sum(descW))
+		if c := capWidths(descW[1:], avail-descW[0]); len(descW) > 1 && c >= max(minDesc, 1) {
+			for i := 1; i < len(descW); i++ {
+				descW[i] = min(descW[i], c)
+			}
+		} else {
+			c := capWidths(descW, avail)
+			if minDesc > 0 && c < minDesc {
+				return nil, false
 			}
 			for i := range descW {
 				descW[i] = min(descW[i], c)
 			}
 		}
-		rows := 0
-		for _, c := range cols {
-			rows = max(rows, len(c))
-		}
-		cut := rows > height
-		if cut {
-			rows = max(height-1, 0)
-		}
-		lines := make([]string, rows)
-		for r := range rows {
-			var b strings.Builder
-			for i, c := range cols {
-				if i > 0 {
-					b.WriteString(strings.Repeat(" ", helpGap))
-				}
-				e := helpEntry{}
-				if r < len(c) {
-					e = c[r]
-				}
-				desc := ansi.Truncate(e.desc, descW[i], "…")
-				b.WriteString(st.Title.Render(padRight(e.key, keyW[i])) + " " + st.Dim.Render(padRight(desc, descW[i])))
-			}
-			lines[r] = strings.TrimRight(b.String(), " ")
-		}
-		if cut && height > 0 {
-			lines = append(lines, st.Faint.Render(ansi.Truncate("… more keys in a larger terminal, or :help", width, "…")))
-		}
-		return lines
 	}
-	return nil
+	rows := 0
+	for _, c := range cols {
+		rows = max(rows, len(c))
+	}
+	if rows > height {
+		return nil, false
+	}
+	lines := make([]string, rows)
+	for r := range rows {
+		var b strings.Builder
+		for i, c := range cols {
+			if i > 0 {
+				b.WriteString(strings.Repeat(" ", helpGap))
+			}
+			e := helpEntry{}
+			if r < len(c) {
+				e = c[r]
+			}
+			desc := ansi.Truncate(e.desc, descW[i], "…")
+			b.WriteString(st.Title.Render(padRight(e.key, keyW[i])) + " " + st.Dim.Render(padRight(desc, descW[i])))
+		}
+		lines[r] = strings.TrimRight(b.String(), " ")
+	}
+	return lines, true
 }
 
 func padRight(s string, w int) string {
@@ -172,4 +209,17 @@ func capWidths(ws []int, avail int) int {
 		}
 	}
 	return 0
+}
+
+// firstKeys shows only the first of a binding's keys ("k/↑" → "k"), to
+// save width on a narrow terminal; "/" itself is a key.
+func firstKeys(es []helpEntry) []helpEntry {
+	out := make([]helpEntry, len(es))
+	for i, e := range es {
+		if j := strings.Index(e.key[min(1, len(e.key)):], "/"); j >= 0 {
+			e.key = e.key[:j+1]
+		}
+		out[i] = e
+	}
+	return out
 }
