@@ -104,3 +104,13 @@ func TestNegativeFromEarlierMessage(t *testing.T) {
 		t.Fatalf("negative shown message marked as earlier: %q", row)
 	}
 }
+
+// A guessed name says where to set it, once, at start.
+func TestUserNoteAtStart(t *testing.T) {
+	d := newDriver(t, func(o *Options) { o.UserNote = "you are ann · set user in config.toml" }, threeConvs()...)
+	d.wantScreen("you are ann · set user in config.toml")
+	d.key("j")
+	if strings.Contains(d.screen(), "you are ann") {
+		t.Fatal("the note outlived the first key")
+	}
+}

@@ -33,6 +33,7 @@ type Options struct {
 	Session      string // presence id; one is made up when empty
 
 	Networks []string // what `parley connect` knows, for the first-run screen
+	UserNote string   // shown at start when User was guessed: where to set it
 }
 
 // ShutdownMsg asks the program to save drafts and quit (server shutdown).
@@ -113,6 +114,9 @@ func New(opt Options) (*Model, error) {
 	m := &Model{opt: opt, ctx: opt.Context, svc: opt.Service, st: NewStyles(true), keys: keys, help: help.New(),
 		marked: map[int64]bool{}, filter: fi, now: opt.Service.Now(), width: 80, height: 24}
 	m.help.Styles = HelpStyles(true)
+	if opt.UserNote != "" {
+		m.setFlash(opt.UserNote, false)
+	}
 	m.sub = opt.Service.Subscribe(opt.Context)
 	m.layout()
 	return m, nil

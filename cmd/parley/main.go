@@ -215,7 +215,8 @@ func runTUI(c *common, demo *demoOptions, stdout io.Writer) error {
 	if editor == "" {
 		editor = "vi"
 	}
-	m, err := tui.New(tui.Options{Service: ws.svc, User: c.cfg.User, Destinations: c.cfg.Escalation,
+	who, whoNote := tuiUser(c.cfg)
+	m, err := tui.New(tui.Options{Service: ws.svc, User: who, UserNote: whoNote, Destinations: c.cfg.Escalation,
 		RepliesDir: ws.repliesDir, Keys: c.cfg.Keys, Editor: editor, Context: ctx, Networks: connectorNames()})
 	if err != nil {
 		return fmt.Errorf("%s: %w", c.cfg.path, err)
