@@ -177,7 +177,7 @@ func (e *Engine) runStream(ctx context.Context, a Account, s Streamer, st *accou
 			return
 		}
 		if errors.Is(err, ErrNoStream) {
-			e.log.Info("no stream on this server; polling", "account", a.Label, "network", a.Network)
+			e.log.Info("no stream on this server; polling", "account", a.Label, "network", a.Network, "why", err)
 			return
 		}
 		failures++
