@@ -228,12 +228,23 @@ func (e *Engine) Feed(accountID int64) Feed {
 	return e.feeds[accountID]
 }
 
+// FillFeed sets an account's feed fields from the engine (the service's
+// feed hook).
+func (e *Engine) FillFeed(a *inbox.Account) {
+	f := e.Feed(a.ID)
+	a.Live, a.PollEvery, a.LastEvent = f.Live, f.PollEvery, f.LastEvent
+}
+
 func (e *Engine) setFeed(id int64, change func(*Feed)) {
 	e.mu.Lock()
-	defer e.mu.Unlock()
-	f := e.feeds[id]
+	was := e.feeds[id]
+	f := was
 	change(&f)
 	e.feeds[id] = f
+	e.mu.Unlock()
+	if f.Live != was.Live || f.PollEvery != was.PollEvery {
+		e.svc.FeedChanged()
+	}
 }
 
 // waitReporter is how an account's connector tells that it holds back for
@@ -284,6 +295,9 @@ func (e *Engine) syncPage(ctx context.Context, a Account, st *accountState) (mor
 		return false, fmt.Errorf("store: %w", err)
 	}
 	st.cursor = b.Cursor
+	if len(b.Items) > 0 {
+		e.setFeed(a.ID, func(f *Feed) { f.LastEvent = e.svc.Now() })
+	}
 	return b.More, nil
 }
 
