@@ -198,14 +198,17 @@ func (e *Engine) stream(ctx context.Context, a Account, s Streamer, st *accountS
 			err = fmt.Errorf("stream panicked: %v", r)
 		}
 	}()
-	return s.Stream(ctx, func() {
-		connected()
-		e.setFeed(a.ID, func(f *Feed) { f.Live = true })
-		e.log.Info("stream connected", "account", a.Label, "network", a.Network)
+	kick := func() {
 		select {
 		case st.kick <- struct{}{}:
 		default:
 		}
+	}
+	return s.Stream(context.WithValue(ctx, catchUpKey{}, kick), func() {
+		connected()
+		e.setFeed(a.ID, func(f *Feed) { f.Live = true })
+		e.log.Info("stream connected", "account", a.Label, "network", a.Network)
+		kick()
 	}, func(b inbox.Batch) error {
 		st.mu.Lock()
 		defer st.mu.Unlock()
