@@ -45,6 +45,7 @@ type Service struct {
 	moderation func(accountID int64) []ActionKind
 	windows    func(accountID int64) time.Duration
 	limits     func(accountID int64, kind Kind) TextLimit
+	feeds      func(a *Account)
 }
 
 // NewService wraps a store.
@@ -125,8 +126,25 @@ func (s *Service) AddAccount(ctx context.Context, a Account) (Account, error) {
 	return acc, err
 }
 
-// Accounts lists accounts with their sync state.
-func (s *Service) Accounts(ctx context.Context) ([]Account, error) { return s.store.Accounts(ctx) }
+// Accounts lists accounts with their sync state, and how each receives
+// messages right now where a sync engine runs.
+func (s *Service) Accounts(ctx context.Context) ([]Account, error) {
+	accs, err := s.store.Accounts(ctx)
+	if s.feeds != nil {
+		for i := range accs {
+			s.feeds(&accs[i])
+		}
+	}
+	return accs, err
+}
+
+// SetFeeds tells the service how to learn an account's feed (live or
+// polled, the last event) from the sync engine.
+func (s *Service) SetFeeds(f func(a *Account)) { s.feeds = f }
+
+// FeedChanged tells subscribers that an account went live or back to
+// polling (the status bar shows which).
+func (s *Service) FeedChanged() { s.hub.publish(Change{Accounts: true}) }
 
 // SetAccountStatus records sync health for the status bar.
 func (s *Service) SetAccountStatus(ctx context.Context, id int64, st AccountStatus, lastErr string) error {

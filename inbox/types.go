@@ -86,6 +86,13 @@ type Account struct {
 	LastError string
 	Cursor    string // opaque to everything but the connector
 	Notice    string // a standing note that is not an error
+	// How the account receives messages right now, from the running sync
+	// engine (never stored; zero without one): Live while a stream is
+	// connected, else polled every PollEvery; LastEvent is when the stream
+	// last delivered.
+	Live      bool
+	PollEvery time.Duration
+	LastEvent time.Time
 }
 
 // Author is the person behind a message.

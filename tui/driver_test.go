@@ -20,7 +20,7 @@ import (
 // commands run in goroutines and their messages are fed back to Update
 // until the model settles.
 type driver struct {
-	t    *testing.T
+	t    testing.TB
 	m    *Model
 	svc  *inbox.Service
 	acc  inbox.Account
@@ -30,13 +30,13 @@ type driver struct {
 
 var t0 = time.Now().Add(-time.Hour).Truncate(time.Second)
 
-func newDriver(t *testing.T, opts func(*Options), items ...inbox.Inbound) *driver {
+func newDriver(t testing.TB, opts func(*Options), items ...inbox.Inbound) *driver {
 	t.Helper()
 	return newDriverService(t, inbox.Options{ReplyMarksDone: true}, opts, items...)
 }
 
 // newDriverService is newDriver with the service's options chosen.
-func newDriverService(t *testing.T, so inbox.Options, opts func(*Options), items ...inbox.Inbound) *driver {
+func newDriverService(t testing.TB, so inbox.Options, opts func(*Options), items ...inbox.Inbound) *driver {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)

@@ -34,6 +34,7 @@ type Config struct {
 	Keys           map[string][]string `toml:"keys"`
 	Accounts       []AccountConfig     `toml:"account"`
 	Serve          ServeConfig         `toml:"serve"`
+	Webhooks       WebhooksConfig      `toml:"webhooks"`
 	Destinations   []DestinationConfig `toml:"destination"`
 	SMTP           SMTPConfig          `toml:"smtp"`
 	SLA            SLAConfig           `toml:"sla"`
@@ -195,6 +196,9 @@ func (c *Config) validate(text string) error {
 		case len(d.Email) > 0 && c.SMTP.Host == "":
 			return fmt.Errorf("%s:%d: destination %q sends email: add an [smtp] table with host and from", c.path, line, d.Name)
 		}
+	}
+	if err := c.validateWebhooks(text); err != nil {
+		return err
 	}
 	if err := c.checkEscalations(text); err != nil {
 		return err

@@ -148,6 +148,7 @@ func open(ctx context.Context, c *common, demoOpts *demoOptions) (*workspace, er
 	svc.SetModeration(eng.Moderation)
 	svc.SetLimits(eng.Limit)
 	svc.SetReplyWindows(eng.ReplyWindow)
+	svc.SetFeeds(eng.FillFeed)
 	accounts := c.cfg.Accounts
 	if demoOpts != nil {
 		accounts = demoAccounts(*demoOpts)

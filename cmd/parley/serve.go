@@ -65,6 +65,11 @@ func runServe(ctx context.Context, c *common, o serveOptions, stdout io.Writer) 
 		return err
 	}
 	defer ws.close()
+	stopWebhooks, err := startWebhooks(c, ws, stdout)
+	if err != nil {
+		return err
+	}
+	defer stopWebhooks()
 	stopEngine := ws.start()
 	defer stopEngine()
 

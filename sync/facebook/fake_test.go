@@ -53,6 +53,14 @@ type fakeGraph struct {
 	requireProof     bool              // the app has "Require App Secret"
 	proofs           int               // calls that carried a valid appsecret_proof
 	deny             map[string][2]int // path prefix → code, subcode on every call
+	// comments on other people's media that @mention the IG account: only
+	// the mentions webhook names them, and mentioned_comment reads them
+	igMentioned map[string]igMention
+}
+
+type igMention struct {
+	comment igComment
+	media   igMedia
 }
 
 type graphFault struct {
@@ -174,6 +182,16 @@ func (g *fakeGraph) serve(w http.ResponseWriter, r *http.Request) {
 func (g *fakeGraph) route(w http.ResponseWriter, r *http.Request, node string) {
 	parts := strings.Split(node, "/")
 	switch {
+	case r.Method == "GET" && node == g.igID && strings.HasPrefix(r.Form.Get("fields"), "mentioned_comment.comment_id("):
+		f := strings.TrimPrefix(r.Form.Get("fields"), "mentioned_comment.comment_id(")
+		id, _, _ := strings.Cut(f, ")")
+		m, ok := g.igMentioned[id]
+		if !ok {
+			g.graphErr(w, 400, 100, 33, "Unsupported get request. Object with ID '"+id+"' does not exist")
+			return
+		}
+		g.writeJSON(w, 200, map[string]any{"id": g.igID, "mentioned_comment": map[string]any{"id": m.comment.ID, "text": m.comment.Text,
+			"timestamp": m.comment.Timestamp, "like_count": 0, "media": map[string]any{"id": m.media.ID, "permalink": m.media.Permalink}}})
 	case r.Method == "GET" && len(parts) == 2 && parts[0] == g.pageID && parts[1] == "feed":
 		if g.emptyFirst {
 			g.emptyFirst = false
