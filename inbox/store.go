@@ -32,7 +32,11 @@ type Store interface {
 	Counts(ctx context.Context, network string) (Counts, error)
 	Conversation(ctx context.Context, id int64) (Conversation, error)
 	Thread(ctx context.Context, id int64) (Thread, error)
-	FilterCorpus(ctx context.Context, v View, network string, limit int) ([]Conversation, error)
+	// FilterCorpus returns up to limit rows of a view; manager is who asks
+	// (the team views depend on it).
+	FilterCorpus(ctx context.Context, v View, network, manager string, limit int) ([]Conversation, error)
+	// TeamCounts sizes the team views (Mine as manager sees it).
+	TeamCounts(ctx context.Context, manager, network string) (Counts, error)
 	Search(ctx context.Context, query string, limit int) ([]Conversation, error)
 	Tags(ctx context.Context) ([]string, error)
 

@@ -131,6 +131,8 @@ type Conversation struct {
 	EscNote string
 	EscAt   time.Time
 
+	Assignee string // the manager who owns it; "" nobody
+
 	Author  Author // the customer
 	Preview string // first line of the latest inbound message
 	Rating  int    // reviews: 1..5, else 0
@@ -341,6 +343,7 @@ type Triage struct {
 	EscDest     string    `json:"esc_dest,omitempty"`
 	EscNote     string    `json:"esc_note,omitempty"`
 	EscAt       int64     `json:"esc_at,omitempty"`
+	Assignee    string    `json:"assignee,omitempty"`
 }
 
 // Event is one entry of the append-only journal.

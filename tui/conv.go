@@ -139,6 +139,9 @@ func (c *convPane) render(st *Styles, now time.Time) {
 		}
 		marks = append(marks, st.Negative.Render("! "+reason))
 	}
+	if cv.Assignee != "" {
+		marks = append(marks, st.Assignee.Render("@ assigned to "+sanitize.Line(cv.Assignee)))
+	}
 	if len(cv.Tags) > 0 {
 		marks = append(marks, st.Tag.Render("#"+strings.Join(cv.Tags, " #")))
 	}

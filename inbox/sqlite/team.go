@@ -1,0 +1,45 @@
+package sqlite
+
+import (
+	"context"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// teamViewDefs are the views whose rows depend on the manager asking
+// (inbox.TeamViews). A where clause with a '?' takes the manager's name;
+// each is served by a partial index in 0013_team.sql. The Mine clause says
+// a non-empty assignee so SQLite knows the partial index covers it.
+var teamViewDefs = map[inbox.View]viewDef{
+	inbox.ViewMine:       {"c.state = 'open' AND c.assignee <> '' AND c.assignee = ?", "c.triage_key"},
+	inbox.ViewUnassigned: {"c.state = 'open' AND c.assignee = ''", "c.triage_key"},
+}
+
+// viewArgs are the arguments a view's where clause takes.
+func viewArgs(v inbox.View, manager string) []any {
+	if v == inbox.ViewMine {
+		return []any{manager}
+	}
+	return nil
+}
+
+// TeamCounts implements inbox.Store.
+func (s *Store) TeamCounts(ctx context.Context, manager, network string) (inbox.Counts, error) {
+	out := inbox.Counts{}
+	index := map[inbox.View]string{inbox.ViewMine: "conv_mine", inbox.ViewUnassigned: "conv_unassigned"}
+	for _, v := range inbox.TeamViews {
+		d := teamViewDefs[v]
+		q := "SELECT count(*) FROM conversations c INDEXED BY " + index[v] + " WHERE " + d.where
+		args := viewArgs(v, manager)
+		if network != "" {
+			q += " AND c.network = ?"
+			args = append(args, network)
+		}
+		var n int
+		if err := s.r.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+			return nil, wrap("count "+v.String(), err)
+		}
+		out[v] = n
+	}
+	return out, nil
+}

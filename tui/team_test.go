@@ -1,0 +1,63 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+)
+
+// The assignment picker offers "me" first, then the other managers; the
+// row and the conversation show the owner; undo gives it back; Mine and
+// Unassigned list what they should; the other session sees it live.
+func TestAssignThroughTheTUI(t *testing.T) {
+	d := newDriver(t, func(o *Options) { o.Managers = []string{"ann", "bob", "cy", "bob"} }, threeConvs()...)
+	bob := d.peer("bob")
+	d.key("a")
+	eventually(d, "the picker", d.onScreen("Assign conversation to", "me (ann)", "bob", "cy", "nobody (unassign)"))
+	if s := d.screen(); strings.Index(s, "me (ann)") > strings.Index(s, "› bob") && strings.Count(s, "  bob") > 1 {
+		t.Fatalf("me is not first or bob is listed twice:\n%s", s)
+	}
+	d.typeText("bob")
+	d.key("enter")
+	first, _ := d.m.list.selected()
+	eventually(d, "the owner on the row", func() bool { return d.conv(first.ExternalID).Assignee == "bob" && strings.Contains(d.screen(), "@bob") })
+	d.wantScreen("assigned to bob — u to undo")
+	// Bob sees it live, and in his Mine view.
+	eventually(bob, "the assignment in bob's session", bob.onScreen("@bob"))
+	bob.key("7")
+	eventually(bob, "bob's Mine view", func() bool {
+		return len(bob.m.list.rows) == 1 && bob.m.list.rows[0].ID == first.ID && strings.Contains(bob.screen(), "7 Mine 1")
+	})
+	// Undo gives it back to nobody; bob's Mine empties live.
+	d.key("u")
+	eventually(d, "undone", func() bool { return d.conv(first.ExternalID).Assignee == "" && !strings.Contains(d.screen(), "@bob") })
+	eventually(bob, "bob's Mine emptied", func() bool { return len(bob.m.list.rows) == 0 && strings.Contains(bob.screen(), "7 Mine 0") })
+
+	// Assign to me from the open conversation: the header says so.
+	d.key("j", "enter")
+	second, _ := d.m.list.selected()
+	d.key("a", "enter")
+	eventually(d, "the owner in the header", d.onScreen("@ assigned to ann"))
+	d.key("esc", "8")
+	eventually(d, "Unassigned lacks it", func() bool {
+		if len(d.m.list.rows) != 2 || !strings.Contains(d.screen(), "8 Unassigned 2") {
+			return false
+		}
+		for _, r := range d.m.list.rows {
+			if r.ID == second.ID {
+				return false
+			}
+		}
+		return true
+	})
+	d.key("7")
+	eventually(d, "ann's Mine", func() bool { return len(d.m.list.rows) == 1 && d.m.list.rows[0].ID == second.ID })
+	// Unassign from the picker.
+	d.key("a")
+	d.typeText("nobody")
+	d.key("enter")
+	eventually(d, "unassigned", func() bool { return d.conv(second.ExternalID).Assignee == "" && len(d.m.list.rows) == 0 })
+	d.key(":")
+	d.typeText("view unassigned")
+	d.key("enter")
+	eventually(d, "the view command", d.onScreen("8 Unassigned 3"))
+}
