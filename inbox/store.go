@@ -35,6 +35,8 @@ type Store interface {
 	// FilterCorpus returns up to limit rows of a view; manager is who asks
 	// (the team views depend on it).
 	FilterCorpus(ctx context.Context, v View, network, manager string, limit int) ([]Conversation, error)
+	// AddNote stores an internal note with its mentions and journals it.
+	AddNote(ctx context.Context, n Note) (Note, error)
 	// TeamCounts sizes the team views (Mine as manager sees it).
 	TeamCounts(ctx context.Context, manager, network string) (Counts, error)
 	Search(ctx context.Context, query string, limit int) ([]Conversation, error)

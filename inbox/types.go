@@ -258,6 +258,7 @@ type Thread struct {
 	Messages     []Message
 	Actions      []OutboxEntry // moderation actions asked for, with their delivery state
 	Drafts       []Draft       // every manager's unsent text, newest first
+	Notes        []Note        // the team's internal notes, oldest first
 	// OutSeq counts the outbound messages ever stored here (queued or
 	// synced); a reply's send-time check compares against it.
 	OutSeq int64

@@ -18,13 +18,14 @@ const (
 	// for everyone.
 	ViewMine       // open conversations assigned to the manager asking
 	ViewUnassigned // open conversations nobody owns
+	ViewMentions   // conversations with a note that names the manager asking
 )
 
 // Views lists every view in tab order.
 var Views = []View{ViewInbox, ViewNegative, ViewEscalated, ViewSnoozed, ViewDone, ViewAll}
 
 // TeamViews are the views whose rows depend on the manager asking.
-var TeamViews = []View{ViewMine, ViewUnassigned}
+var TeamViews = []View{ViewMine, ViewUnassigned, ViewMentions}
 
 // Tabs lists every view a manager can switch to, in tab order.
 var Tabs = append(append([]View{}, Views...), TeamViews...)
@@ -47,6 +48,8 @@ func (v View) String() string {
 		return "Mine"
 	case ViewUnassigned:
 		return "Unassigned"
+	case ViewMentions:
+		return "Mentions"
 	}
 	return fmt.Sprintf("View(%d)", int(v))
 }

@@ -170,9 +170,18 @@ func (c *convPane) render(st *Styles, now time.Time) {
 		}
 		b.WriteString(st.Context.Width(w).Render(meta+"\n"+body) + "\n\n")
 	}
+	// Notes sit among the messages at the time they were written.
+	notes := th.Notes
 	for _, m := range th.Messages {
+		for len(notes) > 0 && notes[0].CreatedAt.Before(m.CreatedAt) {
+			b.WriteString(renderNote(st, notes[0], w, now) + "\n")
+			notes = notes[1:]
+		}
 		b.WriteString(c.renderMessage(st, m, w, now))
 		b.WriteString("\n")
+	}
+	for _, n := range notes {
+		b.WriteString(renderNote(st, n, w, now) + "\n")
 	}
 	for _, a := range th.Actions {
 		line := "⚑ " + string(a.Action)

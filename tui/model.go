@@ -435,7 +435,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.filter, _ = m.filter.Update(msg)
 			return m, m.onFilterEdit()
 		}
-		if p, ok := m.overlay.(*prompt); ok {
+		if p, ok := m.overlay.(interface{ paste(tea.PasteMsg) }); ok {
 			p.paste(msg)
 		}
 		return m, nil
@@ -609,6 +609,8 @@ func (m *Model) globalKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 		return loadStats(m.ctx, m.svc), true
 	case key.Matches(k, m.keys.Assign):
 		m.openAssign()
+	case key.Matches(k, m.keys.Note):
+		m.openNote()
 	default:
 		return nil, false
 	}
@@ -903,7 +905,7 @@ func (m *Model) handleCommand(line string) tea.Cmd {
 				return m.setView(v)
 			}
 		}
-		m.setFlash("unknown view "+rest+": inbox, negative, escalated, snoozed, done, all, mine, unassigned", true)
+		m.setFlash("unknown view "+rest+": inbox, negative, escalated, snoozed, done, all, mine, unassigned, mentions", true)
 	case "network":
 		if rest == "all" || rest == "all networks" || rest == "" {
 			m.network = ""

@@ -1,8 +1,13 @@
 package tui
 
 import (
+	"context"
 	"strings"
 	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/parleyhq/parley/inbox"
 )
 
 // The assignment picker offers "me" first, then the other managers; the
@@ -60,4 +65,51 @@ func TestAssignThroughTheTUI(t *testing.T) {
 	d.typeText("view unassigned")
 	d.key("enter")
 	eventually(d, "the view command", d.onScreen("8 Unassigned 3"))
+}
+
+// A note is written in its own pane, shown in the thread with its author,
+// found by search, marked for the colleague it names, and never sent.
+func TestInternalNoteThroughTheTUI(t *testing.T) {
+	d := newDriver(t, func(o *Options) { o.Managers = []string{"bob"} }, threeConvs()...)
+	bob := d.peer("bob")
+	d.key("enter")
+	open, _ := d.m.list.selected()
+	eventually(d, "the conversation", func() bool { return d.m.conv != nil && d.m.conv.thread != nil })
+	d.key("N")
+	eventually(d, "the note pane", d.onScreen("Internal note", "never sent to the customer", "@bob"))
+	d.typeText("Called her twice, ")
+	d.process(tea.PasteMsg{Content: "@bob please follow up"})
+	d.key("enter") // a new line, not a save
+	d.typeText("courier ref 4471")
+	if d.m.overlay == nil {
+		t.Fatal("enter closed the note pane")
+	}
+	d.key("ctrl+s")
+	eventually(d, "the note in the thread", d.onScreen("internal note · ann", "for @bob", "@bob please follow up", "courier ref 4471"))
+	th := d.thread(open.ExternalID)
+	if len(th.Notes) != 1 || th.Notes[0].Author != "ann" || len(th.Actions) != 0 {
+		t.Fatalf("stored: notes %+v actions %+v", th.Notes, th.Actions)
+	}
+	for _, m := range th.Messages {
+		if m.Direction == inbox.Out {
+			t.Fatalf("a note became a message: %+v", m)
+		}
+	}
+	// Bob's Mentions view has it, live.
+	bob.key("9")
+	eventually(bob, "bob's mentions", func() bool {
+		return len(bob.m.list.rows) == 1 && bob.m.list.rows[0].ID == open.ID && strings.Contains(bob.screen(), "9 Mentions 1")
+	})
+	// Journalled, and undo passes over it.
+	evs, _ := d.svc.Journal(context.Background(), open.ID)
+	if last := evs[len(evs)-1]; last.Action != "note" || last.Actor != "ann" {
+		t.Fatalf("journal: %+v", evs)
+	}
+	d.key("u")
+	eventually(d, "nothing to undo", d.onScreen("nothing to undo"))
+	// Search finds the note's words.
+	d.key("esc", "s")
+	d.typeText("courier 4471")
+	d.key("enter")
+	eventually(d, "the search hit", func() bool { return len(d.m.list.rows) == 1 && d.m.list.rows[0].ID == open.ID })
 }

@@ -13,11 +13,14 @@ import (
 var teamViewDefs = map[inbox.View]viewDef{
 	inbox.ViewMine:       {"c.state = 'open' AND c.assignee <> '' AND c.assignee = ?", "c.triage_key"},
 	inbox.ViewUnassigned: {"c.state = 'open' AND c.assignee = ''", "c.triage_key"},
+	// Mentions are few per manager: their rows come from note_mentions by
+	// its primary key, then sort by latest activity.
+	inbox.ViewMentions: {"c.id IN (SELECT conversation_id FROM note_mentions WHERE manager = ?)", "c.act_key"},
 }
 
 // viewArgs are the arguments a view's where clause takes.
 func viewArgs(v inbox.View, manager string) []any {
-	if v == inbox.ViewMine {
+	if v == inbox.ViewMine || v == inbox.ViewMentions {
 		return []any{manager}
 	}
 	return nil
@@ -26,10 +29,10 @@ func viewArgs(v inbox.View, manager string) []any {
 // TeamCounts implements inbox.Store.
 func (s *Store) TeamCounts(ctx context.Context, manager, network string) (inbox.Counts, error) {
 	out := inbox.Counts{}
-	index := map[inbox.View]string{inbox.ViewMine: "conv_mine", inbox.ViewUnassigned: "conv_unassigned"}
+	index := map[inbox.View]string{inbox.ViewMine: " INDEXED BY conv_mine", inbox.ViewUnassigned: " INDEXED BY conv_unassigned"}
 	for _, v := range inbox.TeamViews {
 		d := teamViewDefs[v]
-		q := "SELECT count(*) FROM conversations c INDEXED BY " + index[v] + " WHERE " + d.where
+		q := "SELECT count(*) FROM conversations c" + index[v] + " WHERE " + d.where
 		args := viewArgs(v, manager)
 		if network != "" {
 			q += " AND c.network = ?"

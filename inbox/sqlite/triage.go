@@ -182,7 +182,8 @@ func (s *Store) Undo(ctx context.Context, actor string, now time.Time) (inbox.Un
 	err := s.tx(ctx, "undo", func(tx *sql.Tx) error {
 		u = inbox.Undone{}
 		var g sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT MAX(grp) FROM events WHERE actor = ? AND undone = 0 AND action <> 'undo' AND action NOT LIKE 'moderate:%'`, actor).Scan(&g); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT MAX(grp) FROM events WHERE actor = ? AND undone = 0 AND action <> 'undo' AND action <> ?
+			AND action NOT LIKE 'moderate:%'`, actor, noteAction).Scan(&g); err != nil {
 			return err
 		}
 		if !g.Valid {

@@ -296,6 +296,9 @@ func (s *Store) Thread(ctx context.Context, id int64) (inbox.Thread, error) {
 		}
 		th.Actions = append(th.Actions, e)
 	}
+	if th.Notes, err = s.notes(ctx, id); err != nil {
+		return th, err
+	}
 	drows, err := s.r.QueryContext(ctx, `SELECT owner, body, updated_at FROM drafts WHERE conversation_id = ? ORDER BY updated_at DESC`, id)
 	if err != nil {
 		return th, wrap("thread drafts", err)
