@@ -56,3 +56,16 @@ func (m *Model) openAssign() {
 	m.overlay = assignPicker(m.ctx, m.svc, m.opt.User, m.opt.Managers, ids)
 	m.marked, m.visual = map[int64]bool{}, false
 }
+
+// showTab keeps the tab bar short: the team views show only while active
+// or, for Mine and Mentions, while they hold something (7, 8, 9 and tab
+// always reach them).
+func (m *Model) showTab(v inbox.View) bool {
+	switch v {
+	case inbox.ViewMine, inbox.ViewMentions:
+		return v == m.view || m.counts[v] > 0
+	case inbox.ViewUnassigned:
+		return v == m.view
+	}
+	return true
+}

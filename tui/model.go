@@ -611,6 +611,8 @@ func (m *Model) globalKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 		m.openAssign()
 	case key.Matches(k, m.keys.Note):
 		m.openNote()
+	case key.Matches(k, m.keys.Activity):
+		return m.openActivity(), true
 	default:
 		return nil, false
 	}

@@ -113,3 +113,33 @@ func TestInternalNoteThroughTheTUI(t *testing.T) {
 	d.key("enter")
 	eventually(d, "the search hit", func() bool { return len(d.m.list.rows) == 1 && d.m.list.rows[0].ID == open.ID })
 }
+
+// The activity log shows the journal: who did what, newest first, with
+// what was undone marked.
+func TestActivityLogThroughTheTUI(t *testing.T) {
+	d := newDriver(t, func(o *Options) { o.Managers = []string{"bob"} }, threeConvs()...)
+	d.key("enter")
+	eventually(d, "the conversation", func() bool { return d.m.conv != nil && d.m.conv.thread != nil })
+	d.key("t")
+	d.typeText("vip")
+	d.key("enter")
+	eventually(d, "tagged", d.onScreen("#vip"))
+	d.key("a")
+	d.typeText("bob")
+	d.key("enter")
+	eventually(d, "assigned", d.onScreen("assigned to bob"))
+	d.key("u")
+	eventually(d, "undone", func() bool { return !strings.Contains(d.screen(), "assigned to bob") })
+	d.key("N")
+	d.typeText("she prefers mail")
+	d.key("ctrl+s")
+	eventually(d, "the note", d.onScreen("she prefers mail"))
+	d.key("L")
+	eventually(d, "the activity log", d.onScreen("Activity", "ann", "wrote an internal note", "undid: unassigned bob", "assigned to bob (undone)", "tagged #vip"))
+	s := d.screen()
+	if !(strings.Index(s, "wrote an internal note") < strings.Index(s, "undid") && strings.Index(s, "undid") < strings.Index(s, "tagged #vip")) {
+		t.Fatalf("not newest first:\n%s", s)
+	}
+	d.key("esc")
+	eventually(d, "closed", func() bool { return d.m.overlay == nil && d.m.conv != nil })
+}

@@ -43,6 +43,9 @@ func (m *Model) tabsView() string {
 			m.st.TabCount.Render(fmt.Sprintf(" %d  (esc to leave)", len(m.list.rows))))
 	} else {
 		for i, v := range inbox.Tabs {
+			if !m.showTab(v) {
+				continue
+			}
 			label := fmt.Sprintf("%d %s", i+1, v)
 			count := ""
 			if m.counts != nil {
