@@ -613,6 +613,8 @@ func (m *Model) globalKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 		m.openNote()
 	case key.Matches(k, m.keys.Activity):
 		return m.openActivity(), true
+	case key.Matches(k, m.keys.Profile):
+		return m.openProfile(), true
 	default:
 		return nil, false
 	}

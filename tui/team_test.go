@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -142,4 +143,30 @@ func TestActivityLogThroughTheTUI(t *testing.T) {
 	}
 	d.key("esc")
 	eventually(d, "closed", func() bool { return d.m.overlay == nil && d.m.conv != nil })
+}
+
+// The profile gathers every conversation with one person on the network,
+// their tags, mood over time and the notes about them.
+func TestCustomerProfileThroughTheTUI(t *testing.T) {
+	older := msgIn("a0", "Alice", "Cold coffee again!!! terrible", 50*time.Hour)
+	d := newDriver(t, nil, append(threeConvs(), older)...)
+	ctx := context.Background()
+	d.svc.Tag(ctx, "ann", []int64{d.conv("a0").ID}, "refund")
+	d.svc.AddNote(ctx, "bob", d.conv("a0").ID, "Gave her a voucher last time")
+	for i := 0; i < 5; i++ {
+		if c, ok := d.m.list.selected(); ok && c.ExternalID == "a" {
+			break
+		}
+		d.key("j")
+	}
+	if c, _ := d.m.list.selected(); c.ExternalID != "a" {
+		t.Fatalf("cursor on %q", c.ExternalID)
+	}
+	d.key("p")
+	eventually(d, "the profile", d.onScreen("Customer", "Alice", "@alice", "conversation ×2", "#refund ×1", "Gave her a voucher last time", "Cold coffee again", "Where is my order?"))
+	if pp, ok := d.m.overlay.(*profilePane); !ok || pp.p.Total != 2 || len(pp.p.Conversations) != 2 || pp.p.Conversations[0].ExternalID != "a" {
+		t.Fatalf("profile: %+v", d.m.overlay)
+	}
+	d.key("esc")
+	eventually(d, "closed", func() bool { return d.m.overlay == nil })
 }

@@ -37,3 +37,7 @@ END;
 CREATE TRIGGER notes_fts_delete AFTER DELETE ON notes BEGIN
 	DELETE FROM notes_fts WHERE rowid = old.id;
 END;
+
+-- A customer's profile: every conversation with one person on one account,
+-- oldest first, without scanning.
+CREATE INDEX conv_author ON conversations (account_id, author_id, first_in_at, id);
