@@ -241,12 +241,20 @@ func (s *Service) List(ctx context.Context, p Page) ([]Conversation, error) {
 	if p.Limit <= 0 {
 		p.Limit = 50
 	}
+	if p.Manager == "" {
+		p.Manager = ManagerOf(ctx)
+	}
 	return s.store.List(ctx, p)
 }
 
-// Counts returns the size of every view.
+// Counts returns the size of every view, the team views as the manager in
+// ctx sees them.
 func (s *Service) Counts(ctx context.Context, network string) (Counts, error) {
-	return s.store.Counts(ctx, network)
+	c, err := s.store.Counts(ctx, network)
+	if err != nil {
+		return c, err
+	}
+	return s.teamCounts(ctx, c, network)
 }
 
 // Open loads a conversation with its context, messages and draft, and
@@ -263,7 +271,7 @@ func (s *Service) Open(ctx context.Context, id int64) (Thread, error) {
 
 // FilterCorpus returns up to limit rows of a view for in-memory filtering.
 func (s *Service) FilterCorpus(ctx context.Context, v View, network string, limit int) ([]Conversation, error) {
-	return s.store.FilterCorpus(ctx, v, network, limit)
+	return s.store.FilterCorpus(ctx, v, network, ManagerOf(ctx), limit)
 }
 
 // Search runs a full-text search over every message. Any input is safe: it is
@@ -699,6 +707,10 @@ func (s *Service) ApplyRules(ctx context.Context, c Conversation, a rules.Action
 		if a.Escalate != "" && t.EscDest == "" {
 			t.EscDest, t.EscNote, t.EscAt = a.Escalate, a.Note, now.UnixMilli()
 			escalated = true
+		}
+		// A rule assigns only what nobody owns: a manager's choice stands.
+		if who := CleanManager(a.Assign); who != "" && t.Assignee == "" {
+			t.Assignee = who
 		}
 		switch {
 		case a.Done:

@@ -138,6 +138,8 @@ type Conversation struct {
 	EscNote string
 	EscAt   time.Time
 
+	Assignee string // the manager who owns it; "" nobody
+
 	Author  Author // the customer
 	Preview string // first line of the latest inbound message
 	Rating  int    // reviews: 1..5, else 0
@@ -263,6 +265,7 @@ type Thread struct {
 	Messages     []Message
 	Actions      []OutboxEntry // moderation actions asked for, with their delivery state
 	Drafts       []Draft       // every manager's unsent text, newest first
+	Notes        []Note        // the team's internal notes, oldest first
 	// OutSeq counts the outbound messages ever stored here (queued or
 	// synced); a reply's send-time check compares against it.
 	OutSeq int64
@@ -348,6 +351,7 @@ type Triage struct {
 	EscDest     string    `json:"esc_dest,omitempty"`
 	EscNote     string    `json:"esc_note,omitempty"`
 	EscAt       int64     `json:"esc_at,omitempty"`
+	Assignee    string    `json:"assignee,omitempty"`
 }
 
 // Event is one entry of the append-only journal.

@@ -13,10 +13,22 @@ const (
 	ViewSnoozed
 	ViewDone
 	ViewAll
+	// The team's views: per manager, so their rows depend on who asks
+	// (Page.Manager); they are not in Views, whose membership is the same
+	// for everyone.
+	ViewMine       // open conversations assigned to the manager asking
+	ViewUnassigned // open conversations nobody owns
+	ViewMentions   // conversations with a note that names the manager asking
 )
 
 // Views lists every view in tab order.
 var Views = []View{ViewInbox, ViewNegative, ViewEscalated, ViewSnoozed, ViewDone, ViewAll}
+
+// TeamViews are the views whose rows depend on the manager asking.
+var TeamViews = []View{ViewMine, ViewUnassigned, ViewMentions}
+
+// Tabs lists every view a manager can switch to, in tab order.
+var Tabs = append(append([]View{}, Views...), TeamViews...)
 
 func (v View) String() string {
 	switch v {
@@ -32,6 +44,12 @@ func (v View) String() string {
 		return "Done"
 	case ViewAll:
 		return "All"
+	case ViewMine:
+		return "Mine"
+	case ViewUnassigned:
+		return "Unassigned"
+	case ViewMentions:
+		return "Mentions"
 	}
 	return fmt.Sprintf("View(%d)", int(v))
 }
@@ -45,6 +63,9 @@ type Page struct {
 	Anchor  *Cursor
 	Before  bool
 	Limit   int
+	// Manager is who asks, for the team views (Mine); the Service fills it
+	// from the context (WithManager) when empty.
+	Manager string
 }
 
 // Cursor is a position in a view: the sort key and id of a row.

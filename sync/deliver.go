@@ -38,6 +38,9 @@ type Escalation struct {
 	Rating       int             `json:"rating,omitempty"`
 	Conversation int64           `json:"conversation_id"`
 	Messages     []EscalationMsg `json:"messages"`
+	// Notes are the team's internal notes on the conversation (latest ten):
+	// context for whoever it is handed to, never seen by the customer.
+	Notes []EscalationMsg `json:"notes,omitempty"`
 }
 
 // EscalationMsg is one message in an escalation.
@@ -70,6 +73,9 @@ func (e Escalation) Summary() string {
 	if last != "" {
 		s += "\n> " + strings.ReplaceAll(last, "\n", "\n> ")
 	}
+	for _, n := range e.Notes {
+		s += "\nInternal note by " + n.From + ": " + strings.ReplaceAll(n.Text, "\n", " ")
+	}
 	if e.Link != "" {
 		s += "\n" + e.Link
 	}
@@ -91,6 +97,13 @@ func NewEscalation(dest, note string, th inbox.Thread) Escalation {
 		if m.Permalink != "" {
 			e.Link = m.Permalink
 		}
+	}
+	notes := th.Notes
+	if len(notes) > 10 {
+		notes = notes[len(notes)-10:]
+	}
+	for _, n := range notes {
+		e.Notes = append(e.Notes, EscalationMsg{From: n.Author, At: n.CreatedAt, Text: n.Text})
 	}
 	if e.Link == "" && th.Post != nil {
 		e.Link = th.Post.Permalink

@@ -26,6 +26,7 @@ type Options struct {
 	Service      *inbox.Service
 	User         string              // recorded on every action
 	Destinations []string            // escalation destinations
+	Managers     []string            // who conversations can be assigned to (besides User)
 	RepliesDir   string              // saved replies
 	Keys         map[string][]string // [keys] overrides
 	Editor       string              // $EDITOR command; empty disables ctrl+e
@@ -106,7 +107,7 @@ func New(opt Options) (*Model, error) {
 	fi := textinput.New()
 	fi.Prompt = "/"
 	fi.Placeholder = "filter by author, text, #tag"
-	m := &Model{opt: opt, ctx: opt.Context, svc: opt.Service, st: NewStyles(true), keys: keys, help: help.New(),
+	m := &Model{opt: opt, ctx: inbox.WithManager(opt.Context, opt.User), svc: opt.Service, st: NewStyles(true), keys: keys, help: help.New(),
 		marked: map[int64]bool{}, filter: fi, now: opt.Service.Now(), width: 80, height: 24}
 	m.help.Styles = help.DefaultStyles(true)
 	m.sub = opt.Service.Subscribe(opt.Context)
@@ -430,7 +431,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.filter, _ = m.filter.Update(msg)
 			return m, m.onFilterEdit()
 		}
-		if p, ok := m.overlay.(*prompt); ok {
+		if p, ok := m.overlay.(interface{ paste(tea.PasteMsg) }); ok {
 			p.paste(msg)
 		}
 		return m, nil
@@ -602,6 +603,14 @@ func (m *Model) globalKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 		m.openModerate()
 	case key.Matches(k, m.keys.Stats):
 		return loadStats(m.ctx, m.svc), true
+	case key.Matches(k, m.keys.Assign):
+		m.openAssign()
+	case key.Matches(k, m.keys.Note):
+		m.openNote()
+	case key.Matches(k, m.keys.Activity):
+		return m.openActivity(), true
+	case key.Matches(k, m.keys.Profile):
+		return m.openProfile(), true
 	default:
 		return nil, false
 	}
@@ -663,11 +672,11 @@ func (m *Model) listKey(k tea.KeyPressMsg) tea.Cmd {
 			return m.quit()
 		}
 	case key.Matches(k, m.keys.NextView):
-		return m.setView((m.view + 1) % inbox.View(len(inbox.Views)))
+		return m.setView((m.view + 1) % inbox.View(len(inbox.Tabs)))
 	case key.Matches(k, m.keys.PrevView):
-		return m.setView((m.view + inbox.View(len(inbox.Views)) - 1) % inbox.View(len(inbox.Views)))
-	case key.Matches(k, m.keys.View1, m.keys.View2, m.keys.View3, m.keys.View4, m.keys.View5, m.keys.View6):
-		for i, b := range []key.Binding{m.keys.View1, m.keys.View2, m.keys.View3, m.keys.View4, m.keys.View5, m.keys.View6} {
+		return m.setView((m.view + inbox.View(len(inbox.Tabs)) - 1) % inbox.View(len(inbox.Tabs)))
+	case key.Matches(k, m.keys.viewKeys()...):
+		for i, b := range m.keys.viewKeys() {
 			if key.Matches(k, b) {
 				return m.setView(inbox.View(i))
 			}
@@ -891,12 +900,12 @@ func (m *Model) handleCommand(line string) tea.Cmd {
 	case "search", "s":
 		return func() tea.Msg { return searchStart(rest) }
 	case "view":
-		for _, v := range inbox.Views {
+		for _, v := range inbox.Tabs {
 			if strings.EqualFold(v.String(), rest) {
 				return m.setView(v)
 			}
 		}
-		m.setFlash("unknown view "+rest+": inbox, negative, escalated, snoozed, done, all", true)
+		m.setFlash("unknown view "+rest+": inbox, negative, escalated, snoozed, done, all, mine, unassigned, mentions", true)
 	case "network":
 		if rest == "all" || rest == "all networks" || rest == "" {
 			m.network = ""

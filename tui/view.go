@@ -43,7 +43,10 @@ func (m *Model) tabsView() string {
 		parts = append(parts, m.st.TabActive.Render(fmt.Sprintf("Search: %s", ansi.Truncate(sanitize.Line(m.searchQuery), 30, "…")))+
 			m.st.TabCount.Render(fmt.Sprintf(" %d  (esc to leave)", len(m.list.rows))))
 	} else {
-		for i, v := range inbox.Views {
+		for i, v := range inbox.Tabs {
+			if !m.showTab(v) {
+				continue
+			}
 			label := fmt.Sprintf("%d %s", i+1, v)
 			count := ""
 			if m.counts != nil {

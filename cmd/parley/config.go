@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -87,6 +88,19 @@ type ServeConfig struct {
 	IdleTimeout    string            `toml:"idle_timeout"`         // e.g. "30m"; "0" for none
 	MaxSessions    int               `toml:"max_sessions_per_key"` // default 5; -1: no cap
 	Names          map[string]string `toml:"names"`                // SHA256 fingerprint → manager name
+}
+
+// Managers are the names conversations can be assigned to: the config's
+// user and the [serve] names, in that order, once each. parley serve adds
+// the allow-list's key comments per session.
+func (c *Config) Managers() []string {
+	out := []string{c.User}
+	for _, fp := range slices.Sorted(maps.Keys(c.Serve.Names)) {
+		if n := c.Serve.Names[fp]; n != "" && !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // Paths are where parley keeps things, XDG by default.

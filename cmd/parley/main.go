@@ -21,6 +21,7 @@ import (
 	"github.com/parleyhq/parley/inbox/negativity"
 	"github.com/parleyhq/parley/inbox/rules"
 	"github.com/parleyhq/parley/inbox/sqlite"
+	"github.com/parleyhq/parley/server"
 	psync "github.com/parleyhq/parley/sync"
 	_ "github.com/parleyhq/parley/sync/demo"     // registers the demo networks
 	_ "github.com/parleyhq/parley/sync/facebook" // registers facebook (Page comments; more to come)
@@ -216,7 +217,8 @@ func runTUI(c *common, demo *demoOptions, stdout io.Writer) error {
 	if editor == "" {
 		editor = "vi"
 	}
-	m, err := tui.New(tui.Options{Service: ws.svc, User: c.cfg.User, Destinations: c.cfg.Escalation,
+	managers := append(c.cfg.Managers(), server.Managers(c.cfg.Serve.AuthorizedKeys, c.cfg.Serve.Names)...)
+	m, err := tui.New(tui.Options{Service: ws.svc, User: c.cfg.User, Destinations: c.cfg.Escalation, Managers: managers,
 		RepliesDir: ws.repliesDir, Keys: c.cfg.Keys, Editor: editor, Context: ctx})
 	if err != nil {
 		return fmt.Errorf("%s: %w", c.cfg.path, err)

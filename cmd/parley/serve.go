@@ -81,7 +81,7 @@ func runServe(ctx context.Context, c *common, o serveOptions, stdout io.Writer) 
 		IdleTimeout:       idle,
 		Log:               ws.log,
 		MaxSessionsPerKey: c.cfg.Serve.MaxSessions,
-		TUI:               tui.Options{Service: ws.svc, Destinations: c.cfg.Escalation, RepliesDir: ws.repliesDir, Keys: c.cfg.Keys},
+		TUI:               tui.Options{Service: ws.svc, Destinations: c.cfg.Escalation, Managers: c.cfg.Managers(), RepliesDir: ws.repliesDir, Keys: c.cfg.Keys},
 	})
 	if err != nil {
 		return err
