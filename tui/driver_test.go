@@ -129,18 +129,21 @@ func (d *driver) exec(cmd tea.Cmd) {
 		return
 	}
 	kind, name := kindOf(cmd)
+	// The goroutine answers on the channel of the model that asked: start
+	// gives a restarted model a fresh one while old timers still run.
+	results := d.results
 	switch kind {
 	case changeWait:
 		d.change = cmd
 		return
 	case timer:
-		go func() { d.results <- result{msg: cmd()} }()
+		go func() { results <- result{msg: cmd()} }()
 		return
 	}
 	d.nextID++
 	id := d.nextID
 	d.inFlight[id] = name
-	go func() { d.results <- result{id: id, msg: cmd()} }()
+	go func() { results <- result{id: id, msg: cmd()} }()
 }
 
 func (d *driver) receive(r result) {
