@@ -95,15 +95,7 @@ func benchLive(b *testing.B, n *liveNet) {
 		}
 		start := time.Now()
 		n.send(it)
-		deadline := start.Add(time.Minute)
-		for !strings.Contains(d.screen(), text) {
-			select {
-			case msg := <-d.msgs:
-				d.process(msg)
-			case <-time.After(time.Until(deadline)):
-				b.Fatalf("event %d never reached the screen", i)
-			}
-		}
+		d.until(func() bool { return strings.Contains(d.screen(), text) }, fmt.Sprintf("event %d on the screen", i))
 		lat = append(lat, time.Since(start))
 	}
 	b.StopTimer()

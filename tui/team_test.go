@@ -18,33 +18,33 @@ func TestAssignThroughTheTUI(t *testing.T) {
 	d := newDriver(t, func(o *Options) { o.Managers = []string{"ann", "bob", "cy", "bob"} }, threeConvs()...)
 	bob := d.peer("bob")
 	d.key("a")
-	eventually(d, "the picker", d.onScreen("Assign conversation to", "me (ann)", "bob", "cy", "nobody (unassign)"))
+	waitOn(d, "the picker", d.onScreen("Assign conversation to", "me (ann)", "bob", "cy", "nobody (unassign)"))
 	if s := d.screen(); strings.Index(s, "me (ann)") > strings.Index(s, "› bob") && strings.Count(s, "  bob") > 1 {
 		t.Fatalf("me is not first or bob is listed twice:\n%s", s)
 	}
 	d.typeText("bob")
 	d.key("enter")
 	first, _ := d.m.list.selected()
-	eventually(d, "the owner on the row", func() bool { return d.conv(first.ExternalID).Assignee == "bob" && strings.Contains(d.screen(), "@bob") })
+	waitOn(d, "the owner on the row", func() bool { return d.conv(first.ExternalID).Assignee == "bob" && strings.Contains(d.screen(), "@bob") })
 	d.wantScreen("assigned to bob — u to undo")
 	// Bob sees it live, and in his Mine view.
-	eventually(bob, "the assignment in bob's session", bob.onScreen("@bob"))
+	waitOn(bob, "the assignment in bob's session", bob.onScreen("@bob"))
 	bob.key("7")
-	eventually(bob, "bob's Mine view", func() bool {
+	waitOn(bob, "bob's Mine view", func() bool {
 		return len(bob.m.list.rows) == 1 && bob.m.list.rows[0].ID == first.ID && strings.Contains(bob.screen(), "7 Mine 1")
 	})
 	// Undo gives it back to nobody; bob's Mine empties live.
 	d.key("u")
-	eventually(d, "undone", func() bool { return d.conv(first.ExternalID).Assignee == "" && !strings.Contains(d.screen(), "@bob") })
-	eventually(bob, "bob's Mine emptied", func() bool { return len(bob.m.list.rows) == 0 && strings.Contains(bob.screen(), "7 Mine 0") })
+	waitOn(d, "undone", func() bool { return d.conv(first.ExternalID).Assignee == "" && !strings.Contains(d.screen(), "@bob") })
+	waitOn(bob, "bob's Mine emptied", func() bool { return len(bob.m.list.rows) == 0 && strings.Contains(bob.screen(), "7 Mine 0") })
 
 	// Assign to me from the open conversation: the header says so.
 	d.key("j", "enter")
 	second, _ := d.m.list.selected()
 	d.key("a", "enter")
-	eventually(d, "the owner in the header", d.onScreen("@ assigned to ann"))
+	waitOn(d, "the owner in the header", d.onScreen("@ assigned to ann"))
 	d.key("esc", "8")
-	eventually(d, "Unassigned lacks it", func() bool {
+	waitOn(d, "Unassigned lacks it", func() bool {
 		if len(d.m.list.rows) != 2 || !strings.Contains(d.screen(), "8 Unassigned 2") {
 			return false
 		}
@@ -56,16 +56,16 @@ func TestAssignThroughTheTUI(t *testing.T) {
 		return true
 	})
 	d.key("7")
-	eventually(d, "ann's Mine", func() bool { return len(d.m.list.rows) == 1 && d.m.list.rows[0].ID == second.ID })
+	waitOn(d, "ann's Mine", func() bool { return len(d.m.list.rows) == 1 && d.m.list.rows[0].ID == second.ID })
 	// Unassign from the picker.
 	d.key("a")
 	d.typeText("nobody")
 	d.key("enter")
-	eventually(d, "unassigned", func() bool { return d.conv(second.ExternalID).Assignee == "" && len(d.m.list.rows) == 0 })
+	waitOn(d, "unassigned", func() bool { return d.conv(second.ExternalID).Assignee == "" && len(d.m.list.rows) == 0 })
 	d.key(":")
 	d.typeText("view unassigned")
 	d.key("enter")
-	eventually(d, "the view command", d.onScreen("8 Unassigned 3"))
+	waitOn(d, "the view command", d.onScreen("8 Unassigned 3"))
 }
 
 // A note is written in its own pane, shown in the thread with its author,
@@ -75,9 +75,9 @@ func TestInternalNoteThroughTheTUI(t *testing.T) {
 	bob := d.peer("bob")
 	d.key("enter")
 	open, _ := d.m.list.selected()
-	eventually(d, "the conversation", func() bool { return d.m.conv != nil && d.m.conv.thread != nil })
+	waitOn(d, "the conversation", func() bool { return d.m.conv != nil && d.m.conv.thread != nil })
 	d.key("N")
-	eventually(d, "the note pane", d.onScreen("Internal note", "never sent to the customer", "@bob"))
+	waitOn(d, "the note pane", d.onScreen("Internal note", "never sent to the customer", "@bob"))
 	d.typeText("Called her twice, ")
 	d.process(tea.PasteMsg{Content: "@bob please follow up"})
 	d.key("enter") // a new line, not a save
@@ -86,7 +86,7 @@ func TestInternalNoteThroughTheTUI(t *testing.T) {
 		t.Fatal("enter closed the note pane")
 	}
 	d.key("ctrl+s")
-	eventually(d, "the note in the thread", d.onScreen("internal note · ann", "for @bob", "@bob please follow up", "courier ref 4471"))
+	waitOn(d, "the note in the thread", d.onScreen("internal note · ann", "for @bob", "@bob please follow up", "courier ref 4471"))
 	th := d.thread(open.ExternalID)
 	if len(th.Notes) != 1 || th.Notes[0].Author != "ann" || len(th.Actions) != 0 {
 		t.Fatalf("stored: notes %+v actions %+v", th.Notes, th.Actions)
@@ -98,7 +98,7 @@ func TestInternalNoteThroughTheTUI(t *testing.T) {
 	}
 	// Bob's Mentions view has it, live.
 	bob.key("9")
-	eventually(bob, "bob's mentions", func() bool {
+	waitOn(bob, "bob's mentions", func() bool {
 		return len(bob.m.list.rows) == 1 && bob.m.list.rows[0].ID == open.ID && strings.Contains(bob.screen(), "9 Mentions 1")
 	})
 	// Journalled, and undo passes over it.
@@ -107,12 +107,12 @@ func TestInternalNoteThroughTheTUI(t *testing.T) {
 		t.Fatalf("journal: %+v", evs)
 	}
 	d.key("u")
-	eventually(d, "nothing to undo", d.onScreen("nothing to undo"))
+	waitOn(d, "nothing to undo", d.onScreen("nothing to undo"))
 	// Search finds the note's words.
 	d.key("esc", "s")
 	d.typeText("courier 4471")
 	d.key("enter")
-	eventually(d, "the search hit", func() bool { return len(d.m.list.rows) == 1 && d.m.list.rows[0].ID == open.ID })
+	waitOn(d, "the search hit", func() bool { return len(d.m.list.rows) == 1 && d.m.list.rows[0].ID == open.ID })
 }
 
 // The activity log shows the journal: who did what, newest first, with
@@ -120,29 +120,29 @@ func TestInternalNoteThroughTheTUI(t *testing.T) {
 func TestActivityLogThroughTheTUI(t *testing.T) {
 	d := newDriver(t, func(o *Options) { o.Managers = []string{"bob"} }, threeConvs()...)
 	d.key("enter")
-	eventually(d, "the conversation", func() bool { return d.m.conv != nil && d.m.conv.thread != nil })
+	waitOn(d, "the conversation", func() bool { return d.m.conv != nil && d.m.conv.thread != nil })
 	d.key("t")
 	d.typeText("vip")
 	d.key("enter")
-	eventually(d, "tagged", d.onScreen("#vip"))
+	waitOn(d, "tagged", d.onScreen("#vip"))
 	d.key("a")
 	d.typeText("bob")
 	d.key("enter")
-	eventually(d, "assigned", d.onScreen("assigned to bob"))
+	waitOn(d, "assigned", d.onScreen("assigned to bob"))
 	d.key("u")
-	eventually(d, "undone", func() bool { return !strings.Contains(d.screen(), "assigned to bob") })
+	waitOn(d, "undone", func() bool { return !strings.Contains(d.screen(), "assigned to bob") })
 	d.key("N")
 	d.typeText("she prefers mail")
 	d.key("ctrl+s")
-	eventually(d, "the note", d.onScreen("she prefers mail"))
+	waitOn(d, "the note", d.onScreen("she prefers mail"))
 	d.key("L")
-	eventually(d, "the activity log", d.onScreen("Activity", "ann", "wrote an internal note", "undid: unassigned bob", "assigned to bob (undone)", "tagged #vip"))
+	waitOn(d, "the activity log", d.onScreen("Activity", "ann", "wrote an internal note", "undid: unassigned bob", "assigned to bob (undone)", "tagged #vip"))
 	s := d.screen()
 	if !(strings.Index(s, "wrote an internal note") < strings.Index(s, "undid") && strings.Index(s, "undid") < strings.Index(s, "tagged #vip")) {
 		t.Fatalf("not newest first:\n%s", s)
 	}
 	d.key("esc")
-	eventually(d, "closed", func() bool { return d.m.overlay == nil && d.m.conv != nil })
+	waitOn(d, "closed", func() bool { return d.m.overlay == nil && d.m.conv != nil })
 }
 
 // The profile gathers every conversation with one person on the network,
@@ -163,10 +163,10 @@ func TestCustomerProfileThroughTheTUI(t *testing.T) {
 		t.Fatalf("cursor on %q", c.ExternalID)
 	}
 	d.key("p")
-	eventually(d, "the profile", d.onScreen("Customer", "Alice", "@alice", "conversation ×2", "#refund ×1", "Gave her a voucher last time", "Cold coffee again", "Where is my order?"))
+	waitOn(d, "the profile", d.onScreen("Customer", "Alice", "@alice", "conversation ×2", "#refund ×1", "Gave her a voucher last time", "Cold coffee again", "Where is my order?"))
 	if pp, ok := d.m.overlay.(*profilePane); !ok || pp.p.Total != 2 || len(pp.p.Conversations) != 2 || pp.p.Conversations[0].ExternalID != "a" {
 		t.Fatalf("profile: %+v", d.m.overlay)
 	}
 	d.key("esc")
-	eventually(d, "closed", func() bool { return d.m.overlay == nil })
+	waitOn(d, "closed", func() bool { return d.m.overlay == nil })
 }
