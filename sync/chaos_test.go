@@ -605,12 +605,6 @@ func (n *scriptedNet) Perform(ctx context.Context, a Action) (Receipt, error) {
 // A manager retries a send the worker gave up on, but whose first attempt
 // did post. The retry must look for that post like any other retry.
 func TestChaosManualRetryAfterAmbiguousFailure(t *testing.T) {
-	if os.Getenv("PARLEY_SHOW_GAPS") == "" {
-		t.Skip("known gap, for the outbox (issue 9): RetryOutbox (inbox/sqlite/outbox.go) resets attempts to 0, " +
-			"so the manual retry reaches the connector as Attempt 1 and no connector looks for the post an " +
-			"earlier attempt made; it posts twice. The entry needs to remember that an attempt may have posted " +
-			"(keep counting attempts, or a separate flag) and pass that to Perform. Run it with PARLEY_SHOW_GAPS=1.")
-	}
 	e := newEnv(t)
 	n := &scriptedNet{}
 	_, c := replyOnce(t, e, &fake{})
