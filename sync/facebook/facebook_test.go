@@ -367,3 +367,27 @@ func TestInstagramTaggedMediaReadOnlyAndInstagramLogin(t *testing.T) {
 		t.Fatalf("the DM reply did not go to Lena through the IG account's messages edge: %v", e.g.sent)
 	}
 }
+
+// The Send API has no idempotency key: when the answer to a send is lost,
+// the retry finds the delivered message instead of sending it again.
+func TestMessengerResendAfterLostAnswerSendsOnce(t *testing.T) {
+	e := newEnv(t)
+	now := time.Now()
+	recent := e.g.addDM("t_100", "7712", "Ana Ruiz", "Hello??", now.Add(-time.Hour))
+	if err := e.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	e.g.mu.Lock()
+	e.g.faults = []graphFault{{path: e.g.pageID + "/messages", status: 500, code: 2, afterWork: true}}
+	e.g.mu.Unlock()
+	ctx := context.Background()
+	a := psync.Action{Kind: inbox.ActionReply, ConversationID: "dm:t_100", TargetID: recent, Body: "On its way", Attempt: 1, Queued: now}
+	if _, err := e.conn.Perform(ctx, a); err == nil {
+		t.Fatal("the lost answer was not an error")
+	}
+	a.Attempt = 2
+	r, err := e.conn.Perform(ctx, a)
+	if err != nil || r.ExternalID == "" || len(e.g.sent) != 1 {
+		t.Fatalf("resend: %+v %v, %d sends", r, err, len(e.g.sent))
+	}
+}

@@ -354,7 +354,23 @@ func (g *fakeGraph) route(w http.ResponseWriter, r *http.Request, node string) {
 		}
 		g.sent = append(g.sent, body)
 		g.nextID++
-		g.writeJSON(w, 200, map[string]string{"recipient_id": fmt.Sprint(rec["id"]), "message_id": fmt.Sprintf("m_%d", g.nextID)})
+		id := fmt.Sprintf("m_%d", g.nextID)
+		// The message is in the conversation now, as on Messenger: a resend
+		// after a lost answer can find it there.
+		if psid, ok := rec["id"].(string); ok {
+			text, _ := body["message"].(map[string]any)["text"].(string)
+			for _, cv := range g.convs {
+				for _, m := range cv.Messages.Data {
+					if m.From != nil && m.From.ID == psid {
+						g.putMessage(cv.ID, message{ID: id, Created: ts(time.Now()), From: &from{ID: g.pageID, Name: "Acme Store"},
+							To: msgTo{Data: []from{{ID: psid}}}, Message: text}, time.Now())
+						goto sent
+					}
+				}
+			}
+		}
+	sent:
+		g.writeJSON(w, 200, map[string]string{"recipient_id": fmt.Sprint(rec["id"]), "message_id": id})
 	case r.Method == "POST" && len(parts) == 2 && parts[1] == "comments":
 		if strings.TrimSpace(r.Form.Get("message")) == "" {
 			g.graphErr(w, 400, 100, 0, "(#100) The parameter message is required")
