@@ -134,7 +134,8 @@ func (c *Connector) convoMessages(ctx context.Context, cv convoView, cutoff time
 // dmItem turns a chat message into an inbox item; deleted messages
 // (#deletedMessageView, no text) are skipped.
 func dmItem(convo string, m chatMessage, members []profile, me string) (inbox.Inbound, bool) {
-	if m.ID == "" || m.Sender.DID == "" || strings.HasSuffix(m.Type, "#deletedMessageView") || strings.TrimSpace(m.Text) == "" {
+	// Ids with a colon would not parse back out of parley's ids.
+	if convo == "" || strings.Contains(convo, ":") || m.ID == "" || strings.Contains(m.ID, ":") || !strings.HasPrefix(m.Sender.DID, "did:") || strings.HasSuffix(m.Type, "#deletedMessageView") || strings.TrimSpace(m.Text) == "" {
 		return inbox.Inbound{}, false
 	}
 	dir := inbox.In
