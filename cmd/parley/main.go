@@ -23,6 +23,7 @@ import (
 	"github.com/parleyhq/parley/inbox/sqlite"
 	"github.com/parleyhq/parley/server"
 	psync "github.com/parleyhq/parley/sync"
+	_ "github.com/parleyhq/parley/sync/bluesky"  // registers bluesky
 	_ "github.com/parleyhq/parley/sync/demo"     // registers the demo networks
 	_ "github.com/parleyhq/parley/sync/facebook" // registers facebook (Page comments; more to come)
 	_ "github.com/parleyhq/parley/sync/googlereviews"
