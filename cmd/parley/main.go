@@ -31,6 +31,7 @@ import (
 	_ "github.com/parleyhq/parley/sync/ok"       // registers ok
 	_ "github.com/parleyhq/parley/sync/telegram" // registers telegram
 	_ "github.com/parleyhq/parley/sync/vk"       // registers vk
+	_ "github.com/parleyhq/parley/sync/x"        // registers x
 	_ "github.com/parleyhq/parley/sync/youtube"
 	"github.com/parleyhq/parley/tui"
 )

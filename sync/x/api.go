@@ -77,7 +77,7 @@ func (t *tokens) access(ctx context.Context) (string, error) {
 	if tok.RefreshToken == "" {
 		tok.RefreshToken = rt
 	}
-	if tok.RefreshToken != rt {
+	if tok.RefreshToken != rt && t.file != "" {
 		if err := psync.WriteSecretFile(t.file, tok.RefreshToken); err != nil {
 			t.tok = tok // kept in memory: this run goes on
 			return "", fmt.Errorf("%w: X replaced the refresh token but writing it to %s failed (%v): fix the file's folder, or run parley connect x after this run", psync.ErrAuth, t.file, err)
