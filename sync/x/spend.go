@@ -34,11 +34,11 @@ func (m micro) String() string { return fmt.Sprintf("$%.2f", float64(m)/1e6) }
 // the account's cursor, so a restart (or `parley sync --once` from cron)
 // keeps counting.
 type Ledger struct {
-	Month    string `json:"month"`           // 2026-11
-	Spent    micro  `json:"spent"`           // the month's estimate, all calls
-	Day      string `json:"day"`             // 2026-11-27
-	DaySpent micro  `json:"day_spent"`       // today's estimate, all calls
-	DayReads micro  `json:"day_reads"`       // today's reads
+	Month    string `json:"month"`             // 2026-11
+	Spent    micro  `json:"spent"`             // the month's estimate, all calls
+	Day      string `json:"day"`               // 2026-11-27
+	DaySpent micro  `json:"day_spent"`         // today's estimate, all calls
+	DayReads micro  `json:"day_reads"`         // today's reads
 	Stopped  string `json:"stopped,omitempty"` // why reads stopped (the notice shown), "" when they run
 }
 
