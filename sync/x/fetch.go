@@ -102,6 +102,9 @@ func (c *Connector) mentions(ctx context.Context, cur *cursor, b *inbox.Batch) e
 		if each > 0 {
 			n = min(max(int(left/each), 5), 100)
 		}
+		if c.pageMax >= 5 {
+			n = min(n, c.pageMax)
+		}
 		q := map[string][]string{"max_results": {strconv.Itoa(n)}, "tweet.fields": {tweetFields},
 			"expansions": {expansions}, "user.fields": {userFields}}
 		if cur.SinceID != "" {

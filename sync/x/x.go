@@ -136,6 +136,8 @@ type Connector struct {
 	opts  Options
 	api   *api
 	spend *ledgerBox
+	// pageMax caps a mentions page below X's 100 (tests page with it).
+	pageMax int
 }
 
 // New builds a connector.
