@@ -42,6 +42,9 @@ type fakeX struct {
 	queries   []map[string][]string
 	faults    map[string][]fault
 	remaining int
+	// repeat serves the next paged request the previous page again, with
+	// the token it was asked for (a server repeating itself).
+	repeat bool
 	read      struct{ posts, users int } // resources returned
 }
 
@@ -245,6 +248,14 @@ func (f *fakeX) handle(r *http.Request, body map[string]any) (any, int) {
 		start := 0
 		if tok := q.Get("pagination_token"); tok != "" {
 			start, _ = strconv.Atoi(strings.TrimPrefix(tok, "7140dibdnow9c7btw"))
+		}
+		if q.Get("pagination_token") != "" && f.repeat {
+			f.repeat = false
+			prev := max(start-n, 0)
+			out := map[string]any{"data": all[prev:start], "meta": map[string]any{"result_count": start - prev, "newest_id": all[prev]["id"],
+				"oldest_id": all[start-1]["id"], "next_token": q.Get("pagination_token")}}
+			f.read.posts += start - prev
+			return out, 200
 		}
 		end := min(start+n, len(all))
 		pageData := all[min(start, len(all)):end]

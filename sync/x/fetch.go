@@ -135,7 +135,10 @@ func (c *Connector) mentions(ctx context.Context, cur *cursor, b *inbox.Batch) e
 				cur.Pending = p.Meta.NewestID
 			}
 		}
-		if p.Meta.NextToken == "" || p.Meta.NextToken == cur.Resume || len(p.Data) == 0 {
+		if p.Meta.NextToken != "" && p.Meta.NextToken == cur.Resume {
+			break // the server repeats itself: the next fetch asks for the page again
+		}
+		if p.Meta.NextToken == "" || len(p.Data) == 0 {
 			cur.Resume = ""
 			if cur.Pending != "" {
 				cur.SinceID, cur.Start = cur.Pending, ""

@@ -99,13 +99,39 @@ func TestPagesFailuresAndResume(t *testing.T) {
 	if th := in.Threads(t); len(th) != 12 {
 		t.Fatalf("after recovery: %d conversations, want 12", len(th))
 	}
-	// A page served twice (a repeated pagination token) files nothing twice.
-	f.add(postID(13), "2002", "bob", "@acme again", postID(13), "", "")
+	// A page served twice (the server repeats a pagination token): the
+	// fetch stops there, files nothing twice, and the next one reads on.
+	for i := 13; i <= 24; i++ {
+		f.add(postID(i), "2002", "bob", "@acme again "+postID(i), postID(i), "", "")
+	}
+	f.with(func() { f.repeat = true })
 	if err := in.Sync(c); err != nil {
 		t.Fatal(err)
 	}
-	if th := in.Threads(t); len(th) != 13 {
-		t.Fatalf("%d conversations, want 13", len(th))
+	if th := in.Threads(t); len(th) != 17 {
+		t.Fatalf("after a repeated page: %d conversations, want 17 (12 and the first page of 5)", len(th))
+	}
+	if err := in.Sync(c); err != nil {
+		t.Fatal(err)
+	}
+	th := in.Threads(t)
+	if len(th) != 24 {
+		t.Fatalf("%d conversations, want 24", len(th))
+	}
+	for id, c := range th {
+		if len(c.Messages) != 1 {
+			t.Errorf("%s has %d messages", id, len(c.Messages))
+		}
+	}
+	var last map[string][]string
+	f.with(func() { last = f.queries[len(f.queries)-1] })
+	f.add(postID(25), "2002", "bob", "@acme last", postID(25), "", "")
+	if err := in.Sync(c); err != nil {
+		t.Fatal(err)
+	}
+	f.with(func() { last = f.queries[len(f.queries)-1] })
+	if got := last["since_id"]; len(got) != 1 || got[0] != postID(24) || last["pagination_token"] != nil {
+		t.Errorf("after the pass: %v", last)
 	}
 }
 
