@@ -45,7 +45,7 @@ type fakeX struct {
 	// repeat serves the next paged request the previous page again, with
 	// the token it was asked for (a server repeating itself).
 	repeat bool
-	read      struct{ posts, users int } // resources returned
+	read   struct{ posts, users int } // resources returned
 }
 
 type fault struct {
