@@ -42,9 +42,11 @@ const (
 // dollars: enough for about 50 mentions a day with their authors.
 const DefaultMonthlySpend = 25.0
 
-// DefaultPoll is how often mentions are read. X bills resources returned,
-// not requests, so an empty poll costs nothing [per the pricing page];
-// the interval is set by the mentions rate limit and the wish to batch.
+// DefaultPoll is how often mentions are read. X's pricing page bills
+// resources returned, not requests, so an empty poll (since_id, nothing
+// new) should cost nothing — the page does not say so in as many words;
+// the interval trades how soon a mention shows against the mentions rate
+// limit (300 requests per 15 minutes per user).
 const DefaultPoll = 5 * time.Minute
 
 // Options are an account's [account.options].
