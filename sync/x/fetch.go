@@ -26,6 +26,7 @@ type cursor struct {
 	Resume  string `json:"resume,omitempty"`
 	Pending string `json:"pending,omitempty"`
 	Spend   Ledger `json:"spend"`
+	Note    string `json:"note,omitempty"` // the account's note as last set
 }
 
 func parseCursor(raw string) (cursor, error) {
@@ -62,19 +63,16 @@ func (c *Connector) Fetch(ctx context.Context, raw string) (inbox.Batch, error) 
 	if err := c.mentions(ctx, &cur, &b); err != nil {
 		return inbox.Batch{}, err
 	}
-	stop := c.spend.readStop(time.Now())
+	// The account's note carries the month's estimate (`parley accounts`
+	// shows it), and why reads paused when they did.
 	cur.Spend = c.spend.snapshot(time.Now())
-	if stop != cur.Spend.Stopped {
-		if stop == "" {
-			b.ClearNotice = true
-		} else {
-			b.Notice = stop
-		}
+	note := fmt.Sprintf("X: estimated spend this month %s of max_monthly_spend %s", cur.Spend.Spent, dollars(c.opts.MaxSpend))
+	if stop := c.spend.readStop(time.Now()); stop != "" {
+		note = stop + " (" + strings.TrimPrefix(note, "X: ") + ")"
 	}
-	c.spend.mu.Lock()
-	c.spend.ledger.Stopped = stop
-	c.spend.mu.Unlock()
-	cur.Spend.Stopped = stop
+	if note != cur.Note {
+		cur.Note, b.Notice = note, note
+	}
 	enc, err := json.Marshal(cur)
 	if err != nil {
 		return inbox.Batch{}, err

@@ -57,6 +57,10 @@ func TestMentionsSyncAndRestartWithoutDuplicates(t *testing.T) {
 	if len(th) != 2 {
 		t.Errorf("conversations: %d, want 2", len(th))
 	}
+	// 3 mentions and the 3 posts they answer (6 × $0.005), 3 authors (3 × $0.010).
+	if n := accountOf(t, in).Notice; n != "X: estimated spend this month $0.06 of max_monthly_spend $25.00" {
+		t.Errorf("note: %q", n)
+	}
 	// A new process with the stored cursor: one new mention, read with
 	// since_id; nothing twice.
 	f.add(postID(7), "2001", "jo", "@acme any news?", ours, ours, brandID)
@@ -149,7 +153,7 @@ func TestSpendCapPausesReadsNotSends(t *testing.T) {
 		t.Fatalf("mentions read %d times with a one-cent budget, want once", before)
 	}
 	acc := accountOf(t, in)
-	if !strings.Contains(acc.Notice, "max_monthly_spend") || !strings.Contains(acc.Notice, "replies still go out") {
+	if !strings.Contains(acc.Notice, "max_monthly_spend $0.01") || !strings.Contains(acc.Notice, "replies still go out") || !strings.Contains(acc.Notice, "estimated spend this month $0.") {
 		t.Fatalf("notice: %q", acc.Notice)
 	}
 	if err := in.Sync(c); err != nil {
