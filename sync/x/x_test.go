@@ -61,6 +61,9 @@ func TestMentionsSyncAndRestartWithoutDuplicates(t *testing.T) {
 	if n := accountOf(t, in).Notice; n != "X: estimated spend this month $0.06 of max_monthly_spend $25.00" {
 		t.Errorf("note: %q", n)
 	}
+	if l := in.Log.String(); strings.Contains(l, "access-secret") || strings.Contains(l, "refresh-secret") {
+		t.Errorf("a token in the log:\n%s", l)
+	}
 	// A new process with the stored cursor: one new mention, read with
 	// since_id; nothing twice.
 	f.add(postID(7), "2001", "jo", "@acme any news?", ours, ours, brandID)
@@ -288,6 +291,26 @@ func TestErrorsMapped(t *testing.T) {
 	f.failNext("GET /2/users/:id/mentions", fault{status: 502, body: `<html>Bad Gateway</html>`})
 	if _, err := c.Fetch(ctx, ""); err == nil || psync.IsPermanent(err) {
 		t.Errorf("an HTML 502 should be retryable: %v", err)
+	}
+	// The window's last request: the next one waits for its reset.
+	var slept []time.Duration
+	c = newConn(t, f, Options{})
+	c.api.hc.Sleep = func(_ context.Context, d time.Duration) error { slept = append(slept, d); return nil }
+	f.with(func() { f.remaining = 3 })
+	if _, err := c.Fetch(ctx, ""); err != nil { // the refresh, then remaining 2
+		t.Fatal(err)
+	}
+	if len(slept) != 0 {
+		t.Fatalf("waited before the window ran low: %v", slept)
+	}
+	if _, err := c.Fetch(ctx, ""); err != nil { // remaining 1: the next waits
+		t.Fatal(err)
+	}
+	if _, err := c.Fetch(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	if len(slept) != 1 || slept[0] < 14*time.Minute || slept[0] > 15*time.Minute {
+		t.Errorf("waits at x-rate-limit-remaining 1: %v", slept)
 	}
 	if _, err := c.Fetch(ctx, `{"since_id":`); !psync.IsPermanent(err) {
 		t.Errorf("a broken cursor: %v", err)
