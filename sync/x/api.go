@@ -156,6 +156,12 @@ func newAPI(o Options) (*api, error) {
 // more try.
 func (a *api) do(ctx context.Context, r psync.Request, out any) error {
 	for try := 0; ; try++ {
+		// The token first: the shared client would call any failure to
+		// get one an authentication failure, and a token endpoint that is
+		// briefly down is not that.
+		if _, err := a.tok.access(ctx); err != nil {
+			return fmt.Errorf("x: %w", err)
+		}
 		var used string
 		_, err := a.hc.Do(context.WithValue(ctx, tokenKey{}, &used), r, out)
 		if err == nil {

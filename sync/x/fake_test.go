@@ -180,6 +180,12 @@ func (f *fakeX) token(w http.ResponseWriter, r *http.Request) {
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, "token "+r.PostForm.Get("grant_type"))
 	w.Header().Set("Content-Type", "application/json")
+	if q := f.faults["token"]; len(q) > 0 {
+		f.faults["token"] = q[1:]
+		w.WriteHeader(q[0].status)
+		io.WriteString(w, q[0].body)
+		return
+	}
 	if id != clientID {
 		w.WriteHeader(401)
 		io.WriteString(w, `{"error":"unauthorized_client","error_description":"Missing valid authorization header"}`)

@@ -257,6 +257,15 @@ func TestTokensRotateExpireAndStaySecret(t *testing.T) {
 	if _, err := c.Fetch(ctx, ""); err != nil {
 		t.Fatalf("after an expired access token: %v", err)
 	}
+	// The token endpoint is down for a moment: retried, not "needs re-auth".
+	f.with(func() { f.expired = true })
+	f.failNext("token", fault{status: 503, body: `{"title":"Service Unavailable"}`})
+	if _, err := c.Fetch(ctx, ""); err == nil || errors.Is(err, psync.ErrAuth) || psync.IsPermanent(err) {
+		t.Fatalf("a token endpoint that is down: %v", err)
+	}
+	if _, err := c.Fetch(ctx, ""); err != nil {
+		t.Fatalf("after the token endpoint came back: %v", err)
+	}
 	// Revoked: the refresh token is refused too.
 	f.with(func() { f.expired, f.refresh = true, "revoked" })
 	_, err := c.Fetch(ctx, "")
