@@ -148,7 +148,7 @@ func (w Webhook) Deliver(ctx context.Context, e Escalation) error {
 	case resp.StatusCode < 300:
 		return nil
 	case resp.StatusCode == 429:
-		return &RateLimitError{RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now()), Msg: "webhook: 429"}
+		return &RateLimitError{RetryAfter: RetryAfter(resp.Header.Get("Retry-After"), time.Now()), Msg: "webhook: 429"}
 	case resp.StatusCode >= 500:
 		return fmt.Errorf("webhook: %s", resp.Status)
 	}
@@ -261,7 +261,7 @@ func (c Command) Deliver(ctx context.Context, e Escalation) error {
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("command %q: %v: %s", c.Cmd, err, truncate(strings.TrimSpace(stderr.String()), 200))
+		return fmt.Errorf("command %q: %v: %s", c.Cmd, err, Truncate(strings.TrimSpace(stderr.String()), 200))
 	}
 	return nil
 }

@@ -181,7 +181,7 @@ func (c *Connector) moderate(ctx context.Context, a psync.Action) error {
 	}
 	reason := strings.TrimSpace(a.Body)
 	return c.api.post(ctx, "com.atproto.moderation.createReport", map[string]any{"reasonType": "com.atproto.moderation.defs#reasonOther",
-		"reason": truncate(reason, 2000), "subject": subject}, nil)
+		"reason": psync.Truncate(reason, 2000), "subject": subject}, nil)
 }
 
 // subject is who wrote the target and how a report names it: a post as

@@ -163,10 +163,3 @@ func permalink(uri, handle string) string {
 	}
 	return "https://bsky.app/profile/" + who + "/post/" + u.RKey
 }
-
-func truncate(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
-}

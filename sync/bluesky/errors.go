@@ -23,7 +23,7 @@ type xrpcError struct {
 func (e *xrpcError) Error() string {
 	msg := e.Name
 	if e.Message != "" {
-		msg += ": " + truncate(e.Message, 200)
+		msg += ": " + psync.Truncate(e.Message, 200)
 	}
 	return fmt.Sprintf("%d %s", e.Status, msg)
 }
