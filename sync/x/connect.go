@@ -81,7 +81,7 @@ func (a Authorization) code(s string) (string, error) {
 	}
 	q := u.Query()
 	if e := q.Get("error"); e != "" {
-		return "", fmt.Errorf("X did not authorise parley (%s)", truncate(e, 60))
+		return "", fmt.Errorf("X did not authorise parley (%s)", psync.Truncate(e, 60))
 	}
 	if q.Get("state") != a.state {
 		return "", errors.New("the pasted address belongs to another sign-in (state does not match); start again")

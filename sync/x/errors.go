@@ -41,7 +41,7 @@ func (e *apiError) Error() string {
 			msg += "; " + x.Detail
 		}
 	}
-	return fmt.Sprintf("%d %s", e.Status, truncate(strings.TrimPrefix(msg, "; "), 240))
+	return fmt.Sprintf("%d %s", e.Status, psync.Truncate(strings.TrimPrefix(msg, "; "), 240))
 }
 
 func (e *apiError) code(n int) bool {

@@ -35,7 +35,7 @@ func parseCursor(raw string) (cursor, error) {
 		return cur, nil
 	}
 	if err := json.Unmarshal([]byte(raw), &cur); err != nil {
-		return cursor{}, psync.Permanent(fmt.Errorf("x: unreadable cursor %q", truncate(raw, 80)))
+		return cursor{}, psync.Permanent(fmt.Errorf("x: unreadable cursor %q", psync.Truncate(raw, 80)))
 	}
 	return cur, nil
 }

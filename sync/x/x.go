@@ -193,10 +193,3 @@ func permalink(username, id string) string {
 	}
 	return "https://x.com/" + username + "/status/" + id
 }
-
-func truncate(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
-}
