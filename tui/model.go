@@ -984,6 +984,10 @@ func (m *Model) openModerate() {
 		inbox.ActionDelete:       "delete the comment",
 		inbox.ActionPrivateReply: "reply privately to the comment (once, within 7 days)",
 	}
+	if c.Kind == inbox.KindReview {
+		// On a review the business can only take back its own answer.
+		labels[inbox.ActionDelete] = "delete our public answer to this review"
+	}
 	var items []string
 	for _, a := range acts {
 		if l, ok := labels[a]; ok {
@@ -1004,7 +1008,11 @@ func (m *Model) openModerate() {
 				ask := newConfirm(l+"?", "They will not reach the brand's account there any more.", func() tea.Cmd { return queue(a, "") })
 				return func() tea.Msg { return pickMsg{open: ask} }
 			case inbox.ActionDelete:
-				ask := newConfirm("Delete the comment?", "It is removed from the network for everyone; this cannot be undone.", func() tea.Cmd { return queue(a, "") })
+				title := "Delete the comment?"
+				if c.Kind == inbox.KindReview {
+					title = "Delete our answer to this review?"
+				}
+				ask := newConfirm(title, "It is removed from the network for everyone; this cannot be undone.", func() tea.Cmd { return queue(a, "") })
 				return func() tea.Msg { return pickMsg{open: ask} }
 			case inbox.ActionPrivateReply:
 				p := newPrompt("Private reply", "sent as a direct message to the person who commented", "", func(text string) tea.Cmd {

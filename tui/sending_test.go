@@ -208,3 +208,14 @@ func TestBulkReplyIsRefused(t *testing.T) {
 		t.Fatal("a conversation was opened")
 	}
 }
+
+// On a review the business can only delete its own answer, and the
+// moderation menu says so instead of "delete the comment".
+func TestReviewModerationDeletesOnlyOurAnswer(t *testing.T) {
+	d := newDriver(t, nil, threeConvs()...)
+	d.svc.SetModeration(func(int64) []inbox.ActionKind { return []inbox.ActionKind{inbox.ActionDelete} })
+	d.key("m") // the 1-star review is first in the Inbox
+	d.untilScreen("delete our public answer to this review")
+	d.key("enter")
+	d.untilScreen("Delete our answer to this review?")
+}
