@@ -583,7 +583,7 @@ func (m *Model) globalKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 			return func() tea.Msg { return searchStart(q) }
 		})
 	case key.Matches(k, m.keys.Command):
-		m.overlay = newPrompt(":", "search <words> · view <name> · network <name|all> · done · spam · undo · snooze <when> · tag <name> · escalate <dest> [note] · help · quit", "", func(s string) tea.Cmd {
+		m.overlay = newPrompt(":", "search <words> · view <name> · network <name|all> · done · spam · replies · undo · snooze <when> · tag <name> · escalate <dest> [note] · help · quit", "", func(s string) tea.Cmd {
 			return func() tea.Msg { return commandMsg(s) }
 		})
 	case key.Matches(k, m.keys.Copy):
@@ -613,6 +613,8 @@ func (m *Model) globalKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 		return m.openProfile(), true
 	case key.Matches(k, m.keys.Spam):
 		return m.openSpam(), true
+	case key.Matches(k, m.keys.Replies):
+		return m.openReplies(), true
 	default:
 		return nil, false
 	}
@@ -928,6 +930,8 @@ func (m *Model) handleCommand(line string) tea.Cmd {
 		return m.discardDraft()
 	case "spam":
 		return m.openSpam()
+	case "replies":
+		return m.openReplies()
 	case "snooze":
 		until, err := inbox.ParseSnooze(rest, m.svc.Now())
 		if err != nil {
