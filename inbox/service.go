@@ -713,6 +713,8 @@ func (s *Service) ApplyRules(ctx context.Context, c Conversation, a rules.Action
 			t.Assignee = who
 		}
 		switch {
+		case a.Spam:
+			markSpam(t)
 		case a.Done:
 			t.State, t.SnoozeUntil = StateDone, 0
 		case a.Snooze > 0:

@@ -352,6 +352,9 @@ type Triage struct {
 	EscNote     string    `json:"esc_note,omitempty"`
 	EscAt       int64     `json:"esc_at,omitempty"`
 	Assignee    string    `json:"assignee,omitempty"`
+	// Spam closes a conversation and keeps it closed when its author writes
+	// again; it shows in the Spam view only.
+	Spam bool `json:"spam,omitempty"`
 }
 
 // Event is one entry of the append-only journal.

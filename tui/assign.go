@@ -58,11 +58,11 @@ func (m *Model) openAssign() {
 }
 
 // showTab keeps the tab bar short: the team views show only while active
-// or, for Mine and Mentions, while they hold something (7, 8, 9 and tab
+// or, for Mine, Mentions and Spam, while they hold something (7–0 and tab
 // always reach them).
 func (m *Model) showTab(v inbox.View) bool {
 	switch v {
-	case inbox.ViewMine, inbox.ViewMentions:
+	case inbox.ViewMine, inbox.ViewMentions, inbox.ViewSpam:
 		return v == m.view || m.counts[v] > 0
 	case inbox.ViewUnassigned:
 		return v == m.view

@@ -583,7 +583,7 @@ func (m *Model) globalKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 			return func() tea.Msg { return searchStart(q) }
 		})
 	case key.Matches(k, m.keys.Command):
-		m.overlay = newPrompt(":", "search <words> · view <name> · network <name|all> · done · undo · snooze <when> · tag <name> · escalate <dest> [note] · help · quit", "", func(s string) tea.Cmd {
+		m.overlay = newPrompt(":", "search <words> · view <name> · network <name|all> · done · spam · replies · undo · snooze <when> · tag <name> · escalate <dest> [note] · help · quit", "", func(s string) tea.Cmd {
 			return func() tea.Msg { return commandMsg(s) }
 		})
 	case key.Matches(k, m.keys.Copy):
@@ -611,6 +611,10 @@ func (m *Model) globalKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 		return m.openActivity(), true
 	case key.Matches(k, m.keys.Profile):
 		return m.openProfile(), true
+	case key.Matches(k, m.keys.Spam):
+		return m.openSpam(), true
+	case key.Matches(k, m.keys.Replies):
+		return m.openReplies(), true
 	default:
 		return nil, false
 	}
@@ -905,7 +909,7 @@ func (m *Model) handleCommand(line string) tea.Cmd {
 				return m.setView(v)
 			}
 		}
-		m.setFlash("unknown view "+rest+": inbox, negative, escalated, snoozed, done, all, mine, unassigned, mentions", true)
+		m.setFlash("unknown view "+rest+": inbox, negative, escalated, snoozed, done, all, mine, unassigned, mentions, spam", true)
 	case "network":
 		if rest == "all" || rest == "all networks" || rest == "" {
 			m.network = ""
@@ -924,6 +928,10 @@ func (m *Model) handleCommand(line string) tea.Cmd {
 		return m.bulk("escalation resolved", func(ctx context.Context, ids []int64) error { return m.svc.Resolve(ctx, u, ids) })
 	case "discard":
 		return m.discardDraft()
+	case "spam":
+		return m.openSpam()
+	case "replies":
+		return m.openReplies()
 	case "snooze":
 		until, err := inbox.ParseSnooze(rest, m.svc.Now())
 		if err != nil {

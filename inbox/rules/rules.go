@@ -51,6 +51,7 @@ type Rule struct {
 	Done         bool     `toml:"done"`
 	Hide         bool     `toml:"hide"`   // where the network allows it
 	Assign       string   `toml:"assign"` // a manager's name; only an unassigned conversation
+	Spam         bool     `toml:"spam"`   // close as spam (the Spam view)
 	Stop         bool     `toml:"stop"`
 
 	line   int
@@ -109,7 +110,7 @@ func Parse(path, text string, destinations []string) (*Set, error) {
 	starts := ruleLines(text)
 	if und := md.Undecoded(); len(und) > 0 {
 		k := und[0]
-		return nil, fmt.Errorf("%s:%d: unknown setting %q in a rule (conditions: network account kind language negative rating_max rating_min keywords regex author has_link hours breached; actions: tag mark_negative priority escalate note snooze done hide assign stop)",
+		return nil, fmt.Errorf("%s:%d: unknown setting %q in a rule (conditions: network account kind language negative rating_max rating_min keywords regex author has_link hours breached; actions: tag mark_negative priority escalate note snooze done hide assign spam stop)",
 			path, keyLine(text, starts, -1, k[len(k)-1]), k.String())
 	}
 	set := &Set{Path: path}
@@ -151,7 +152,7 @@ func Parse(path, text string, destinations []string) (*Set, error) {
 			return nil, fmt.Errorf("%s: ratings are 1 to 5", where("rating_max"))
 		}
 		if !r.hasAction() {
-			return nil, fmt.Errorf("%s:%d: rule %q does nothing: give it an action (tag, mark_negative, priority, escalate, snooze, done, hide)", path, r.line, r.Name)
+			return nil, fmt.Errorf("%s:%d: rule %q does nothing: give it an action (tag, mark_negative, priority, escalate, snooze, done, hide, assign, spam)", path, r.line, r.Name)
 		}
 		for i := range r.Keywords {
 			r.Keywords[i] = strings.ToLower(r.Keywords[i])
@@ -162,7 +163,7 @@ func Parse(path, text string, destinations []string) (*Set, error) {
 }
 
 func (r Rule) hasAction() bool {
-	return len(r.Tag) > 0 || r.MarkNegative || r.Priority != "" || r.Escalate != "" || r.Snooze != "" || r.Done || r.Hide || r.Assign != ""
+	return len(r.Tag) > 0 || r.MarkNegative || r.Priority != "" || r.Escalate != "" || r.Snooze != "" || r.Done || r.Hide || r.Assign != "" || r.Spam
 }
 
 func parseHours(s string) (int, int, error) {
@@ -298,12 +299,13 @@ type Actions struct {
 	Done         bool
 	Hide         bool
 	Assign       string
+	Spam         bool
 }
 
 // Actions is what this rule alone asks for.
 func (r Rule) Actions() Actions {
 	a := Actions{Rules: []string{r.Name}, MarkNegative: r.MarkNegative, Escalate: r.Escalate, Note: r.Note,
-		Snooze: r.snooze, Done: r.Done, Hide: r.Hide, Assign: r.Assign}
+		Snooze: r.snooze, Done: r.Done, Hide: r.Hide, Assign: r.Assign, Spam: r.Spam}
 	a.Tags = append(a.Tags, r.Tag...)
 	if r.Priority != "" {
 		a.Tags = append(a.Tags, "priority-"+r.Priority)
@@ -334,6 +336,7 @@ func (a *Actions) merge(b Actions) {
 	if b.Assign != "" {
 		a.Assign = b.Assign
 	}
+	a.Spam = a.Spam || b.Spam
 }
 
 // Empty reports whether nothing is to be done.
@@ -384,6 +387,9 @@ func (a Actions) Describe() string {
 	}
 	if a.Assign != "" {
 		parts = append(parts, "assign to "+a.Assign)
+	}
+	if a.Spam {
+		parts = append(parts, "mark spam")
 	}
 	return strings.Join(parts, ", ")
 }

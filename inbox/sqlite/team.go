@@ -16,6 +16,9 @@ var teamViewDefs = map[inbox.View]viewDef{
 	// Mentions are few per manager: their rows come from note_mentions by
 	// its primary key, then sort by latest activity.
 	inbox.ViewMentions: {"c.id IN (SELECT conversation_id FROM note_mentions WHERE manager = ?)", "c.act_key"},
+	// Spam is the same for everyone, but the view_counts triggers do not
+	// keep it: it is counted from conv_spam (0014_spam.sql).
+	inbox.ViewSpam: {"c.spam = 1", "c.act_key"},
 }
 
 // viewArgs are the arguments a view's where clause takes.
