@@ -12,7 +12,9 @@ import (
 
 // SavedReply is a canned answer from a plain-text file.
 type SavedReply struct {
-	Name string // file name without extension
+	Name string // file name without extension and language
+	Lang string // "nl" for sorry.nl.txt: the variant for Dutch conversations; "" for the default
+	File string // the file's name in the replies directory
 	Body string
 }
 
@@ -35,10 +37,15 @@ func LoadSavedReplies(dir string) ([]SavedReply, error) {
 		if err != nil {
 			return nil, fmt.Errorf("saved reply %s: %w", filepath.Join(dir, e.Name()), err)
 		}
-		name := strings.TrimSuffix(e.Name(), filepath.Ext(e.Name()))
-		out = append(out, SavedReply{Name: name, Body: strings.TrimRight(string(b), "\n")})
+		name, lang := splitLang(strings.TrimSuffix(e.Name(), filepath.Ext(e.Name())))
+		out = append(out, SavedReply{Name: name, Lang: lang, File: e.Name(), Body: strings.TrimRight(string(b), "\n")})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		return out[i].Lang < out[j].Lang
+	})
 	return out, nil
 }
 

@@ -45,6 +45,7 @@ type Service struct {
 	moderation func(accountID int64) []ActionKind
 	windows    func(accountID int64) time.Duration
 	limits     func(accountID int64, kind Kind) TextLimit
+	feeds      func(a *Account)
 }
 
 // NewService wraps a store.
@@ -125,8 +126,25 @@ func (s *Service) AddAccount(ctx context.Context, a Account) (Account, error) {
 	return acc, err
 }
 
-// Accounts lists accounts with their sync state.
-func (s *Service) Accounts(ctx context.Context) ([]Account, error) { return s.store.Accounts(ctx) }
+// Accounts lists accounts with their sync state, and how each receives
+// messages right now where a sync engine runs.
+func (s *Service) Accounts(ctx context.Context) ([]Account, error) {
+	accs, err := s.store.Accounts(ctx)
+	if s.feeds != nil {
+		for i := range accs {
+			s.feeds(&accs[i])
+		}
+	}
+	return accs, err
+}
+
+// SetFeeds tells the service how to learn an account's feed (live or
+// polled, the last event) from the sync engine.
+func (s *Service) SetFeeds(f func(a *Account)) { s.feeds = f }
+
+// FeedChanged tells subscribers that an account went live or back to
+// polling (the status bar shows which).
+func (s *Service) FeedChanged() { s.hub.publish(Change{Accounts: true}) }
 
 // SetAccountStatus records sync health for the status bar.
 func (s *Service) SetAccountStatus(ctx context.Context, id int64, st AccountStatus, lastErr string) error {
@@ -223,12 +241,20 @@ func (s *Service) List(ctx context.Context, p Page) ([]Conversation, error) {
 	if p.Limit <= 0 {
 		p.Limit = 50
 	}
+	if p.Manager == "" {
+		p.Manager = ManagerOf(ctx)
+	}
 	return s.store.List(ctx, p)
 }
 
-// Counts returns the size of every view.
+// Counts returns the size of every view, the team views as the manager in
+// ctx sees them.
 func (s *Service) Counts(ctx context.Context, network string) (Counts, error) {
-	return s.store.Counts(ctx, network)
+	c, err := s.store.Counts(ctx, network)
+	if err != nil {
+		return c, err
+	}
+	return s.teamCounts(ctx, c, network)
 }
 
 // Open loads a conversation with its context, messages and draft, and
@@ -245,7 +271,7 @@ func (s *Service) Open(ctx context.Context, id int64) (Thread, error) {
 
 // FilterCorpus returns up to limit rows of a view for in-memory filtering.
 func (s *Service) FilterCorpus(ctx context.Context, v View, network string, limit int) ([]Conversation, error) {
-	return s.store.FilterCorpus(ctx, v, network, limit)
+	return s.store.FilterCorpus(ctx, v, network, ManagerOf(ctx), limit)
 }
 
 // Search runs a full-text search over every message. Any input is safe: it is
@@ -682,7 +708,13 @@ func (s *Service) ApplyRules(ctx context.Context, c Conversation, a rules.Action
 			t.EscDest, t.EscNote, t.EscAt = a.Escalate, a.Note, now.UnixMilli()
 			escalated = true
 		}
+		// A rule assigns only what nobody owns: a manager's choice stands.
+		if who := CleanManager(a.Assign); who != "" && t.Assignee == "" {
+			t.Assignee = who
+		}
 		switch {
+		case a.Spam:
+			markSpam(t)
 		case a.Done:
 			t.State, t.SnoozeUntil = StateDone, 0
 		case a.Snooze > 0:

@@ -35,7 +35,16 @@ type Store interface {
 	Place(ctx context.Context, ids []int64) ([]Placement, error)
 	Conversation(ctx context.Context, id int64) (Conversation, error)
 	Thread(ctx context.Context, id int64) (Thread, error)
-	FilterCorpus(ctx context.Context, v View, network string, limit int) ([]Conversation, error)
+	// FilterCorpus returns up to limit rows of a view; manager is who asks
+	// (the team views depend on it).
+	FilterCorpus(ctx context.Context, v View, network, manager string, limit int) ([]Conversation, error)
+	// AddNote stores an internal note with its mentions and journals it.
+	AddNote(ctx context.Context, n Note) (Note, error)
+	// Profile loads a person's history on one account (author by id, or by
+	// handle when the network gives no id).
+	Profile(ctx context.Context, accountID int64, author Author, limit int) (Profile, error)
+	// TeamCounts sizes the team views (Mine as manager sees it).
+	TeamCounts(ctx context.Context, manager, network string) (Counts, error)
 	Search(ctx context.Context, query string, limit int) ([]Conversation, error)
 	Tags(ctx context.Context) ([]string, error)
 

@@ -86,6 +86,13 @@ type Account struct {
 	LastError string
 	Cursor    string // opaque to everything but the connector
 	Notice    string // a standing note that is not an error
+	// How the account receives messages right now, from the running sync
+	// engine (never stored; zero without one): Live while a stream is
+	// connected, else polled every PollEvery; LastEvent is when the stream
+	// last delivered.
+	Live      bool
+	PollEvery time.Duration
+	LastEvent time.Time
 }
 
 // Author is the person behind a message.
@@ -130,6 +137,8 @@ type Conversation struct {
 	EscDest string
 	EscNote string
 	EscAt   time.Time
+
+	Assignee string // the manager who owns it; "" nobody
 
 	Author  Author // the customer
 	Preview string // first line of the latest inbound message
@@ -256,6 +265,7 @@ type Thread struct {
 	Messages     []Message
 	Actions      []OutboxEntry // moderation actions asked for, with their delivery state
 	Drafts       []Draft       // every manager's unsent text, newest first
+	Notes        []Note        // the team's internal notes, oldest first
 	// OutSeq counts the outbound messages ever stored here (queued or
 	// synced); a reply's send-time check compares against it.
 	OutSeq int64
@@ -341,6 +351,10 @@ type Triage struct {
 	EscDest     string    `json:"esc_dest,omitempty"`
 	EscNote     string    `json:"esc_note,omitempty"`
 	EscAt       int64     `json:"esc_at,omitempty"`
+	Assignee    string    `json:"assignee,omitempty"`
+	// Spam closes a conversation and keeps it closed when its author writes
+	// again; it shows in the Spam view only.
+	Spam bool `json:"spam,omitempty"`
 }
 
 // Event is one entry of the append-only journal.

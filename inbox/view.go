@@ -13,10 +13,25 @@ const (
 	ViewSnoozed
 	ViewDone
 	ViewAll
+	// The team's views: per manager, so their rows depend on who asks
+	// (Page.Manager); they are not in Views, whose membership is the same
+	// for everyone.
+	ViewMine       // open conversations assigned to the manager asking
+	ViewUnassigned // open conversations nobody owns
+	ViewMentions   // conversations with a note that names the manager asking
+	ViewSpam       // conversations marked spam (closed, whatever their author writes)
 )
 
 // Views lists every view in tab order.
 var Views = []View{ViewInbox, ViewNegative, ViewEscalated, ViewSnoozed, ViewDone, ViewAll}
+
+// TeamViews are the views the view_counts triggers do not keep: those whose
+// rows depend on the manager asking, and Spam, which is counted from its
+// partial index (spam is a small part of any inbox).
+var TeamViews = []View{ViewMine, ViewUnassigned, ViewMentions, ViewSpam}
+
+// Tabs lists every view a manager can switch to, in tab order.
+var Tabs = append(append([]View{}, Views...), TeamViews...)
 
 func (v View) String() string {
 	switch v {
@@ -32,6 +47,14 @@ func (v View) String() string {
 		return "Done"
 	case ViewAll:
 		return "All"
+	case ViewMine:
+		return "Mine"
+	case ViewUnassigned:
+		return "Unassigned"
+	case ViewMentions:
+		return "Mentions"
+	case ViewSpam:
+		return "Spam"
 	}
 	return fmt.Sprintf("View(%d)", int(v))
 }
@@ -45,6 +68,9 @@ type Page struct {
 	Anchor  *Cursor
 	Before  bool
 	Limit   int
+	// Manager is who asks, for the team views (Mine); the Service fills it
+	// from the context (WithManager) when empty.
+	Manager string
 }
 
 // Cursor is a position in a view: the sort key and id of a row.

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	gossh "golang.org/x/crypto/ssh"
@@ -57,4 +58,20 @@ func lookup(list []allowed, key gossh.PublicKey) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// Managers lists the names on the allow-list, in file order, once each:
+// who a conversation can be assigned to. An unreadable list gives none.
+func Managers(path string, names map[string]string) []string {
+	list, err := readAllowList(path, names)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, a := range list {
+		if !slices.Contains(out, a.name) {
+			out = append(out, a.name)
+		}
+	}
+	return out
 }

@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/x/vt"
-
 	"github.com/parleyhq/parley/inbox"
 )
 
@@ -35,14 +33,20 @@ func TestBandwidth(t *testing.T) {
 	f := setup(t, "ann")
 	f.fill(100)
 	tm := f.open("ann", 160, 48)
-	tm.waitFor("Person 000", "Inbox")
-	tm.quiet()
+	// The first frame is complete when the rows, the view counts and the
+	// account's status are on screen (they come as separate answers), and
+	// the cursor row is painted to its end.
+	tm.waitFor("Person 000", "1 Inbox 103", "● fb")
+	tm.waitUntil("the cursor on Alice", tm.onlySelected("Alice"))
 	first := tm.bytes()
+	// The last rows of the page are drawn only with the first move (they
+	// may come in a frame of their own), so the first move waits for them.
 	tm.send("j")
-	tm.quiet()
+	tm.waitUntil("the cursor on Bob", tm.onlySelected("Bob"))
+	tm.waitFor("Person 041")
 	move := tm.bytes() - first
 	tm.send("j")
-	tm.quiet()
+	tm.waitUntil("the cursor on Person 000", tm.onlySelected("Person 000"))
 	move2 := tm.bytes() - first - move
 	t.Logf("first Inbox frame at 160×48: %d bytes; move down one row: %d bytes, then %d bytes", first, move, move2)
 	if move >= 1024 || move2 >= 1024 {
@@ -74,8 +78,8 @@ func TestRealOpenSSHClient(t *testing.T) {
 	// ssh takes its window size from its own terminal: script(1) (util-linux,
 	// essential on Debian) gives it one of 80×24.
 	cmd := exec.Command("script", "-qfec", "stty cols 80 rows 24; exec "+strings.Join(args, " "), "/dev/null")
-	emu := vt.NewEmulator(80, 24)
-	tm := &term{t: t, emu: emu, done: make(chan error, 1)}
+	tm := newTerm(t, 80, 24)
+	emu := tm.emu
 	stdin, _ := cmd.StdinPipe()
 	tm.in = stdin
 	cmd.Stdout = tm
@@ -100,17 +104,17 @@ func TestRealOpenSSHClient(t *testing.T) {
 	tm.send("\r")
 	tm.waitFor("Hello from Bob")
 	tm.send("r")
-	time.Sleep(200 * time.Millisecond)
+	tm.waitFor(onComposer)
 	tm.send("Thanks Bob!")
-	time.Sleep(200 * time.Millisecond)
+	tm.waitFor("Thanks Bob!")
 	tm.send("\x13") // ctrl+s
-	tm.waitFor("reply queued")
+	tm.waitFor("reply queued", onConv)
 	tm.send("\x1b")
-	time.Sleep(200 * time.Millisecond)
+	tm.waitFor(onList)
 	tm.send("q")
 	select {
 	case <-tm.done:
-	case <-time.After(5 * time.Second):
+	case <-time.After(waitLimit):
 		t.Fatal("ssh did not exit after q")
 	}
 	convs, _ := f.svc.List(context.Background(), inbox.Page{View: inbox.ViewAll, Limit: 10})

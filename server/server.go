@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -258,6 +259,9 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	}
 	opt := s.cfg.TUI
 	opt.User = user
+	// Everyone who may log in can be given a conversation; the list is
+	// re-read per session like the allow-list itself.
+	opt.Managers = append(slices.Clip(opt.Managers), Managers(s.cfg.AuthorizedKeys, s.cfg.Names)...)
 	opt.Editor = "" // no $EDITOR over SSH: the built-in composer is complete
 	opt.Context = sess.Context()
 	opt.Session = sess.Context().SessionID()[:16]

@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -133,13 +134,18 @@ func (f *fixture) client(name string) (*gossh.Session, error) {
 
 // term is a client terminal: keys in, screen bytes out.
 type term struct {
-	t    *testing.T
-	in   io.WriteCloser
-	mu   sync.Mutex
-	n    int          // bytes the server wrote
-	emu  *vt.Emulator // what a terminal would show
-	sess *gossh.Session
-	done chan error
+	t       *testing.T
+	in      io.WriteCloser
+	mu      sync.Mutex
+	n       int          // bytes the server wrote
+	emu     *vt.Emulator // what a terminal would show
+	sess    *gossh.Session
+	done    chan error
+	written chan struct{} // signalled after every write, so waits need no polling
+}
+
+func newTerm(t *testing.T, w, h int) *term {
+	return &term{t: t, emu: vt.NewEmulator(w, h), done: make(chan error, 1), written: make(chan struct{}, 1)}
 }
 
 func (f *fixture) open(name string, w, h int) *term {
@@ -151,7 +157,8 @@ func (f *fixture) open(name string, w, h int) *term {
 	if err := s.RequestPty("xterm-256color", h, w, gossh.TerminalModes{}); err != nil {
 		f.t.Fatal(err)
 	}
-	tm := &term{t: f.t, sess: s, done: make(chan error, 1), emu: vt.NewEmulator(w, h)}
+	tm := newTerm(f.t, w, h)
+	tm.sess = s
 	tm.in, _ = s.StdinPipe()
 	s.Stdout = tm
 	// Answer the program's terminal queries, as a real terminal does.
@@ -167,7 +174,12 @@ func (tm *term) Write(p []byte) (int, error) {
 	tm.mu.Lock()
 	defer tm.mu.Unlock()
 	tm.n += len(p)
-	return tm.emu.Write(p)
+	n, err := tm.emu.Write(p)
+	select {
+	case tm.written <- struct{}{}:
+	default: // a wake-up is pending already
+	}
+	return n, err
 }
 
 func (tm *term) bytes() int {
@@ -183,35 +195,69 @@ func (tm *term) text() string {
 	return tm.emu.String()
 }
 
-func (tm *term) waitFor(subs ...string) {
+// waitLimit only fails a test that is really stuck; a busy machine stays
+// far below it.
+const waitLimit = 20 * time.Second
+
+// waitUntil waits until cond holds, looking again after every write from
+// the server.
+func (tm *term) waitUntil(what string, cond func() bool) {
 	tm.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		s := tm.text()
-		ok := true
-		for _, sub := range subs {
-			ok = ok && strings.Contains(s, sub)
+	deadline := time.NewTimer(waitLimit)
+	defer deadline.Stop()
+	for !cond() {
+		select {
+		case <-tm.written:
+		case <-deadline.C:
+			s := tm.text()
+			tm.t.Fatalf("screen never showed %s; got:\n%s", what, s[max(0, len(s)-3000):])
 		}
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			tm.t.Fatalf("screen never showed %q; got:\n%s", subs, s[max(0, len(s)-3000):])
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 
-// quiet waits until nothing has been written for a while.
-func (tm *term) quiet() {
-	last, still := -1, 0
-	for still < 5 {
-		time.Sleep(30 * time.Millisecond)
-		if n := tm.bytes(); n == last {
-			still++
-		} else {
-			last, still = n, 0
+func (tm *term) waitFor(subs ...string) {
+	tm.t.Helper()
+	tm.waitUntil(fmt.Sprintf("%q", subs), func() bool {
+		s := tm.text()
+		for _, sub := range subs {
+			if !strings.Contains(s, sub) {
+				return false
+			}
 		}
+		return true
+	})
+}
+
+// Screens the tests wait for between keys, so that a key reaches the screen
+// it is meant for (and an Esc is never read together with the next key as
+// alt+key). The help line tells them apart.
+const (
+	onList     = "enter open"     // the list's help line
+	onConv     = "esc/q back"     // a conversation's help line
+	onComposer = "Write a reply…" // an empty composer
+)
+
+// onlySelected is true when the row holding name is the one row drawn as
+// selected: the cursor mark at its start and the selection background up to
+// its last cell. The renderer draws rows top to bottom and left to right, so
+// then the whole frame of a cursor move has arrived, not just its first
+// bytes.
+func (tm *term) onlySelected(name string) func() bool {
+	return func() bool {
+		tm.mu.Lock()
+		defer tm.mu.Unlock()
+		lines := strings.Split(tm.emu.String(), "\n")
+		found := false
+		for y, line := range lines {
+			last := tm.emu.CellAt(tm.emu.Width()-1, y)
+			painted := last != nil && last.Style.Bg != nil
+			mine := strings.HasPrefix(line, "› ") && strings.Contains(line, name)
+			if mine && !painted || !mine && painted && strings.HasPrefix(line, "› ") {
+				return false
+			}
+			found = found || mine && painted
+		}
+		return found
 	}
 }
 
@@ -232,7 +278,7 @@ func TestAllowedKeyGetsTheInbox(t *testing.T) {
 		if err != nil {
 			t.Fatalf("session ended with %v", err)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(waitLimit):
 		t.Fatal("q did not end the session")
 	}
 }
@@ -301,7 +347,7 @@ func TestTwoSessionsSeeEachOther(t *testing.T) {
 	bob.send("n")
 	// ann's action reaches bob's screen live.
 	ann.send("\x1b") // close composer
-	time.Sleep(100 * time.Millisecond)
+	ann.waitFor(onConv)
 	ann.send("d")
 	bob.send("\x1b")
 	bob.waitFor("Done 1")
@@ -355,22 +401,23 @@ func TestShutdownWithReplyInFlightLosesNothing(t *testing.T) {
 	ann.send("\r")
 	ann.waitFor("Hello from Alice")
 	ann.send("r")
-	time.Sleep(100 * time.Millisecond)
+	ann.waitFor(onComposer)
 	ann.send("On its way")
-	time.Sleep(100 * time.Millisecond)
+	ann.waitFor("On its way")
 	ann.send("\x13") // ctrl+s
 	select {
 	case <-net.sent:
-	case <-time.After(5 * time.Second):
+	case <-time.After(waitLimit):
 		t.Fatal("the reply never reached the network")
 	}
 	// Another draft is being typed when the server goes down.
+	ann.waitFor(onConv)
 	ann.send("\x1b")
-	time.Sleep(50 * time.Millisecond)
+	ann.waitFor(onList)
 	ann.send("j\r")
-	ann.waitFor("Hello from")
+	ann.waitFor(onConv, "Hello from")
 	ann.send("r")
-	time.Sleep(100 * time.Millisecond)
+	ann.waitFor(onComposer)
 	ann.send("half typed")
 	ann.waitFor("half typed") // on screen, so the program has it
 

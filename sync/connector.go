@@ -170,5 +170,5 @@ var ErrNoStream = errors.New("the server offers no stream")
 type Feed struct {
 	Live      bool          // a stream is connected
 	PollEvery time.Duration // how often it is polled while not live
-	LastEvent time.Time     // when the stream last delivered (zero: never)
+	LastEvent time.Time     // when new messages last arrived, pushed or polled (zero: never)
 }

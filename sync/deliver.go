@@ -38,6 +38,9 @@ type Escalation struct {
 	Rating       int             `json:"rating,omitempty"`
 	Conversation int64           `json:"conversation_id"`
 	Messages     []EscalationMsg `json:"messages"`
+	// Notes are the team's internal notes on the conversation (latest ten):
+	// context for whoever it is handed to, never seen by the customer.
+	Notes []EscalationMsg `json:"notes,omitempty"`
 }
 
 // EscalationMsg is one message in an escalation.
@@ -70,6 +73,9 @@ func (e Escalation) Summary() string {
 	if last != "" {
 		s += "\n> " + strings.ReplaceAll(last, "\n", "\n> ")
 	}
+	for _, n := range e.Notes {
+		s += "\nInternal note by " + n.From + ": " + strings.ReplaceAll(n.Text, "\n", " ")
+	}
 	if e.Link != "" {
 		s += "\n" + e.Link
 	}
@@ -91,6 +97,13 @@ func NewEscalation(dest, note string, th inbox.Thread) Escalation {
 		if m.Permalink != "" {
 			e.Link = m.Permalink
 		}
+	}
+	notes := th.Notes
+	if len(notes) > 10 {
+		notes = notes[len(notes)-10:]
+	}
+	for _, n := range notes {
+		e.Notes = append(e.Notes, EscalationMsg{From: n.Author, At: n.CreatedAt, Text: n.Text})
 	}
 	if e.Link == "" && th.Post != nil {
 		e.Link = th.Post.Permalink
@@ -135,7 +148,7 @@ func (w Webhook) Deliver(ctx context.Context, e Escalation) error {
 	case resp.StatusCode < 300:
 		return nil
 	case resp.StatusCode == 429:
-		return &RateLimitError{RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now()), Msg: "webhook: 429"}
+		return &RateLimitError{RetryAfter: RetryAfter(resp.Header.Get("Retry-After"), time.Now()), Msg: "webhook: 429"}
 	case resp.StatusCode >= 500:
 		return fmt.Errorf("webhook: %s", resp.Status)
 	}
@@ -248,7 +261,7 @@ func (c Command) Deliver(ctx context.Context, e Escalation) error {
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("command %q: %v: %s", c.Cmd, err, truncate(strings.TrimSpace(stderr.String()), 200))
+		return fmt.Errorf("command %q: %v: %s", c.Cmd, err, Truncate(strings.TrimSpace(stderr.String()), 200))
 	}
 	return nil
 }

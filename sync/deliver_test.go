@@ -48,7 +48,7 @@ func escalateOne(t *testing.T, e *env) int64 {
 func newEnvDeliverable(t *testing.T) *env {
 	e := newEnv(t)
 	st := e.st
-	e.svc = inbox.NewService(st, inbox.Options{Deliverable: func(d string) bool { return d == "support" }})
+	e.svc = inbox.NewService(st, inbox.Options{Now: e.clk.Now, Deliverable: func(d string) bool { return d == "support" }})
 	return e
 }
 
@@ -72,15 +72,12 @@ func TestWebhookDeliveryWithRetries(t *testing.T) {
 	defer srv.Close()
 	conv := escalateOne(t, e)
 	w := NewWorker(e.svc, func(int64) (Connector, bool) { return nil, false }, nil)
-	w.Backoff = Backoff{Base: time.Millisecond, Max: time.Millisecond}
 	w.Destinations = map[string]Deliverer{"support": Webhook{URL: srv.URL}}
-	// The 503 is retried after the (test-short) backoff, within one drain.
-	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
-		w.Drain(context.Background())
-		if th, _ := e.svc.Open(context.Background(), conv); th.Actions[0].Status == inbox.DeliverySent {
-			break
-		}
-	}
+	// The 503 is retried once its backoff is over.
+	drainUntil(t, e, w, "escalation delivered", func() bool {
+		th, _ := e.svc.Open(context.Background(), conv)
+		return th.Actions[0].Status == inbox.DeliverySent
+	})
 	th, _ := e.svc.Open(context.Background(), conv)
 	if a := th.Actions[0]; a.Status != inbox.DeliverySent || a.Attempts != 2 {
 		t.Fatalf("after a 503 and a retry: %+v", a)
@@ -208,10 +205,9 @@ func TestEmailDeliveryOverSTARTTLS(t *testing.T) {
 	e := newEnvDeliverable(t)
 	conv := escalateOne(t, e)
 	w := NewWorker(e.svc, func(int64) (Connector, bool) { return nil, false }, nil)
-	w.Backoff = Backoff{Base: time.Millisecond, Max: time.Millisecond}
 	w.Destinations = map[string]Deliverer{"support": mail}
 	w.Drain(context.Background()) // 451: retried
-	time.Sleep(5 * time.Millisecond)
+	e.clk.Advance(time.Hour)      // past its backoff
 	w.Drain(context.Background())
 	th, _ := e.svc.Open(context.Background(), conv)
 	if a := th.Actions[0]; a.Status != inbox.DeliverySent {

@@ -97,7 +97,10 @@ func (e *Engine) runAccount(ctx context.Context, a Account) error {
 	if poll <= 0 {
 		poll = time.Minute
 	}
-	st := &accountState{cursor: a.Cursor, kick: make(chan struct{}, 1)}
+	// Messages older than one interval before the start are backlog, not
+	// a conversation going on.
+	st := &accountState{cursor: a.Cursor, kick: make(chan struct{}, 1), newest: e.svc.Now().Add(-poll)}
+	pace := newPollPacer(poll)
 	e.setFeed(a.ID, func(f *Feed) { f.PollEvery = poll })
 	if s, ok := a.Conn.(Streamer); ok && !e.Once {
 		go e.runStream(ctx, a, s, st)
@@ -107,7 +110,8 @@ func (e *Engine) runAccount(ctx context.Context, a Account) error {
 		if failures == 0 {
 			_ = e.svc.SetAccountStatus(ctx, a.ID, inbox.AccountSyncing, "")
 		}
-		more, err := e.syncPage(WithWaitReporter(ctx, e.waitReporter(ctx, a)), a, st)
+		more, news, err := e.syncPage(WithWaitReporter(ctx, e.waitReporter(ctx, a)), a, st)
+		st.news = st.news || news
 		var wait time.Duration
 		switch {
 		case ctx.Err() != nil:
@@ -121,12 +125,17 @@ func (e *Engine) runAccount(ctx context.Context, a Account) error {
 			if e.Once {
 				return nil
 			}
-			wait = poll + rand.N(poll/5+1) // jitter so accounts spread out
 			if e.Feed(a.ID).Live {
 				// The stream brings what is new; an occasional fetch is
 				// the safety net for anything it missed.
 				wait = 10 * poll
+				st.news = false
+				break
 			}
+			every := pace.next(st.news)
+			st.news = false
+			e.setFeed(a.ID, func(f *Feed) { f.PollEvery = every })
+			wait = every + rand.N(every/5+1) // jitter so accounts spread out
 		default:
 			failures++
 			status := inbox.AccountError
@@ -164,6 +173,8 @@ type accountState struct {
 	mu     gosync.Mutex
 	cursor string
 	kick   chan struct{} // asks the fetch loop to catch up now
+	news   bool          // the fetch loop's pages since its last wait brought messages
+	newest time.Time     // the latest message creation time seen by a poll
 }
 
 // runStream keeps an account's stream connected until ctx ends,
@@ -177,7 +188,7 @@ func (e *Engine) runStream(ctx context.Context, a Account, s Streamer, st *accou
 			return
 		}
 		if errors.Is(err, ErrNoStream) {
-			e.log.Info("no stream on this server; polling", "account", a.Label, "network", a.Network)
+			e.log.Info("no stream on this server; polling", "account", a.Label, "network", a.Network, "why", err)
 			return
 		}
 		failures++
@@ -198,14 +209,17 @@ func (e *Engine) stream(ctx context.Context, a Account, s Streamer, st *accountS
 			err = fmt.Errorf("stream panicked: %v", r)
 		}
 	}()
-	return s.Stream(ctx, func() {
-		connected()
-		e.setFeed(a.ID, func(f *Feed) { f.Live = true })
-		e.log.Info("stream connected", "account", a.Label, "network", a.Network)
+	kick := func() {
 		select {
 		case st.kick <- struct{}{}:
 		default:
 		}
+	}
+	return s.Stream(context.WithValue(ctx, catchUpKey{}, kick), func() {
+		connected()
+		e.setFeed(a.ID, func(f *Feed) { f.Live = true })
+		e.log.Info("stream connected", "account", a.Label, "network", a.Network)
+		kick()
 	}, func(b inbox.Batch) error {
 		st.mu.Lock()
 		defer st.mu.Unlock()
@@ -228,12 +242,23 @@ func (e *Engine) Feed(accountID int64) Feed {
 	return e.feeds[accountID]
 }
 
+// FillFeed sets an account's feed fields from the engine (the service's
+// feed hook).
+func (e *Engine) FillFeed(a *inbox.Account) {
+	f := e.Feed(a.ID)
+	a.Live, a.PollEvery, a.LastEvent = f.Live, f.PollEvery, f.LastEvent
+}
+
 func (e *Engine) setFeed(id int64, change func(*Feed)) {
 	e.mu.Lock()
-	defer e.mu.Unlock()
-	f := e.feeds[id]
+	was := e.feeds[id]
+	f := was
 	change(&f)
 	e.feeds[id] = f
+	e.mu.Unlock()
+	if f.Live != was.Live || f.PollEvery != was.PollEvery {
+		e.svc.FeedChanged()
+	}
 }
 
 // waitReporter is how an account's connector tells that it holds back for
@@ -265,7 +290,7 @@ func (e *Engine) waiting(ctx context.Context, a Account, d time.Duration) {
 // holds the account's lock. A stream that moved the cursor meanwhile may be
 // moved back by the commit: the next fetch then reads some items again,
 // which upserts make harmless.
-func (e *Engine) syncPage(ctx context.Context, a Account, st *accountState) (more bool, err error) {
+func (e *Engine) syncPage(ctx context.Context, a Account, st *accountState) (more, news bool, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("connector panicked: %v", r)
@@ -276,15 +301,25 @@ func (e *Engine) syncPage(ctx context.Context, a Account, st *accountState) (mor
 	st.mu.Unlock()
 	b, err := a.Conn.Fetch(ctx, cursor)
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if err := e.svc.Ingest(ctx, a.ID, b); err != nil {
-		return false, fmt.Errorf("store: %w", err)
+		return false, false, fmt.Errorf("store: %w", err)
 	}
 	st.cursor = b.Cursor
-	return b.More, nil
+	// New is what was written since the last look: many networks' polls
+	// read recent items again (for edits), which is no news.
+	for _, it := range b.Items {
+		if it.Message.CreatedAt.After(st.newest) {
+			st.newest, news = it.Message.CreatedAt, true
+		}
+	}
+	if news {
+		e.setFeed(a.ID, func(f *Feed) { f.LastEvent = e.svc.Now() })
+	}
+	return b.More, news, nil
 }
 
 // Moderation lists the moderation actions an account's network allows.

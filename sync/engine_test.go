@@ -77,6 +77,62 @@ type env struct {
 	svc *inbox.Service
 	st  *sqlite.Store
 	dir string
+	clk *clock
+}
+
+// clock is the wall clock plus however far a test has moved it on: a retry
+// due "in a millisecond" is made due by moving the clock, not by sleeping.
+type clock struct {
+	mu   gosync.Mutex
+	skew time.Duration
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.skew)
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.skew += d
+	c.mu.Unlock()
+}
+
+// waitLimit only fails a test that is really stuck.
+const waitLimit = 20 * time.Second
+
+// untilStored waits for cond, checking it again after every change the
+// service publishes (what another goroutine such as a running engine
+// stores), and fails a test that is stuck.
+func untilStored(t *testing.T, svc *inbox.Service, what string, cond func() bool) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	changes := svc.Subscribe(ctx) // before the first check, so no change is missed
+	deadline := time.NewTimer(waitLimit)
+	defer deadline.Stop()
+	for !cond() {
+		select {
+		case <-changes:
+		case <-deadline.C:
+			t.Fatalf("%s: not so after %v", what, waitLimit)
+		}
+	}
+}
+
+// drainUntil drains the outbox, moving the clock past each retry's
+// backoff, until cond holds; a bounded number of rounds, not a deadline.
+func drainUntil(t *testing.T, e *env, w *Worker, what string, cond func() bool) {
+	t.Helper()
+	for range MaxAttempts + 2 {
+		w.Drain(context.Background())
+		if cond() {
+			return
+		}
+		e.clk.Advance(time.Hour) // past any backoff or Retry-After a test uses
+	}
+	t.Fatalf("%s: not so after %d drains", what, MaxAttempts+2)
 }
 
 func newEnv(t *testing.T) *env {
@@ -87,7 +143,8 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return &env{svc: inbox.NewService(st, inbox.Options{ReplyMarksDone: true}), st: st, dir: dir}
+	clk := &clock{}
+	return &env{svc: inbox.NewService(st, inbox.Options{ReplyMarksDone: true, Now: clk.Now}), st: st, dir: dir, clk: clk}
 }
 
 func (e *env) account(t *testing.T, label string, c Connector) Account {
@@ -213,19 +270,13 @@ func TestBackoffThenRecoveryAndOneBadAccount(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { en.Run(ctx); close(done) }()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		f, b, h := e.acct(t, fa.ID), e.acct(t, ba.ID), e.acct(t, ha.ID)
-		if f.Cursor == "done" && f.Status == inbox.AccountOK && b.Status == inbox.AccountNeedsReauth && h.Cursor == "x" {
-			if b.LastError == "" {
-				t.Fatal("broken account has no error message")
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("accounts did not settle: flaky %+v broken %+v healthy %+v", f, b, h)
-		}
-		time.Sleep(10 * time.Millisecond)
+	var f, b, h inbox.Account
+	untilStored(t, e.svc, "flaky recovered, broken needs re-auth, healthy synced", func() bool {
+		f, b, h = e.acct(t, fa.ID), e.acct(t, ba.ID), e.acct(t, ha.ID)
+		return f.Cursor == "done" && f.Status == inbox.AccountOK && b.Status == inbox.AccountNeedsReauth && h.Cursor == "x"
+	})
+	if b.LastError == "" {
+		t.Fatal("broken account has no error message")
 	}
 	cancel()
 	<-done
@@ -264,23 +315,15 @@ func TestOutboxRetriesWithoutDoublePosting(t *testing.T) {
 	f := &fake{sendErr: []error{errors.New("timeout after the network accepted it"), &RateLimitError{RetryAfter: time.Millisecond, Msg: "slow down"}}}
 	a, c := replyOnce(t, e, f)
 	w := NewWorker(e.svc, func(int64) (Connector, bool) { return f, true }, nil)
-	w.Backoff = Backoff{Base: time.Millisecond, Max: time.Millisecond}
 	_ = a
-	deadline := time.Now().Add(3 * time.Second)
-	for {
-		w.Drain(context.Background())
+	var last inbox.Message
+	drainUntil(t, e, w, "reply sent", func() bool {
 		th, _ := e.svc.Open(context.Background(), c.ID)
-		last := th.Messages[len(th.Messages)-1]
-		if last.Delivery == inbox.DeliverySent {
-			if last.ExternalID != "out-1" || last.Permalink == "" {
-				t.Fatalf("sent message = %+v", last)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("never sent: %+v", last)
-		}
-		time.Sleep(2 * time.Millisecond)
+		last = th.Messages[len(th.Messages)-1]
+		return last.Delivery == inbox.DeliverySent
+	})
+	if last.ExternalID != "out-1" || last.Permalink == "" {
+		t.Fatalf("sent message = %+v", last)
 	}
 	if len(f.seen) != 3 || f.posts != 1 {
 		t.Fatalf("%d attempts, %d posts; want 3 attempts, 1 post", len(f.seen), f.posts)
@@ -328,16 +371,11 @@ func TestOutboxShutdownLosesNothing(t *testing.T) {
 	}
 	// The next run delivers it.
 	w2 := NewWorker(e.svc, func(int64) (Connector, bool) { return f, true }, nil)
-	w2.Backoff = Backoff{Base: time.Millisecond, Max: time.Millisecond}
-	time.Sleep(5 * time.Millisecond)
-	e2 := context.Background()
-	deadline := time.Now().Add(2 * time.Second)
-	for last.Delivery != inbox.DeliverySent && time.Now().Before(deadline) {
-		w2.Drain(e2)
-		th, _ = e.svc.Open(e2, c.ID)
+	drainUntil(t, e, w2, "delivered after restart", func() bool {
+		th, _ = e.svc.Open(context.Background(), c.ID)
 		last = th.Messages[len(th.Messages)-1]
-		time.Sleep(5 * time.Millisecond)
-	}
+		return last.Delivery == inbox.DeliverySent
+	})
 	if last.Delivery != inbox.DeliverySent || f.posts != 1 {
 		t.Fatalf("not delivered after restart: %+v posts=%d", last, f.posts)
 	}

@@ -272,21 +272,23 @@ func (c *HTTPClient) statusError(what string, resp *http.Response, body []byte) 
 	if msg == "" {
 		msg = http.StatusText(resp.StatusCode)
 	}
-	msg = fmt.Sprintf("%s: %d %s", what, resp.StatusCode, truncate(msg, 200))
+	msg = fmt.Sprintf("%s: %d %s", what, resp.StatusCode, Truncate(msg, 200))
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized:
 		return fmt.Errorf("%w: %s (sign in again: parley connect)", ErrAuth, msg)
 	case resp.StatusCode == http.StatusForbidden:
 		return fmt.Errorf("%w: %s (the token lacks a permission, or the account is suspended)", ErrAuth, msg)
 	case resp.StatusCode == http.StatusTooManyRequests:
-		return &RateLimitError{RetryAfter: retryAfter(resp.Header.Get("Retry-After"), c.Now()), Msg: msg}
+		return &RateLimitError{RetryAfter: RetryAfter(resp.Header.Get("Retry-After"), c.Now()), Msg: msg}
 	case resp.StatusCode >= 500:
 		return errors.New(msg) // retryable
 	}
 	return Permanent(errors.New(msg))
 }
 
-func retryAfter(v string, now time.Time) time.Duration {
+// RetryAfter reads a Retry-After value (seconds or an HTTP date); a minute
+// when it says nothing usable.
+func RetryAfter(v string, now time.Time) time.Duration {
 	if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
 		return time.Duration(n) * time.Second
 	}
@@ -327,7 +329,9 @@ func scrub(err error) error {
 	return err
 }
 
-func truncate(s string, n int) string {
+// Truncate cuts s to n characters, marking the cut with an ellipsis, for
+// remote text quoted in an error.
+func Truncate(s string, n int) string {
 	if r := []rune(s); len(r) > n {
 		return string(r[:n]) + "…"
 	}

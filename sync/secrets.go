@@ -53,7 +53,7 @@ func TokenSource(label string, opts map[string]any) (func(context.Context) (stri
 		c.Stdout, c.Stderr = &out, &errb
 		if err := c.Run(); err != nil {
 			// The command's stderr may be useful; its stdout would be the secret.
-			return "", fmt.Errorf("account %q: token_cmd failed: %v: %s", label, err, truncate(strings.TrimSpace(errb.String()), 200))
+			return "", fmt.Errorf("account %q: token_cmd failed: %v: %s", label, err, Truncate(strings.TrimSpace(errb.String()), 200))
 		}
 		v := strings.TrimSpace(out.String())
 		if v == "" {

@@ -104,7 +104,9 @@ func TestStreamDropsResumeAndCatchUpStoreEverythingOnce(t *testing.T) {
 		t.Fatalf("%d message rows for 7 messages: something was stored twice", n)
 	}
 	f := eng.Feed(acc.ID)
-	if f.LastEvent.IsZero() || f.PollEvery != time.Hour {
+	// The interval adapts (a poll before the stream was up may have
+	// stretched it), within its bounds.
+	if f.LastEvent.IsZero() || f.PollEvery < 15*time.Minute || f.PollEvery > 2*time.Hour {
 		t.Fatalf("feed: %+v", f)
 	}
 }

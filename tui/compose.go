@@ -346,40 +346,29 @@ func (m *Model) discardDraft() tea.Cmd {
 	}))
 }
 
+// openSavedReplies shows the saved replies from the composer: each
+// previewed with this customer's values; enter inserts the variant for the
+// conversation's language (replies.go).
 func (m *Model) openSavedReplies() tea.Cmd {
 	if m.conv == nil || m.conv.composer == nil {
 		return nil
 	}
-	if len(m.replies) == 0 {
-		m.setFlash("no saved replies: put plain-text files in "+m.opt.RepliesDir, true)
+	if len(m.replies) == 0 && m.opt.RepliesDir == "" {
+		m.setFlash("no saved replies: set replies_dir in the config", true)
 		return nil
 	}
-	names := make([]string, len(m.replies))
-	for i, r := range m.replies {
-		names[i] = r.Name
-	}
-	var vars map[string]string
-	if th := m.conv.thread; th != nil {
-		vars = inbox.ReplyVars(th.Conversation, th.Account, m.opt.User)
-	}
-	replies := m.replies
+	rc := threadContext(m.conv.thread, m.opt.User)
 	written := strings.TrimSpace(m.conv.composer.value()) != ""
-	m.overlay = newPicker("Saved replies", names, false, func(name string) tea.Cmd {
-		for _, r := range replies {
-			if r.Name != name {
-				continue
-			}
-			text := inbox.FillTemplate(r.Body, vars)
-			if !written {
-				return func() tea.Msg { return insertMsg{text: text, mode: insertFill} }
-			}
-			ask := newChoice("The reply already has text. What should “"+sanitize.Line(name)+"” do?", []choiceItem{
-				{key: "r", label: "replace your text with it", pick: func() tea.Msg { return insertMsg{text: text, mode: insertReplace} }},
-				{key: "a", label: "add it after your text (a blank line between)", pick: func() tea.Msg { return insertMsg{text: text, mode: insertAfter} }},
-			})
-			return func() tea.Msg { return pickMsg{open: ask} }
+	m.overlay = newRepliesPane(m.ctx, m.opt.RepliesDir, &m.keys, m.st.IsDark, m.replies, rc, func(r inbox.SavedReply) tea.Cmd {
+		text := inbox.FillTemplate(r.Body, rc.vars)
+		if !written {
+			return func() tea.Msg { return insertMsg{text: text, mode: insertFill} }
 		}
-		return nil
+		ask := newChoice("The reply already has text. What should “"+sanitize.Line(r.Name)+"” do?", []choiceItem{
+			{key: "r", label: "replace your text with it", pick: func() tea.Msg { return insertMsg{text: text, mode: insertReplace} }},
+			{key: "a", label: "add it after your text (a blank line between)", pick: func() tea.Msg { return insertMsg{text: text, mode: insertAfter} }},
+		})
+		return func() tea.Msg { return pickMsg{open: ask} }
 	})
 	return nil
 }

@@ -139,6 +139,9 @@ func (c *convPane) render(st *Styles, now time.Time) {
 		}
 		marks = append(marks, st.Negative.Render("! "+reason))
 	}
+	if cv.Assignee != "" {
+		marks = append(marks, st.Assignee.Render("@ assigned to "+sanitize.Line(cv.Assignee)))
+	}
 	if len(cv.Tags) > 0 {
 		marks = append(marks, st.Tag.Render("#"+strings.Join(cv.Tags, " #")))
 	}
@@ -167,9 +170,18 @@ func (c *convPane) render(st *Styles, now time.Time) {
 		}
 		b.WriteString(st.Context.Width(w).Render(meta+"\n"+body) + "\n\n")
 	}
+	// Notes sit among the messages at the time they were written.
+	notes := th.Notes
 	for _, m := range th.Messages {
+		for len(notes) > 0 && notes[0].CreatedAt.Before(m.CreatedAt) {
+			b.WriteString(renderNote(st, notes[0], w, now) + "\n")
+			notes = notes[1:]
+		}
 		b.WriteString(c.renderMessage(st, m, w, now))
 		b.WriteString("\n")
+	}
+	for _, n := range notes {
+		b.WriteString(renderNote(st, n, w, now) + "\n")
 	}
 	for _, a := range th.Actions {
 		line := "⚑ " + string(a.Action)

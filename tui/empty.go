@@ -13,12 +13,16 @@ import (
 // emptyViewText says why a view is empty, in that view's words: "Inbox
 // zero" belongs to the inbox only.
 var emptyViewText = map[inbox.View]string{
-	inbox.ViewInbox:     "Nothing waiting for a reply. Inbox zero ✓",
-	inbox.ViewNegative:  "Nothing negative",
-	inbox.ViewEscalated: "Nothing escalated",
-	inbox.ViewSnoozed:   "Nothing snoozed",
-	inbox.ViewDone:      "Nothing done yet",
-	inbox.ViewAll:       "No conversations yet",
+	inbox.ViewInbox:      "Nothing waiting for a reply. Inbox zero ✓",
+	inbox.ViewNegative:   "Nothing negative",
+	inbox.ViewEscalated:  "Nothing escalated",
+	inbox.ViewSnoozed:    "Nothing snoozed",
+	inbox.ViewDone:       "Nothing done yet",
+	inbox.ViewAll:        "No conversations yet",
+	inbox.ViewMine:       "Nothing assigned to you is open",
+	inbox.ViewUnassigned: "Every open conversation has an owner",
+	inbox.ViewMentions:   "No notes mention you",
+	inbox.ViewSpam:       "No spam",
 }
 
 // emptyMessage is what the list shows when it has no rows.

@@ -27,10 +27,10 @@ func TestFirstRunExplainsDemoAndConnect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &driver{t: t, m: m, svc: svc, msgs: make(chan tea.Msg, 1024)}
+	d := &driver{t: t, m: m, svc: svc}
+	d.start()
 	d.process(tea.WindowSizeMsg{Width: 80, Height: 24})
-	d.exec(m.Init())
-	eventually(d, "the first-run screen", d.onScreen("parley demo", "parley connect facebook", "parley connect mastodon", "parley connect vk"))
+	waitOn(d, "the first-run screen", d.onScreen("parley demo", "parley connect facebook", "parley connect mastodon", "parley connect vk"))
 	if s := d.screen(); containsAny(s, "Inbox zero", "Nothing waiting") {
 		t.Fatalf("first run claims an empty inbox:\n%s", s)
 	}
@@ -40,14 +40,14 @@ func TestFirstRunExplainsDemoAndConnect(t *testing.T) {
 // Each view says it is empty in its own words.
 func TestEmptyViewMessages(t *testing.T) {
 	d := newDriver(t, nil)
-	eventually(d, "the inbox message", d.onScreen("Inbox zero"))
+	waitOn(d, "the inbox message", d.onScreen("Inbox zero"))
 	d.key("4")
-	eventually(d, "the snoozed message", d.onScreen("Nothing snoozed"))
+	waitOn(d, "the snoozed message", d.onScreen("Nothing snoozed"))
 	if containsAny(d.screen(), "Inbox zero") {
 		t.Fatalf("Snoozed says inbox zero:\n%s", d.screen())
 	}
 	d.key("3")
-	eventually(d, "the escalated message", d.onScreen("Nothing escalated"))
+	waitOn(d, "the escalated message", d.onScreen("Nothing escalated"))
 }
 
 func containsAny(s string, subs ...string) bool {

@@ -20,7 +20,7 @@ func TestFilterFoldsRanksAndSaysNoMatch(t *testing.T) {
 	)
 	d.key("/")
 	d.typeText("belgie")
-	eventually(d, "the Belgian row", func() bool { return len(d.m.list.rows) > 0 && d.m.list.rows[0].ExternalID == "jan" })
+	waitOn(d, "the Belgian row", func() bool { return len(d.m.list.rows) > 0 && d.m.list.rows[0].ExternalID == "jan" })
 	if ms := d.m.list.matches[d.m.list.rows[0].ID]; len(ms) == 0 {
 		t.Fatal("no highlight for the folded match")
 	}
@@ -28,11 +28,11 @@ func TestFilterFoldsRanksAndSaysNoMatch(t *testing.T) {
 
 	d.key("esc", "/")
 	d.typeText("noor")
-	eventually(d, "Noor first", func() bool { return len(d.m.list.rows) > 0 && d.m.list.rows[0].ExternalID == "noor" })
+	waitOn(d, "Noor first", func() bool { return len(d.m.list.rows) > 0 && d.m.list.rows[0].ExternalID == "noor" })
 
 	d.key("esc", "/")
 	d.typeText("zzqx")
-	eventually(d, "the no-match line", d.onScreen("No matches for “zzqx”"))
+	waitOn(d, "the no-match line", d.onScreen("No matches for “zzqx”"))
 }
 
 func TestFold(t *testing.T) {
@@ -59,12 +59,12 @@ func TestSearchCountAndFolding(t *testing.T) {
 	d.key("s")
 	d.typeText("refund")
 	d.key("enter")
-	eventually(d, "the capped count", d.onScreen("Search: refund 100+"))
+	waitOn(d, "the capped count", d.onScreen("Search: refund 100+"))
 
 	d.key("esc", "s") // esc left the search, so the prompt starts empty
 	d.typeText("belgie")
 	d.key("enter")
-	eventually(d, "the folded search", d.onScreen("Search: belgie 1 ", "België"))
+	waitOn(d, "the folded search", d.onScreen("Search: belgie 1 ", "België"))
 	if strings.Contains(d.screen(), "100+") {
 		t.Fatal("count not reset")
 	}

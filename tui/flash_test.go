@@ -25,12 +25,12 @@ func (d *driver) cursorOn(ext string) func() bool {
 func TestNegativeSaysMarkedOrUnmarked(t *testing.T) {
 	d := newDriver(t, nil, threeConvs()...)
 	d.key("j") // Alice
-	eventually(d, "Alice selected", d.cursorOn("a"))
+	waitOn(d, "Alice selected", d.cursorOn("a"))
 	d.key("n")
-	eventually(d, "the mark", d.flashed("marked negative: Alice"))
-	eventually(d, "Alice negative", func() bool { c, ok := d.m.list.selected(); return ok && c.ExternalID == "a" && c.Negative })
+	waitOn(d, "the mark", d.flashed("marked negative: Alice"))
+	waitOn(d, "Alice negative", func() bool { c, ok := d.m.list.selected(); return ok && c.ExternalID == "a" && c.Negative })
 	d.key("n")
-	eventually(d, "the unmark", d.flashed("unmarked negative: Alice"))
+	waitOn(d, "the unmark", d.flashed("unmarked negative: Alice"))
 }
 
 // Bulk actions say how many; undo says what it undid and to whom, and the
@@ -41,19 +41,19 @@ func TestBulkAndUndoSayWhat(t *testing.T) {
 	d.key(":")
 	d.typeText("tag vip")
 	d.key("enter")
-	eventually(d, "the bulk tag", d.flashed("tagged #vip: 2 conversations"))
+	waitOn(d, "the bulk tag", d.flashed("tagged #vip: 2 conversations"))
 	d.key("u")
-	eventually(d, "the undo", d.flashed("undid: tag on 2 conversations"))
+	waitOn(d, "the undo", d.flashed("undid: tag on 2 conversations"))
 
 	d.key("g")
-	eventually(d, "Mallory selected", d.cursorOn("rev"))
+	waitOn(d, "Mallory selected", d.cursorOn("rev"))
 	d.key("d")
-	eventually(d, "done", d.flashed("done: Mallory"))
-	eventually(d, "Mallory gone", func() bool { c, ok := d.m.list.selected(); return ok && c.ExternalID != "rev" })
+	waitOn(d, "done", d.flashed("done: Mallory"))
+	waitOn(d, "Mallory gone", func() bool { c, ok := d.m.list.selected(); return ok && c.ExternalID != "rev" })
 	d.key("j")
 	d.key("u")
-	eventually(d, "the undo of done", d.flashed("undid: done on Mallory"))
-	eventually(d, "the cursor on Mallory", d.cursorOn("rev"))
+	waitOn(d, "the undo of done", d.flashed("undid: done on Mallory"))
+	waitOn(d, "the cursor on Mallory", d.cursorOn("rev"))
 }
 
 // :snooze says until when; a custom snooze takes "tomorrow"; z in a
@@ -67,18 +67,18 @@ func TestSnoozeSaysUntilWhen(t *testing.T) {
 	before := when()
 	d.key("enter")
 	after := when()
-	eventually(d, "the snooze", func() bool {
+	waitOn(d, "the snooze", func() bool {
 		return d.flashed("snoozed until "+before+": Mallory")() || d.flashed("snoozed until "+after+": Mallory")()
 	})
 
 	d.key("enter") // open the top row
-	eventually(d, "a conversation", func() bool { return d.m.conv != nil && d.m.conv.thread != nil })
+	waitOn(d, "a conversation", func() bool { return d.m.conv != nil && d.m.conv.thread != nil })
 	d.key("z")
 	d.typeText("custom")
 	d.key("enter")
 	d.typeText("tomorrow")
 	d.key("enter")
-	eventually(d, "the custom snooze", d.flashed("snoozed until "))
+	waitOn(d, "the custom snooze", d.flashed("snoozed until "))
 	if d.m.flashErr || d.m.conv == nil {
 		t.Fatalf("custom snooze: flash %q, still in the conversation: %v", d.m.flash, d.m.conv != nil)
 	}
@@ -90,7 +90,7 @@ func TestErrorFlashNotCut(t *testing.T) {
 	d.key(":")
 	d.typeText("snooze someday")
 	d.key("enter")
-	eventually(d, "the error", func() bool { return d.m.flashErr })
+	waitOn(d, "the error", func() bool { return d.m.flashErr })
 	if !strings.Contains(d.screen(), "2026-12-01 10:00") {
 		t.Fatalf("error cut off: %q\n%s", d.m.flash, d.screen())
 	}

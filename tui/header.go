@@ -14,6 +14,7 @@ import (
 var shortViewNames = map[inbox.View]string{
 	inbox.ViewInbox: "Inbox", inbox.ViewNegative: "Neg", inbox.ViewEscalated: "Esc",
 	inbox.ViewSnoozed: "Snz", inbox.ViewDone: "Done", inbox.ViewAll: "All",
+	inbox.ViewMine: "Mine", inbox.ViewUnassigned: "Unas", inbox.ViewMentions: "@me", inbox.ViewSpam: "Spam",
 }
 
 // headerFit is how much the header gives up to fit: each step is tried in
@@ -57,12 +58,16 @@ func (m *Model) headerLeft(f headerFit) string {
 			m.st.TabCount.Render(" "+m.searchCountText()+m.searchHint()))
 		return strings.Join(parts, " ")
 	}
-	for i, v := range inbox.Views {
+	for i, v := range inbox.Tabs {
+		if !m.showTab(v) {
+			continue
+		}
 		name := v.String()
 		if f.shortNames {
 			name = shortViewNames[v]
 		}
-		label := fmt.Sprintf("%d %s", i+1, name)
+		num := (i + 1) % 10 // the tenth tab is on 0
+		label := fmt.Sprintf("%d %s", num, name)
 		count := ""
 		if m.counts != nil {
 			count = m.st.TabCount.Render(fmt.Sprintf(" %d", m.counts[v]))
@@ -71,7 +76,7 @@ func (m *Model) headerLeft(f headerFit) string {
 		case v == m.view:
 			parts = append(parts, m.st.TabActive.Render(label)+count)
 		case f.bareInactive:
-			parts = append(parts, m.st.Tab.Render(fmt.Sprint(i+1)))
+			parts = append(parts, m.st.Tab.Render(fmt.Sprint(num)))
 		default:
 			parts = append(parts, m.st.Tab.Render(label)+count)
 		}

@@ -19,6 +19,9 @@ type KeyMap struct {
 	Reply, Negative, Tag, Escalate, Snooze, Done, Reopen         key.Binding
 	Undo, Select, Visual, ClearSel, Filter, Search, Command      key.Binding
 	Retry, Copy, Refresh, Moderate, Stats                        key.Binding
+	View7, View8, View9                                          key.Binding
+	Assign, Note, Activity, Profile                              key.Binding
+	View0, Spam, Replies                                         key.Binding
 
 	// composer
 	Send, Editor, Saved, Discard, CloseComposer key.Binding
@@ -49,6 +52,16 @@ func DefaultKeyMap() KeyMap {
 		View4:    bind("4", "Snoozed", "4"),
 		View5:    bind("5", "Done", "5"),
 		View6:    bind("6", "All", "6"),
+		View7:    bind("7", "Mine", "7"),
+		View8:    bind("8", "Unassigned", "8"),
+		View9:    bind("9", "Mentions", "9"),
+		View0:    bind("0", "Spam", "0"),
+		Spam:     bind("!", "spam (in Spam: not spam)", "!"),
+		Replies:  bind("C", "saved replies: preview, new, edit, delete", "C"),
+		Assign:   bind("a", "assign", "a"),
+		Note:     bind("N", "internal note", "N"),
+		Activity: bind("L", "activity log", "L"),
+		Profile:  bind("p", "customer profile", "p"),
 		Network:  bind("f", "filter by network", "f"),
 		Reply:    bind("r", "reply", "r"),
 		Negative: bind("n", "toggle negative", "n"),
@@ -85,6 +98,8 @@ func (k *KeyMap) actions() map[string]*key.Binding {
 		"open": &k.Open, "back": &k.Back, "quit": &k.Quit, "help": &k.Help,
 		"next_view": &k.NextView, "prev_view": &k.PrevView, "view_inbox": &k.View1, "view_negative": &k.View2,
 		"view_escalated": &k.View3, "view_snoozed": &k.View4, "view_done": &k.View5, "view_all": &k.View6,
+		"view_mine": &k.View7, "view_unassigned": &k.View8, "view_mentions": &k.View9, "view_spam": &k.View0, "spam": &k.Spam, "replies": &k.Replies,
+		"assign": &k.Assign, "note": &k.Note, "activity": &k.Activity, "profile": &k.Profile,
 		"network": &k.Network, "reply": &k.Reply, "negative": &k.Negative, "tag": &k.Tag, "escalate": &k.Escalate,
 		"snooze": &k.Snooze, "done": &k.Done, "reopen": &k.Reopen, "undo": &k.Undo, "select": &k.Select,
 		"visual": &k.Visual, "filter": &k.Filter, "search": &k.Search, "command": &k.Command, "retry": &k.Retry,
@@ -168,9 +183,14 @@ func (k KeyMap) ShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.Open, k.Back},
-		{k.NextView, k.PrevView, k.View1, k.View2, k.View3, k.View4, k.View5, k.View6, k.Network},
-		{k.Reply, k.Negative, k.Tag, k.Escalate, k.Snooze, k.Done, k.Reopen, k.Undo, k.Retry, k.Moderate},
-		{k.Select, k.Visual, k.ClearSel, k.Filter, k.Search, k.Command, k.Copy, k.Refresh, k.Stats, k.Help, k.Quit},
+		{k.NextView, k.PrevView, k.View1, k.View2, k.View3, k.View4, k.View5, k.View6, k.View7, k.View8, k.View9, k.View0, k.Network},
+		{k.Reply, k.Negative, k.Tag, k.Escalate, k.Assign, k.Note, k.Activity, k.Profile, k.Snooze, k.Done, k.Reopen, k.Spam, k.Undo, k.Retry, k.Moderate},
+		{k.Select, k.Visual, k.ClearSel, k.Filter, k.Search, k.Command, k.Copy, k.Refresh, k.Stats, k.Replies, k.Help, k.Quit},
 		{k.Send, k.Editor, k.Saved, k.Discard, k.CloseComposer},
 	}
+}
+
+// viewKeys are the view keys in tab order (inbox.Tabs).
+func (k KeyMap) viewKeys() []key.Binding {
+	return []key.Binding{k.View1, k.View2, k.View3, k.View4, k.View5, k.View6, k.View7, k.View8, k.View9, k.View0}
 }

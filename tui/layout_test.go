@@ -60,7 +60,7 @@ func TestLayoutFitsWidth(t *testing.T) {
 			checkWidth(t, d, "help", w, h)
 			d.key("esc")
 			d.key("S")
-			eventually(d, "stats", d.onScreen("Stats"))
+			waitOn(d, "stats", d.onScreen("Stats"))
 			checkWidth(t, d, "stats", w, h)
 			for _, l := range strings.Split(d.screen(), "\n") {
 				if strings.Contains(l, "demo-facebook") && strings.Count(l, "%") != 2 ||
@@ -70,10 +70,10 @@ func TestLayoutFitsWidth(t *testing.T) {
 			}
 			d.key("esc")
 			d.key("enter")
-			eventually(d, "conversation", func() bool { return d.m.conv != nil && d.m.conv.thread != nil })
+			waitOn(d, "conversation", func() bool { return d.m.conv != nil && d.m.conv.thread != nil })
 			checkWidth(t, d, "conversation", w, h)
 			d.key("r")
-			eventually(d, "composer", func() bool { return d.m.conv != nil && d.m.conv.composer != nil })
+			waitOn(d, "composer", func() bool { return d.m.conv != nil && d.m.conv.composer != nil })
 			checkWidth(t, d, "composer", w, h)
 		})
 	}

@@ -321,6 +321,9 @@ func renderRow(rc rowCtx, c inbox.Conversation, width int, k rowKey, match []int
 		tags := "#" + strings.Join(c.Tags, " #")
 		addRight(st.Tag, cutCell(tags, 24))
 	}
+	if c.Assignee != "" {
+		addRight(st.Assignee, ansi.Truncate("@"+sanitize.Line(c.Assignee), 14, "…"))
+	}
 	if c.Escalated() {
 		addRight(st.Escalated, cutCell("↑"+sanitize.Line(c.EscDest), 12))
 	}

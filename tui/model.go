@@ -26,6 +26,7 @@ type Options struct {
 	Service      *inbox.Service
 	User         string              // recorded on every action
 	Destinations []string            // escalation destinations
+	Managers     []string            // who conversations can be assigned to (besides User)
 	RepliesDir   string              // saved replies
 	Keys         map[string][]string // [keys] overrides
 	Editor       string              // $EDITOR command; empty disables ctrl+e
@@ -111,7 +112,7 @@ func New(opt Options) (*Model, error) {
 	fi := textinput.New()
 	fi.Prompt = "/"
 	fi.Placeholder = "filter by author, text, #tag"
-	m := &Model{opt: opt, ctx: opt.Context, svc: opt.Service, st: NewStyles(true), keys: keys, help: help.New(),
+	m := &Model{opt: opt, ctx: inbox.WithManager(opt.Context, opt.User), svc: opt.Service, st: NewStyles(true), keys: keys, help: help.New(),
 		marked: map[int64]bool{}, filter: fi, now: opt.Service.Now(), width: 80, height: 24}
 	m.help.Styles = HelpStyles(true)
 	if opt.UserNote != "" {
@@ -441,7 +442,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.filter, _ = m.filter.Update(msg)
 			return m, m.onFilterEdit()
 		}
-		if p, ok := m.overlay.(*prompt); ok {
+		if p, ok := m.overlay.(interface{ paste(tea.PasteMsg) }); ok {
 			p.paste(msg)
 		}
 		return m, nil
@@ -593,7 +594,7 @@ func (m *Model) globalKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 			return func() tea.Msg { return searchStart(q) }
 		})
 	case key.Matches(k, m.keys.Command):
-		m.overlay = newPrompt(":", "search <words> · view <name> · network <name|all> · done · undo · snooze <when> · tag <name> · escalate <dest> [note] · help · quit", "", func(s string) tea.Cmd {
+		m.overlay = newPrompt(":", "search <words> · view <name> · network <name|all> · done · spam · replies · undo · snooze <when> · tag <name> · escalate <dest> [note] · help · quit", "", func(s string) tea.Cmd {
 			return func() tea.Msg { return commandMsg(s) }
 		})
 	case key.Matches(k, m.keys.Copy):
@@ -613,6 +614,18 @@ func (m *Model) globalKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 		m.openModerate()
 	case key.Matches(k, m.keys.Stats):
 		return loadStats(m.ctx, m.svc), true
+	case key.Matches(k, m.keys.Assign):
+		m.openAssign()
+	case key.Matches(k, m.keys.Note):
+		m.openNote()
+	case key.Matches(k, m.keys.Activity):
+		return m.openActivity(), true
+	case key.Matches(k, m.keys.Profile):
+		return m.openProfile(), true
+	case key.Matches(k, m.keys.Spam):
+		return m.openSpam(), true
+	case key.Matches(k, m.keys.Replies):
+		return m.openReplies(), true
 	default:
 		return nil, false
 	}
@@ -674,11 +687,11 @@ func (m *Model) listKey(k tea.KeyPressMsg) tea.Cmd {
 			return m.quit()
 		}
 	case key.Matches(k, m.keys.NextView):
-		return m.setView((m.view + 1) % inbox.View(len(inbox.Views)))
+		return m.setView((m.view + 1) % inbox.View(len(inbox.Tabs)))
 	case key.Matches(k, m.keys.PrevView):
-		return m.setView((m.view + inbox.View(len(inbox.Views)) - 1) % inbox.View(len(inbox.Views)))
-	case key.Matches(k, m.keys.View1, m.keys.View2, m.keys.View3, m.keys.View4, m.keys.View5, m.keys.View6):
-		for i, b := range []key.Binding{m.keys.View1, m.keys.View2, m.keys.View3, m.keys.View4, m.keys.View5, m.keys.View6} {
+		return m.setView((m.view + inbox.View(len(inbox.Tabs)) - 1) % inbox.View(len(inbox.Tabs)))
+	case key.Matches(k, m.keys.viewKeys()...):
+		for i, b := range m.keys.viewKeys() {
 			if key.Matches(k, b) {
 				return m.setView(inbox.View(i))
 			}
@@ -902,12 +915,12 @@ func (m *Model) handleCommand(line string) tea.Cmd {
 	case "search", "s":
 		return func() tea.Msg { return searchStart(rest) }
 	case "view":
-		for _, v := range inbox.Views {
+		for _, v := range inbox.Tabs {
 			if strings.EqualFold(v.String(), rest) {
 				return m.setView(v)
 			}
 		}
-		m.setFlash("unknown view "+rest+": inbox, negative, escalated, snoozed, done, all", true)
+		m.setFlash("unknown view "+rest+": inbox, negative, escalated, snoozed, done, all, mine, unassigned, mentions, spam", true)
 	case "network":
 		if rest == "all" || rest == "all networks" || rest == "" {
 			m.network = ""
@@ -926,6 +939,10 @@ func (m *Model) handleCommand(line string) tea.Cmd {
 		return m.bulk("escalation resolved", func(ctx context.Context, ids []int64) error { return m.svc.Resolve(ctx, u, ids) })
 	case "discard":
 		return m.discardDraft()
+	case "spam":
+		return m.openSpam()
+	case "replies":
+		return m.openReplies()
 	case "snooze":
 		until, err := inbox.ParseSnooze(rest, m.svc.Now())
 		if err != nil {
@@ -986,6 +1003,10 @@ func (m *Model) openModerate() {
 		inbox.ActionDelete:       "delete the comment",
 		inbox.ActionPrivateReply: "reply privately to the comment (once, within 7 days)",
 	}
+	if c.Kind == inbox.KindReview {
+		// On a review the business can only take back its own answer.
+		labels[inbox.ActionDelete] = "delete our public answer to this review"
+	}
 	var items []string
 	for _, a := range acts {
 		if l, ok := labels[a]; ok {
@@ -1006,7 +1027,11 @@ func (m *Model) openModerate() {
 				ask := newConfirm(l+"?", "They will not reach the brand's account there any more.", func() tea.Cmd { return queue(a, "") })
 				return func() tea.Msg { return pickMsg{open: ask} }
 			case inbox.ActionDelete:
-				ask := newConfirm("Delete the comment?", "It is removed from the network for everyone; this cannot be undone.", func() tea.Cmd { return queue(a, "") })
+				title := "Delete the comment?"
+				if c.Kind == inbox.KindReview {
+					title = "Delete our answer to this review?"
+				}
+				ask := newConfirm(title, "It is removed from the network for everyone; this cannot be undone.", func() tea.Cmd { return queue(a, "") })
 				return func() tea.Msg { return pickMsg{open: ask} }
 			case inbox.ActionPrivateReply:
 				p := newPrompt("Private reply", "sent as a direct message to the person who commented", "", func(text string) tea.Cmd {

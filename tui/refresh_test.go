@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/inbox/sqlite"
 )
@@ -64,25 +62,10 @@ func busyInbox(t *testing.T, n int) (*driver, *countingStore) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &driver{t: t, m: m, svc: svc, acc: acc, msgs: make(chan tea.Msg, 1024)}
-	d.process(tea.WindowSizeMsg{Width: 140, Height: 30})
-	d.exec(m.Init())
-	d.until("the first window", func() bool { return m.list.loaded && m.counts[inbox.ViewInbox] == n })
+	d := &driver{t: t, m: m, svc: svc, acc: acc}
+	d.start()
+	d.until(func() bool { return m.list.loaded && m.counts[inbox.ViewInbox] == n }, "the first window")
 	return d, cs
-}
-
-// until feeds the model what its commands answer until cond holds.
-func (d *driver) until(what string, cond func() bool) {
-	d.t.Helper()
-	deadline := time.After(20 * time.Second)
-	for !cond() {
-		select {
-		case msg := <-d.msgs:
-			d.process(msg)
-		case <-deadline:
-			d.t.Fatalf("gave up waiting for %s; screen:\n%s", what, d.screen())
-		}
-	}
 }
 
 func (d *driver) ingest(items ...inbox.Inbound) {
@@ -104,10 +87,10 @@ func TestChangeOutsideTheWindowDoesNoWindowQuery(t *testing.T) {
 
 	// A new customer waits the shortest time: the end of the Inbox.
 	d.ingest(msgIn("new", "Newcomer", "hi there", time.Minute))
-	d.until("the count to include the newcomer", func() bool { return d.m.counts[inbox.ViewInbox] == 301 })
+	d.until(func() bool { return d.m.counts[inbox.ViewInbox] == 301 }, "the count to include the newcomer")
 	// A new message on a conversation far down the view.
 	d.ingest(msgIn("c290", "Customer290", "anyone?", 30*time.Second))
-	d.until("that change to be applied", func() bool { return cs.counts.Load() >= counts+2 && !d.m.gate.armed })
+	d.until(func() bool { return cs.counts.Load() >= counts+2 && !d.m.gate.armed }, "that change to be applied")
 	d.settle()
 	if got := cs.lists.Load() - lists; got != 0 {
 		t.Fatalf("%d window queries for changes outside the window; want 0", got)
@@ -121,7 +104,7 @@ func TestChangeOutsideTheWindowDoesNoWindowQuery(t *testing.T) {
 	if err := d.svc.Done(context.Background(), "bob", []int64{top.ID}); err != nil {
 		t.Fatal(err)
 	}
-	d.until("the done row to leave the window", func() bool {
+	d.untilThat("the done row to leave the window", func() bool {
 		r, ok := d.m.list.selected()
 		return ok && r.ID != top.ID && d.m.counts[inbox.ViewInbox] == 300
 	})
@@ -137,7 +120,7 @@ func TestChangeOutsideTheWindowDoesNoWindowQuery(t *testing.T) {
 	if err := d.svc.SetNegative(context.Background(), "bob", []int64{d.conv("c250").ID}, true); err != nil {
 		t.Fatal(err)
 	}
-	d.until("the complaint to reach the top", func() bool {
+	d.untilThat("the complaint to reach the top", func() bool {
 		return len(d.m.list.rows) > 0 && d.m.list.rows[0].ExternalID == "c250"
 	})
 	if cs.lists.Load() == lists {
@@ -150,16 +133,16 @@ func TestChangeOutsideTheWindowDoesNoWindowQuery(t *testing.T) {
 func TestOpenConversationReloadsOnlyWhenItChanged(t *testing.T) {
 	d, cs := busyInbox(t, 100)
 	d.key("enter")
-	d.until("the thread", func() bool { return d.m.conv != nil && d.m.conv.thread != nil })
+	d.until(func() bool { return d.m.conv != nil && d.m.conv.thread != nil }, "the thread")
 	threads, counts := cs.threads.Load(), cs.counts.Load()
 	d.ingest(msgIn("c99", "Customer99", "elsewhere", 30*time.Second))
-	d.until("the change to be applied", func() bool { return !d.m.gate.armed && cs.counts.Load() > counts })
+	d.until(func() bool { return !d.m.gate.armed && cs.counts.Load() > counts }, "the change to be applied")
 	d.settle()
 	if got := cs.threads.Load() - threads; got != 0 {
 		t.Fatalf("%d thread reloads for another conversation's change", got)
 	}
 	d.ingest(msgIn("c0", "Customer0", "and another thing", 20*time.Second))
-	d.until("the open thread to show the new message", func() bool {
+	d.untilThat("the open thread to show the new message", func() bool {
 		return strings.Contains(d.screen(), "and another thing")
 	})
 }
@@ -195,7 +178,7 @@ func TestBurstOfChangesIsCoalesced(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	d.until("the final state", func() bool {
+	d.untilThat("the final state", func() bool {
 		return d.m.counts[inbox.ViewInbox] == 118 && !d.m.gate.armed && !d.m.list.waiting &&
 			!containsRow(d.m.list.rows, ids[9]) && !containsRow(d.m.list.rows, ids[30]) && containsRow(d.m.list.rows, ids[8])
 	})
@@ -217,7 +200,7 @@ func TestBurstOfChangesIsCoalesced(t *testing.T) {
 		d.process(changeMsg{change: inbox.Change{Data: true, Conversations: []int64{pl[0].ID},
 			Placed: []inbox.Placement{{ID: pl[0].ID, Network: pl[0].Network, Keys: map[inbox.View]int64{inbox.ViewAll: int64(i)}}}}})
 	}
-	d.until("the tick's refresh", func() bool { return !d.m.gate.armed })
+	d.until(func() bool { return !d.m.gate.armed }, "the tick's refresh")
 	if n := d.m.gate.flushes - flushes; n != 1 {
 		t.Fatalf("%d refreshes for 100 changes heard within one interval; want 1 (on the tick)", n)
 	}
@@ -233,4 +216,10 @@ func containsRow(rows []inbox.Conversation, id int64) bool {
 		}
 	}
 	return false
+}
+
+// untilThat is until with what it waits for first, as these tests read.
+func (d *driver) untilThat(what string, cond func() bool) {
+	d.t.Helper()
+	d.until(cond, what)
 }

@@ -11,19 +11,11 @@ import (
 	"github.com/parleyhq/parley/inbox"
 )
 
-// eventually feeds the program's messages back until cond holds; the
-// deadline only fails a test that is really stuck.
-func eventually(d *driver, what string, cond func() bool) {
+// waitOn waits until cond holds: the driver's until, with what it waits
+// for first, as these tests read.
+func waitOn(d *driver, what string, cond func() bool) {
 	d.t.Helper()
-	deadline := time.After(20 * time.Second)
-	for !cond() {
-		select {
-		case msg := <-d.msgs:
-			d.process(msg)
-		case <-deadline:
-			d.t.Fatalf("waited 20s for %s; screen:\n%s", what, d.screen())
-		}
-	}
+	d.until(cond, what)
 }
 
 func (d *driver) onScreen(subs ...string) func() bool {
@@ -58,32 +50,32 @@ func TestOldDraftIsMarkedAndSavedReplyIsNeverGlued(t *testing.T) {
 	d.key("j", "r")
 	d.typeText("fast typing test")
 	d.key("esc")
-	eventually(d, "the draft saved", func() bool { return d.thread("a").DraftBody("ann") == "fast typing test" })
+	waitOn(d, "the draft saved", func() bool { return d.thread("a").DraftBody("ann") == "fast typing test" })
 	d.key("r")
-	eventually(d, "the old draft marked", d.onScreen("this is your unsent draft", "ctrl+x to discard"))
+	waitOn(d, "the old draft marked", d.onScreen("this is your unsent draft", "ctrl+x to discard"))
 	d.key("ctrl+r")
-	eventually(d, "the saved replies", d.onScreen("Saved replies", "sorry"))
+	waitOn(d, "the saved replies", d.onScreen("Saved replies", "sorry"))
 	d.key("enter")
-	eventually(d, "the question", d.onScreen("The reply already has text", "replace your text", "add it after your text"))
+	waitOn(d, "the question", d.onScreen("The reply already has text", "replace your text", "add it after your text"))
 	d.key("r")
-	eventually(d, "the text replaced", func() bool {
+	waitOn(d, "the text replaced", func() bool {
 		return d.m.conv.composer.value() == "Hi Alice, we're really sorry your order is late."
 	})
 	d.key("ctrl+x")
-	eventually(d, "the draft discarded", func() bool { return d.m.conv.composer == nil && len(d.thread("a").Drafts) == 0 })
+	waitOn(d, "the draft discarded", func() bool { return d.m.conv.composer == nil && len(d.thread("a").Drafts) == 0 })
 	d.wantScreen("draft discarded")
 	d.key("u")
-	eventually(d, "the discarded draft back in the composer", func() bool {
+	waitOn(d, "the discarded draft back in the composer", func() bool {
 		return d.m.conv.composer != nil && d.m.conv.composer.value() == "Hi Alice, we're really sorry your order is late."
 	})
 	// Add after: a blank line between, never glued.
 	d.typeText(" Thanks!")
 	d.key("ctrl+r")
-	eventually(d, "the saved replies", d.onScreen("Saved replies"))
+	waitOn(d, "the saved replies", d.onScreen("Saved replies"))
 	d.key("enter")
-	eventually(d, "the question", d.onScreen("The reply already has text"))
+	waitOn(d, "the question", d.onScreen("The reply already has text"))
 	d.key("a")
-	eventually(d, "the reply added after a blank line", func() bool {
+	waitOn(d, "the reply added after a blank line", func() bool {
 		return d.m.conv.composer.value() == "Hi Alice, we're really sorry your order is late. Thanks!\n\nHi Alice, we're really sorry your order is late."
 	})
 }
@@ -95,12 +87,12 @@ func TestAnothersDraftIsReadOnly(t *testing.T) {
 	d.key("j", "r")
 	d.typeText("Ann was here")
 	d.key("esc")
-	eventually(d, "Ann's draft saved", func() bool { return d.thread("a").DraftBody("ann") == "Ann was here" })
+	waitOn(d, "Ann's draft saved", func() bool { return d.thread("a").DraftBody("ann") == "Ann was here" })
 	bob := d.peer("bob")
 	bob.key("j", "enter")
-	eventually(bob, "Ann's draft shown to Bob", bob.onScreen("ann's unsent draft", "read-only", "Ann was here"))
+	waitOn(bob, "Ann's draft shown to Bob", bob.onScreen("ann's unsent draft", "read-only", "Ann was here"))
 	bob.key("r")
-	eventually(bob, "Bob's composer", func() bool { return bob.m.conv.composer != nil && bob.m.conv.composer.seen >= 0 })
+	waitOn(bob, "Bob's composer", func() bool { return bob.m.conv.composer != nil && bob.m.conv.composer.seen >= 0 })
 	if v := bob.m.conv.composer.value(); v != "" {
 		t.Fatalf("Bob's composer opened with %q", v)
 	}
@@ -119,9 +111,9 @@ func TestSecondReplyIsStoppedAtSendTime(t *testing.T) {
 	ann.typeText("Sorry Alice, it ships today.")
 	bob.typeText("Hi Alice, let me check.")
 	ann.key("ctrl+s")
-	eventually(ann, "Ann's reply queued", func() bool { return ann.m.conv.composer == nil })
+	waitOn(ann, "Ann's reply queued", func() bool { return ann.m.conv.composer == nil })
 	bob.key("ctrl+s")
-	eventually(bob, "Bob stopped", bob.onScreen("Not sent: ann replied", "Sorry Alice, it ships today.", "Send yours anyway?"))
+	waitOn(bob, "Bob stopped", bob.onScreen("Not sent: ann replied", "Sorry Alice, it ships today.", "Send yours anyway?"))
 	bob.key("enter") // habit must not send
 	if bob.m.overlay == nil {
 		t.Fatal("enter answered the question")
@@ -142,9 +134,9 @@ func TestSecondReplyIsStoppedAtSendTime(t *testing.T) {
 		t.Fatalf("%d replies after the conflict, want 1", n)
 	}
 	bob.key("ctrl+s")
-	eventually(bob, "asked again", bob.onScreen("Send yours anyway?"))
+	waitOn(bob, "asked again", bob.onScreen("Send yours anyway?"))
 	bob.key("y")
-	eventually(bob, "Bob's reply queued", func() bool { return bob.m.conv.composer == nil })
+	waitOn(bob, "Bob's reply queued", func() bool { return bob.m.conv.composer == nil })
 	if n := outs(); n != 2 {
 		t.Fatalf("%d replies after y, want 2", n)
 	}
@@ -156,13 +148,13 @@ func TestSecondReplyIsStoppedAtSendTime(t *testing.T) {
 func composeAnyway(d *driver) {
 	d.t.Helper()
 	d.key("r")
-	eventually(d, "the composer or the presence question", func() bool {
+	waitOn(d, "the composer or the presence question", func() bool {
 		return d.m.overlay != nil || (d.m.conv != nil && d.m.conv.composer != nil)
 	})
 	if d.m.overlay != nil {
 		d.key("y")
 	}
-	eventually(d, "the composer ready", func() bool {
+	waitOn(d, "the composer ready", func() bool {
 		return d.m.conv != nil && d.m.conv.composer != nil && d.m.conv.composer.seen >= 0
 	})
 }
@@ -172,12 +164,12 @@ func composeAnyway(d *driver) {
 func TestUndoSendWithinTheHold(t *testing.T) {
 	d := newDriverService(t, inbox.Options{ReplyMarksDone: true, SendHold: time.Hour}, nil, threeConvs()...)
 	d.key("j", "r")
-	eventually(d, "composer ready", func() bool { return d.m.conv.composer != nil && d.m.conv.composer.seen >= 0 })
+	waitOn(d, "composer ready", func() bool { return d.m.conv.composer != nil && d.m.conv.composer.seen >= 0 })
 	d.typeText("Refund sent!")
 	d.key("ctrl+s")
-	eventually(d, "the countdown", d.onScreen("sending in", "u takes it back"))
+	waitOn(d, "the countdown", d.onScreen("sending in", "u takes it back"))
 	d.key("u")
-	eventually(d, "the send cancelled and the text back", func() bool {
+	waitOn(d, "the send cancelled and the text back", func() bool {
 		return d.m.conv.composer != nil && d.m.conv.composer.value() == "Refund sent!"
 	})
 	d.wantScreen("send cancelled, nothing reached the network")
@@ -192,13 +184,13 @@ func TestComposerShowsAudienceAndRefusesOverTheLimit(t *testing.T) {
 	d := newDriver(t, nil, threeConvs()...)
 	d.svc.SetLimits(func(int64, inbox.Kind) inbox.TextLimit { return inbox.TextLimit{Max: 10, Unit: inbox.CountGraphemes} })
 	d.key("j", "r")
-	eventually(d, "the audience", d.onScreen("public reply on demo-facebook · visible to everyone", "0/10"))
+	waitOn(d, "the audience", d.onScreen("public reply on demo-facebook · visible to everyone", "0/10"))
 	d.typeText("Sorry 😡😡😡!")
-	eventually(d, "the counter", d.onScreen("10/10"))
+	waitOn(d, "the counter", d.onScreen("10/10"))
 	d.typeText("!")
-	eventually(d, "over the limit", d.onScreen("11/10 — 1 over demo-facebook's limit"))
+	waitOn(d, "over the limit", d.onScreen("11/10 — 1 over demo-facebook's limit"))
 	d.key("ctrl+s")
-	eventually(d, "the refusal", d.onScreen("too long for demo-facebook"))
+	waitOn(d, "the refusal", d.onScreen("too long for demo-facebook"))
 	if c := d.m.conv.composer; c == nil || c.value() != "Sorry 😡😡😡!!" {
 		t.Fatal("the composer closed or lost the text")
 	}
@@ -211,8 +203,19 @@ func TestComposerShowsAudienceAndRefusesOverTheLimit(t *testing.T) {
 func TestBulkReplyIsRefused(t *testing.T) {
 	d := newDriver(t, nil, threeConvs()...)
 	d.key("space", "space", "r")
-	eventually(d, "the refusal", d.onScreen("r answers one conversation at a time and 2 are selected"))
+	waitOn(d, "the refusal", d.onScreen("r answers one conversation at a time and 2 are selected"))
 	if d.m.conv != nil {
 		t.Fatal("a conversation was opened")
 	}
+}
+
+// On a review the business can only delete its own answer, and the
+// moderation menu says so instead of "delete the comment".
+func TestReviewModerationDeletesOnlyOurAnswer(t *testing.T) {
+	d := newDriver(t, nil, threeConvs()...)
+	d.svc.SetModeration(func(int64) []inbox.ActionKind { return []inbox.ActionKind{inbox.ActionDelete} })
+	d.key("m") // the 1-star review is first in the Inbox
+	d.untilScreen("delete our public answer to this review")
+	d.key("enter")
+	d.untilScreen("Delete our answer to this review?")
 }

@@ -22,6 +22,7 @@ type Styles struct {
 	StatusBar, StatusOK, StatusSync, StatusErr, Flash, Err lipgloss.Style
 	Title, Context, Meta, Inbound, Outbound, Link, Reason  lipgloss.Style
 	Box, BoxTitle, PickerItem, PickerActive, Help          lipgloss.Style
+	Assignee, Note, NoteMention                            lipgloss.Style
 }
 
 // NewStyles builds complete styles for a dark or light background.
@@ -84,6 +85,11 @@ func NewStyles(isDark bool) Styles {
 	s.PickerItem = base
 	s.PickerActive = lipgloss.NewStyle().Foreground(accent).Bold(true)
 	s.Help = base
+	s.Assignee = lipgloss.NewStyle().Foreground(green)
+	// Internal notes look like nothing a customer wrote or will read: a
+	// yellow bar on the left and amber text.
+	s.Note = lipgloss.NewStyle().Foreground(amber).BorderStyle(lipgloss.ThickBorder()).BorderLeft(true).BorderForeground(amber).PaddingLeft(1)
+	s.NoteMention = lipgloss.NewStyle().Foreground(amber).Bold(true)
 	return s
 }
 

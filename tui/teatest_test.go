@@ -41,11 +41,9 @@ func TestProgramEndToEnd(t *testing.T) {
 	wait("done: Mallory — u to und") // the last column is written apart
 	tm.Send(tea.KeyPressMsg{Code: 'u', Text: "u"})
 	// The renderer writes only changed cells, so check the store, not the screen.
-	for deadline := time.Now().Add(5 * time.Second); d.conv("rev").State != inbox.StateOpen && time.Now().Before(deadline); {
-		time.Sleep(20 * time.Millisecond)
-	}
+	eventually(t, "undo reopened the review", func() bool { return d.conv("rev").State == inbox.StateOpen })
 	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(waitLimit))
 
 	ctx := context.Background()
 	th, _ := d.svc.Open(ctx, d.conv("a").ID)
@@ -84,7 +82,7 @@ func TestComposeInEditor(t *testing.T) {
 	tm.Send(tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl})
 	wait("queued")
 	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(waitLimit))
 	th, _ := d.svc.Open(context.Background(), d.conv("a").ID)
 	if last := th.Messages[len(th.Messages)-1]; last.Text != "typed here and more from the editor" {
 		t.Fatalf("reply = %q", last.Text)
@@ -96,6 +94,23 @@ func waiter(t *testing.T, tm *teatest.TestModel) func(string) {
 	return func(s string) {
 		t.Helper()
 		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(s)) },
-			teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+			teatest.WithDuration(waitLimit), teatest.WithCheckInterval(20*time.Millisecond))
+	}
+}
+
+// eventually waits for state that another goroutine (here a running
+// program) changes, checking it often and failing only a stuck test.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.NewTimer(waitLimit)
+	defer deadline.Stop()
+	poll := time.NewTicker(10 * time.Millisecond)
+	defer poll.Stop()
+	for !cond() {
+		select {
+		case <-poll.C:
+		case <-deadline.C:
+			t.Fatalf("%s: not so after %v", what, waitLimit)
+		}
 	}
 }

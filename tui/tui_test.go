@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/inbox/rules"
 )
@@ -344,9 +342,7 @@ func TestDraftSurvivesQuit(t *testing.T) {
 	// Reopening the composer continues the draft.
 	m, _ := New(d.m.opt)
 	d.m = m
-	d.process(tea.WindowSizeMsg{Width: 140, Height: 30})
-	d.exec(m.Init())
-	d.settle()
+	d.start()
 	d.key("j", "r")
 	if got := d.m.conv.composer.value(); got != "half a thought" {
 		t.Fatalf("composer after restart = %q", got)

@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -60,9 +61,9 @@ func (m *Model) statusView() string {
 		badge := networkBadge(a.Network)
 		switch a.Status {
 		case inbox.AccountOK:
-			parts = append(parts, st.StatusOK.Render("● "+badge))
+			parts = append(parts, st.StatusOK.Render("● "+badge+feedLabel(a, m.now)))
 		case inbox.AccountSyncing:
-			parts = append(parts, st.StatusSync.Render("◌ "+badge+" syncing"))
+			parts = append(parts, st.StatusSync.Render("◌ "+badge+" syncing"+feedLabel(a, m.now)))
 		case inbox.AccountWaiting:
 			parts = append(parts, st.StatusSync.Render("◌ "+badge+" "+ansi.Truncate(sanitize.Line(a.LastError), 50, "…")))
 		case inbox.AccountNeedsReauth:
@@ -96,6 +97,41 @@ func (m *Model) statusView() string {
 		gap = max(m.width-lipgloss.Width(left)-lipgloss.Width(right), 0)
 	}
 	return left + st.StatusBar.Render(strings.Repeat(" ", gap)) + right
+}
+
+// feedLabel says how an account receives messages: " live" while its
+// stream is connected, else " polling every 1m", then how long ago the
+// last new message came (" · 2m ago"). Empty where no engine runs.
+func feedLabel(a inbox.Account, now time.Time) string {
+	var s string
+	switch {
+	case a.Live:
+		s = " live"
+	case a.PollEvery > 0:
+		s = " polling every " + shortDuration(a.PollEvery)
+	default:
+		return ""
+	}
+	if !a.LastEvent.IsZero() && !now.IsZero() {
+		s += " · " + ago(a.LastEvent, now)
+	}
+	return s
+}
+
+// shortDuration is a poll interval as people say it: 30s, 1m, 1m30s, 2h.
+func shortDuration(d time.Duration) string {
+	d = d.Round(time.Second)
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d/time.Second))
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", int(d/time.Hour))
+	case d < time.Hour && d%time.Minute == 0:
+		return fmt.Sprintf("%dm", int(d/time.Minute))
+	case d%time.Minute == 0:
+		return strings.TrimSuffix(d.String(), "0s") // 1h30m
+	}
+	return d.String() // 1m30s
 }
 
 // fitLines makes s exactly h lines, cheaply (this runs every frame).

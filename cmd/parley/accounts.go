@@ -48,7 +48,7 @@ func runAccounts(c *common, stdout io.Writer) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "LABEL\tNETWORK\tSTATE\tLAST SYNC\tTOKEN\tQUOTA\tLAST ERROR / NOTE")
+	fmt.Fprintln(tw, "LABEL\tNETWORK\tSTATE\tLAST SYNC\tFEED\tTOKEN\tQUOTA\tLAST ERROR / NOTE")
 	seen := map[string]bool{}
 	for _, a := range c.cfg.Accounts {
 		seen[a.Network+"\x00"+a.Label] = true
@@ -67,7 +67,7 @@ func runAccounts(c *common, stdout io.Writer) error {
 				}
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Label, a.Network, state, last, tokenExpiry(a, time.Now()), quotaLeft(a, cursor, time.Now()), lastErr)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Label, a.Network, state, last, feedOf(a), tokenExpiry(a, time.Now()), quotaLeft(a, cursor, time.Now()), lastErr)
 	}
 	for _, s := range stored {
 		if !seen[s.Network+"\x00"+s.Label] && !strings.HasPrefix(s.Network, "demo-") {
@@ -75,6 +75,37 @@ func runAccounts(c *common, stdout io.Writer) error {
 		}
 	}
 	return tw.Flush()
+}
+
+// feedOf says how a running parley receives the account's messages: live
+// where the network pushes (polled while the stream is down), else polled
+// at its interval. The status bar shows the current state and the last
+// event; this command runs apart from the engine and cannot.
+func feedOf(a AccountConfig) string {
+	conn, err := psync.New(psync.AccountConfig{Network: a.Network, Label: a.Label, Options: a.Options})
+	if err != nil {
+		return "-"
+	}
+	every := "polling every " + roundDuration(conn.Capabilities().PollInterval)
+	if _, ok := conn.(psync.Streamer); ok {
+		return "live (" + every + " while the stream is down)"
+	}
+	return every
+}
+
+// roundDuration is an interval as people say it: 30s, 1m, 1h30m.
+func roundDuration(d time.Duration) string {
+	if d <= 0 {
+		d = time.Minute // the engine's default
+	}
+	s := d.Round(time.Second).String()
+	if d >= time.Minute && d%time.Minute == 0 {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if d >= time.Hour && d%time.Hour == 0 {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // tokenExpirer is a connector that can say when its token stops working

@@ -59,7 +59,7 @@ func TestUnknownCommandsAndFlagsSuggest(t *testing.T) {
 	}{
 		{[]string{"conect"}, `unknown command "conect" for "parley"; did you mean "parley connect"?`},
 		{[]string{"connect", "facebok"}, `did you mean "parley connect facebook"?`},
-		{[]string{"connect", "myspace"}, `(one of: facebook, google-reviews, instagram, mastodon, ok, telegram, vk, youtube)`},
+		{[]string{"connect", "myspace"}, `(one of: bluesky, facebook, google-reviews, instagram, mastodon, ok, telegram, vk, x, youtube)`},
 		{[]string{"rules", "tst"}, `did you mean "parley rules test"?`},
 		{[]string{"stats", "--sinc", "3d"}, "unknown flag: --sinc; did you mean --since?"},
 		{[]string{"connect", "mastodon", "x", "--token-fil", "f"}, "did you mean --token-file?"},

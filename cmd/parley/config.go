@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -34,6 +35,7 @@ type Config struct {
 	Keys           map[string][]string `toml:"keys"`
 	Accounts       []AccountConfig     `toml:"account"`
 	Serve          ServeConfig         `toml:"serve"`
+	Webhooks       WebhooksConfig      `toml:"webhooks"`
 	Destinations   []DestinationConfig `toml:"destination"`
 	SMTP           SMTPConfig          `toml:"smtp"`
 	SLA            SLAConfig           `toml:"sla"`
@@ -86,6 +88,19 @@ type ServeConfig struct {
 	IdleTimeout    string            `toml:"idle_timeout"`         // e.g. "30m"; "0" for none
 	MaxSessions    int               `toml:"max_sessions_per_key"` // default 5; -1: no cap
 	Names          map[string]string `toml:"names"`                // SHA256 fingerprint → manager name
+}
+
+// Managers are the names conversations can be assigned to: the config's
+// user and the [serve] names, in that order, once each. parley serve adds
+// the allow-list's key comments per session.
+func (c *Config) Managers() []string {
+	out := []string{c.User}
+	for _, fp := range slices.Sorted(maps.Keys(c.Serve.Names)) {
+		if n := c.Serve.Names[fp]; n != "" && !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // Paths are where parley keeps things, XDG by default.
@@ -195,6 +210,9 @@ func (c *Config) validate(text string) error {
 		case len(d.Email) > 0 && c.SMTP.Host == "":
 			return fmt.Errorf("%s:%d: destination %q sends email: add an [smtp] table with host and from", c.path, line, d.Name)
 		}
+	}
+	if err := c.validateWebhooks(text); err != nil {
+		return err
 	}
 	if err := c.checkEscalations(text); err != nil {
 		return err

@@ -21,7 +21,9 @@ import (
 	"github.com/parleyhq/parley/inbox/negativity"
 	"github.com/parleyhq/parley/inbox/rules"
 	"github.com/parleyhq/parley/inbox/sqlite"
+	"github.com/parleyhq/parley/server"
 	psync "github.com/parleyhq/parley/sync"
+	_ "github.com/parleyhq/parley/sync/bluesky"  // registers bluesky
 	_ "github.com/parleyhq/parley/sync/demo"     // registers the demo networks
 	_ "github.com/parleyhq/parley/sync/facebook" // registers facebook (Page comments; more to come)
 	_ "github.com/parleyhq/parley/sync/googlereviews"
@@ -29,6 +31,7 @@ import (
 	_ "github.com/parleyhq/parley/sync/ok"       // registers ok
 	_ "github.com/parleyhq/parley/sync/telegram" // registers telegram
 	_ "github.com/parleyhq/parley/sync/vk"       // registers vk
+	_ "github.com/parleyhq/parley/sync/x"        // registers x
 	_ "github.com/parleyhq/parley/sync/youtube"
 	"github.com/parleyhq/parley/tui"
 )
@@ -148,6 +151,7 @@ func open(ctx context.Context, c *common, demoOpts *demoOptions) (*workspace, er
 	svc.SetModeration(eng.Moderation)
 	svc.SetLimits(eng.Limit)
 	svc.SetReplyWindows(eng.ReplyWindow)
+	svc.SetFeeds(eng.FillFeed)
 	accounts := c.cfg.Accounts
 	if demoOpts != nil {
 		accounts = demoAccounts(*demoOpts)
@@ -215,8 +219,9 @@ func runTUI(c *common, demo *demoOptions, stdout io.Writer) error {
 	if editor == "" {
 		editor = "vi"
 	}
+	managers := append(c.cfg.Managers(), server.Managers(c.cfg.Serve.AuthorizedKeys, c.cfg.Serve.Names)...)
 	who, whoNote := tuiUser(c.cfg)
-	m, err := tui.New(tui.Options{Service: ws.svc, User: who, UserNote: whoNote, Destinations: c.cfg.Escalation,
+	m, err := tui.New(tui.Options{Service: ws.svc, User: who, UserNote: whoNote, Destinations: c.cfg.Escalation, Managers: managers,
 		RepliesDir: ws.repliesDir, Keys: c.cfg.Keys, Editor: editor, Context: ctx, Networks: connectorNames()})
 	if err != nil {
 		return fmt.Errorf("%s: %w", c.cfg.path, err)

@@ -65,6 +65,11 @@ func runServe(ctx context.Context, c *common, o serveOptions, stdout io.Writer) 
 		return err
 	}
 	defer ws.close()
+	stopWebhooks, err := startWebhooks(c, ws, stdout)
+	if err != nil {
+		return err
+	}
+	defer stopWebhooks()
 	stopEngine := ws.start()
 	defer stopEngine()
 
@@ -76,7 +81,7 @@ func runServe(ctx context.Context, c *common, o serveOptions, stdout io.Writer) 
 		IdleTimeout:       idle,
 		Log:               ws.log,
 		MaxSessionsPerKey: c.cfg.Serve.MaxSessions,
-		TUI:               tui.Options{Service: ws.svc, Destinations: c.cfg.Escalation, RepliesDir: ws.repliesDir, Keys: c.cfg.Keys, Networks: connectorNames()},
+		TUI:               tui.Options{Service: ws.svc, Destinations: c.cfg.Escalation, Managers: c.cfg.Managers(), RepliesDir: ws.repliesDir, Keys: c.cfg.Keys, Networks: connectorNames()},
 	})
 	if err != nil {
 		return err

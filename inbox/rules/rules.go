@@ -49,7 +49,9 @@ type Rule struct {
 	Note         string   `toml:"note"`
 	Snooze       string   `toml:"snooze"` // duration, e.g. "2h"
 	Done         bool     `toml:"done"`
-	Hide         bool     `toml:"hide"` // where the network allows it
+	Hide         bool     `toml:"hide"`   // where the network allows it
+	Assign       string   `toml:"assign"` // a manager's name; only an unassigned conversation
+	Spam         bool     `toml:"spam"`   // close as spam (the Spam view)
 	Stop         bool     `toml:"stop"`
 
 	line   int
@@ -108,7 +110,7 @@ func Parse(path, text string, destinations []string) (*Set, error) {
 	starts := ruleLines(text)
 	if und := md.Undecoded(); len(und) > 0 {
 		k := und[0]
-		return nil, fmt.Errorf("%s:%d: unknown setting %q in a rule (conditions: network account kind language negative rating_max rating_min keywords regex author has_link hours breached; actions: tag mark_negative priority escalate note snooze done hide stop)",
+		return nil, fmt.Errorf("%s:%d: unknown setting %q in a rule (conditions: network account kind language negative rating_max rating_min keywords regex author has_link hours breached; actions: tag mark_negative priority escalate note snooze done hide assign spam stop)",
 			path, keyLine(text, starts, -1, k[len(k)-1]), k.String())
 	}
 	set := &Set{Path: path}
@@ -150,7 +152,7 @@ func Parse(path, text string, destinations []string) (*Set, error) {
 			return nil, fmt.Errorf("%s: ratings are 1 to 5", where("rating_max"))
 		}
 		if !r.hasAction() {
-			return nil, fmt.Errorf("%s:%d: rule %q does nothing: give it an action (tag, mark_negative, priority, escalate, snooze, done, hide)", path, r.line, r.Name)
+			return nil, fmt.Errorf("%s:%d: rule %q does nothing: give it an action (tag, mark_negative, priority, escalate, snooze, done, hide, assign, spam)", path, r.line, r.Name)
 		}
 		for i := range r.Keywords {
 			r.Keywords[i] = strings.ToLower(r.Keywords[i])
@@ -161,7 +163,7 @@ func Parse(path, text string, destinations []string) (*Set, error) {
 }
 
 func (r Rule) hasAction() bool {
-	return len(r.Tag) > 0 || r.MarkNegative || r.Priority != "" || r.Escalate != "" || r.Snooze != "" || r.Done || r.Hide
+	return len(r.Tag) > 0 || r.MarkNegative || r.Priority != "" || r.Escalate != "" || r.Snooze != "" || r.Done || r.Hide || r.Assign != "" || r.Spam
 }
 
 func parseHours(s string) (int, int, error) {
@@ -296,12 +298,14 @@ type Actions struct {
 	Snooze       time.Duration
 	Done         bool
 	Hide         bool
+	Assign       string
+	Spam         bool
 }
 
 // Actions is what this rule alone asks for.
 func (r Rule) Actions() Actions {
 	a := Actions{Rules: []string{r.Name}, MarkNegative: r.MarkNegative, Escalate: r.Escalate, Note: r.Note,
-		Snooze: r.snooze, Done: r.Done, Hide: r.Hide}
+		Snooze: r.snooze, Done: r.Done, Hide: r.Hide, Assign: r.Assign, Spam: r.Spam}
 	a.Tags = append(a.Tags, r.Tag...)
 	if r.Priority != "" {
 		a.Tags = append(a.Tags, "priority-"+r.Priority)
@@ -329,6 +333,10 @@ func (a *Actions) merge(b Actions) {
 		a.Done, a.Snooze = true, 0
 	}
 	a.Hide = a.Hide || b.Hide
+	if b.Assign != "" {
+		a.Assign = b.Assign
+	}
+	a.Spam = a.Spam || b.Spam
 }
 
 // Empty reports whether nothing is to be done.
@@ -376,6 +384,12 @@ func (a Actions) Describe() string {
 	}
 	if a.Hide {
 		parts = append(parts, "hide the comment")
+	}
+	if a.Assign != "" {
+		parts = append(parts, "assign to "+a.Assign)
+	}
+	if a.Spam {
+		parts = append(parts, "mark spam")
 	}
 	return strings.Join(parts, ", ")
 }

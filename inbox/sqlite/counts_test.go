@@ -198,7 +198,7 @@ func TestCountsMigrationFillsCountersFromExistingRows(t *testing.T) {
 	}
 	// Back to the schema before 0009, as an older parley left it.
 	for _, q := range []string{`DROP TRIGGER view_counts_insert`, `DROP TRIGGER view_counts_update`,
-		`DROP TRIGGER view_counts_delete`, `DROP TABLE view_counts`, `DELETE FROM schema_migrations WHERE version >= 9`} {
+		`DROP TRIGGER view_counts_delete`, `DROP TABLE view_counts`, `DELETE FROM schema_migrations WHERE version = 9`} {
 		if _, err := s.w.Exec(q); err != nil {
 			t.Fatal(err)
 		}

@@ -27,6 +27,7 @@ type convAgg struct {
 	rating                                    int
 	firstIn, lastIn, lastOut, waitSince, last int64
 	needsReply                                bool
+	spam                                      bool // stays closed when its author writes again
 	messages                                  int
 	preview                                   string
 	author                                    inbox.Author
@@ -35,7 +36,7 @@ type convAgg struct {
 
 const (
 	sqlFindConv = `SELECT id, kind, state, snooze_until, done_at, negative, neg_source, neg_score, neg_reasons, rating, first_in_at, last_in_at,
-		last_out_at, wait_since, last_activity, needs_reply, messages, preview, author_id, author_handle, author_name, author_url
+		last_out_at, wait_since, last_activity, needs_reply, messages, preview, author_id, author_handle, author_name, author_url, spam
 		FROM conversations WHERE account_id = ? AND external_id = ?`
 	sqlNewConv = `INSERT INTO conversations (account_id, network, external_id, kind, post_id)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id, external_id) DO NOTHING RETURNING id`
@@ -202,18 +203,18 @@ func loadConv(ctx context.Context, st *ingestStmts, accountID int64, network str
 		return c, nil
 	}
 	var state, src string
-	var neg, needs int
+	var neg, needs, spam int
 	err = st.findConv.QueryRowContext(ctx, accountID, it.ConversationID).Scan(&c.id, &c.kind, &state, &c.snoozeUntil, &c.doneAt,
 		&neg, &src, &c.negScore, &c.negReasons, &c.rating, &c.firstIn, &c.lastIn, &c.lastOut, &c.waitSince, &c.last, &needs, &c.messages, &c.preview,
-		&c.author.ID, &c.author.Handle, &c.author.Name, &c.author.URL)
+		&c.author.ID, &c.author.Handle, &c.author.Name, &c.author.URL, &spam)
 	if err == sql.ErrNoRows && it.ExistingOnly {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("conversation %s: %w", it.ConversationID, err)
 	}
-	c.state, c.negSource, c.negative, c.needsReply = inbox.State(state), inbox.NegSource(src), neg == 1, needs == 1
-	c.before = inbox.Triage{State: c.state, SnoozeUntil: c.snoozeUntil, Negative: c.negative, NegSource: c.negSource}
+	c.state, c.negSource, c.negative, c.needsReply, c.spam = inbox.State(state), inbox.NegSource(src), neg == 1, needs == 1, spam == 1
+	c.before = inbox.Triage{State: c.state, SnoozeUntil: c.snoozeUntil, Negative: c.negative, NegSource: c.negSource, Spam: c.spam}
 	return c, nil
 }
 
@@ -306,8 +307,9 @@ func ingestMessage(ctx context.Context, st *ingestStmts, accountID int64, c *con
 			c.waitSince = at
 		}
 		c.needsReply = true
-		// The customer wrote again: a done or snoozed conversation reopens.
-		if c.state != inbox.StateOpen {
+		// The customer wrote again: a done or snoozed conversation reopens,
+		// unless it is spam.
+		if c.state != inbox.StateOpen && !c.spam {
 			c.state, c.snoozeUntil, c.doneAt = inbox.StateOpen, 0, 0
 		}
 	}

@@ -62,8 +62,24 @@ func migrate(ctx context.Context, db *sql.DB, path string) error {
 	if current > latest {
 		return fmt.Errorf("%s: database schema version %d is newer than this parley understands (%d); upgrade parley or use another --db", path, current, latest)
 	}
+	// Every migration not recorded is applied, not only those above the
+	// highest: migrations written in parallel may land out of number order.
+	applied := map[int]bool{}
+	rows, err := db.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return fmt.Errorf("%s: read schema versions: %w", path, err)
+	}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return err
+		}
+		applied[v] = true
+	}
+	rows.Close()
 	for _, m := range ms {
-		if m.version <= current {
+		if applied[m.version] {
 			continue
 		}
 		tx, err := db.BeginTx(ctx, nil)

@@ -349,7 +349,10 @@ func (s *Store) RetryOutbox(ctx context.Context, id int64, now time.Time) (int64
 		if status != string(inbox.DeliveryFailed) {
 			return fmt.Errorf("outbox entry %d is %s, only a failed one can be retried: %w", id, status, inbox.ErrInvalid)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'queued', next_attempt_at = ?, attempts = 0, updated_at = ? WHERE id = ?`,
+		// attempts stays at 1, not 0: an earlier attempt may have posted, so
+		// the next one (attempt 2) makes the connector look for that post
+		// before sending again; the retry still gets the rest of the budget.
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'queued', next_attempt_at = ?, attempts = 1, updated_at = ? WHERE id = ?`,
 			ms(now), ms(now), id); err != nil {
 			return err
 		}

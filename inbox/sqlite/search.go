@@ -44,11 +44,19 @@ func (s *Store) Search(ctx context.Context, input string, limit int) ([]inbox.Co
 	// Newest hits first by rowid, bounded, so a common word stays fast: ten
 	// hits per conversation wanted is plenty (a conversation has a few
 	// messages), and older matches are one more search away.
+	// Internal notes match too: what a colleague wrote about a customer is
+	// often what the manager remembers.
+	n := max(limit*10, 500)
 	return s.queryConvs(ctx, "search", `WITH hits AS (
 			SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ?
+		), note_hits AS (
+			SELECT rowid FROM notes_fts WHERE notes_fts MATCH ? ORDER BY rowid DESC LIMIT ?
+		), found AS (
+			SELECT m.conversation_id AS cid, m.created_at AS at FROM hits JOIN messages m ON m.id = hits.rowid
+			UNION ALL
+			SELECT n.conversation_id, n.created_at FROM note_hits JOIN notes n ON n.id = note_hits.rowid
 		), convs AS (
-			SELECT m.conversation_id AS cid, MAX(m.id) AS last FROM hits JOIN messages m ON m.id = hits.rowid
-			GROUP BY m.conversation_id ORDER BY last DESC LIMIT ?
+			SELECT cid, MAX(at) AS last FROM found GROUP BY cid ORDER BY last DESC, cid DESC LIMIT ?
 		)
-		SELECT `+rowCols+` FROM convs JOIN conversations c ON c.id = convs.cid ORDER BY convs.last DESC`, q, max(limit*10, 500), limit)
+		SELECT `+rowCols+` FROM convs JOIN conversations c ON c.id = convs.cid ORDER BY convs.last DESC, c.id DESC`, q, n, q, n, limit)
 }

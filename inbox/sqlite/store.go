@@ -175,7 +175,10 @@ func wrap(op string, err error) error {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
 			return fmt.Errorf("%s: %w: %v", op, inbox.ErrConflict, err)
 		case sqlite3.SQLITE_FULL:
-			return fmt.Errorf("%s: the disk is full; free some space, nothing was written: %w", op, err)
+			// The transaction was rolled back whole, so say that too: the
+			// next run redoes it once there is room.
+			return fmt.Errorf("%s: the database is out of space (the disk is full, or the file reached its size limit), "+
+				"so nothing of it was stored; free some space and run again: %w", op, err)
 		}
 	}
 	return fmt.Errorf("%s: %w", op, err)

@@ -31,13 +31,13 @@ func loadTriage(ctx context.Context, q interface {
 }, id int64) (inbox.Triage, error) {
 	var t inbox.Triage
 	var state, src string
-	var neg int
-	err := q.QueryRowContext(ctx, `SELECT state, snooze_until, negative, neg_source, esc_dest, esc_note, esc_at
-		FROM conversations WHERE id = ?`, id).Scan(&state, &t.SnoozeUntil, &neg, &src, &t.EscDest, &t.EscNote, &t.EscAt)
+	var neg, spam int
+	err := q.QueryRowContext(ctx, `SELECT state, snooze_until, negative, neg_source, esc_dest, esc_note, esc_at, assignee, spam
+		FROM conversations WHERE id = ?`, id).Scan(&state, &t.SnoozeUntil, &neg, &src, &t.EscDest, &t.EscNote, &t.EscAt, &t.Assignee, &spam)
 	if err != nil {
 		return t, fmt.Errorf("conversation %d: %w", id, err)
 	}
-	t.State, t.Negative, t.NegSource = inbox.State(state), neg == 1, inbox.NegSource(src)
+	t.State, t.Negative, t.NegSource, t.Spam = inbox.State(state), neg == 1, inbox.NegSource(src), spam == 1
 	rows, err := q.QueryContext(ctx, `SELECT tag FROM conversation_tags WHERE conversation_id = ? ORDER BY tag`, id)
 	if err != nil {
 		return t, err
@@ -81,6 +81,16 @@ func (s *Store) writeTriage(ctx context.Context, tx *sql.Tx, id int64, old, new 
 			return err
 		}
 	}
+	if old.Spam != new.Spam {
+		if _, err := tx.ExecContext(ctx, `UPDATE conversations SET spam = ? WHERE id = ?`, b2i(new.Spam), id); err != nil {
+			return err
+		}
+	}
+	if old.Assignee != new.Assignee {
+		if _, err := tx.ExecContext(ctx, `UPDATE conversations SET assignee = ? WHERE id = ?`, new.Assignee, id); err != nil {
+			return err
+		}
+	}
 	for _, t := range old.Tags {
 		if !slices.Contains(new.Tags, t) {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM conversation_tags WHERE conversation_id = ? AND tag = ?`, id, t); err != nil {
@@ -101,7 +111,7 @@ func (s *Store) writeTriage(ctx context.Context, tx *sql.Tx, id int64, old, new 
 func triageEqual(a, b inbox.Triage) bool {
 	return a.State == b.State && a.SnoozeUntil == b.SnoozeUntil && a.Negative == b.Negative &&
 		a.NegSource == b.NegSource && a.EscDest == b.EscDest && a.EscNote == b.EscNote && a.EscAt == b.EscAt &&
-		slices.Equal(a.Tags, b.Tags)
+		a.Assignee == b.Assignee && a.Spam == b.Spam && slices.Equal(a.Tags, b.Tags)
 }
 
 // applyTx changes each conversation and journals it under one group.
@@ -154,6 +164,12 @@ func revert(cur, before, after inbox.Triage) inbox.Triage {
 		cur.EscDest == after.EscDest && cur.EscAt == after.EscAt {
 		out.EscDest, out.EscNote, out.EscAt = before.EscDest, before.EscNote, before.EscAt
 	}
+	if before.Assignee != after.Assignee && cur.Assignee == after.Assignee {
+		out.Assignee = before.Assignee
+	}
+	if before.Spam != after.Spam && cur.Spam == after.Spam {
+		out.Spam = before.Spam
+	}
 	for _, t := range after.Tags {
 		if !slices.Contains(before.Tags, t) {
 			out.Tags = slices.DeleteFunc(out.Tags, func(x string) bool { return x == t })
@@ -174,7 +190,8 @@ func (s *Store) Undo(ctx context.Context, actor string, now time.Time) (inbox.Un
 	err := s.tx(ctx, "undo", func(tx *sql.Tx) error {
 		u = inbox.Undone{}
 		var g sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT MAX(grp) FROM events WHERE actor = ? AND undone = 0 AND action <> 'undo' AND action NOT LIKE 'moderate:%'`, actor).Scan(&g); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT MAX(grp) FROM events WHERE actor = ? AND undone = 0 AND action <> 'undo' AND action <> ?
+			AND action NOT LIKE 'moderate:%'`, actor, noteAction).Scan(&g); err != nil {
 			return err
 		}
 		if !g.Valid {

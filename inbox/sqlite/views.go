@@ -27,7 +27,7 @@ var viewDefs = map[inbox.View]viewDef{
 }
 
 const convCols = `c.id, c.account_id, c.network, c.external_id, c.kind, c.post_id, c.state, c.snooze_until, c.done_at,
-	c.negative, c.neg_source, c.neg_score, c.neg_reasons, c.esc_dest, c.esc_note, c.esc_at, c.author_id, c.author_handle, c.author_name,
+	c.negative, c.neg_source, c.neg_score, c.neg_reasons, c.esc_dest, c.esc_note, c.esc_at, c.assignee, c.author_id, c.author_handle, c.author_name,
 	c.author_url, c.preview, c.rating, c.first_in_at, c.last_in_at, c.last_out_at, c.wait_since, c.needs_reply,
 	c.last_activity, c.messages, c.due_at,
 	(SELECT group_concat(tag, ',') FROM (SELECT tag FROM conversation_tags WHERE conversation_id = c.id ORDER BY tag))`
@@ -45,7 +45,7 @@ func scanConv(rows interface{ Scan(...any) error }, withOutbox bool, extra ...an
 	var tags sql.NullString
 	var reasons string
 	dest := []any{&c.ID, &c.AccountID, &c.Network, &c.ExternalID, &kind, &c.PostID, &state, &snooze, &done,
-		&neg, &src, &c.NegScore, &reasons, &c.EscDest, &c.EscNote, &escAt, &c.Author.ID, &c.Author.Handle, &c.Author.Name,
+		&neg, &src, &c.NegScore, &reasons, &c.EscDest, &c.EscNote, &escAt, &c.Assignee, &c.Author.ID, &c.Author.Handle, &c.Author.Name,
 		&c.Author.URL, &c.Preview, &c.Rating, &firstIn, &lastIn, &lastOut, &wait, &needs, &last, &c.Messages, &due, &tags}
 	if withOutbox {
 		dest = append(dest, &c.Failed, &c.Queued)
@@ -69,6 +69,9 @@ func scanConv(rows interface{ Scan(...any) error }, withOutbox bool, extra ...an
 func viewOf(v inbox.View) (viewDef, error) {
 	d, ok := viewDefs[v]
 	if !ok {
+		d, ok = teamViewDefs[v]
+	}
+	if !ok {
 		return d, fmt.Errorf("unknown view %d: %w", v, inbox.ErrInvalid)
 	}
 	return d, nil
@@ -82,7 +85,7 @@ func (s *Store) List(ctx context.Context, p inbox.Page) ([]inbox.Conversation, e
 	}
 	q := strings.Builder{}
 	q.WriteString("SELECT " + rowCols + ", " + d.key + " FROM conversations c WHERE " + d.where)
-	var args []any
+	args := viewArgs(p.View, p.Manager)
 	if p.Network != "" {
 		q.WriteString(" AND c.network = ?")
 		args = append(args, p.Network)
@@ -214,13 +217,13 @@ func (s *Store) Conversation(ctx context.Context, id int64) (inbox.Conversation,
 
 // FilterCorpus returns up to limit rows of a view, in view order, for the
 // in-memory fuzzy filter.
-func (s *Store) FilterCorpus(ctx context.Context, v inbox.View, network string, limit int) ([]inbox.Conversation, error) {
+func (s *Store) FilterCorpus(ctx context.Context, v inbox.View, network, manager string, limit int) ([]inbox.Conversation, error) {
 	d, err := viewOf(v)
 	if err != nil {
 		return nil, err
 	}
 	q := "SELECT " + rowCols + " FROM conversations c WHERE " + d.where
-	args := []any{}
+	args := viewArgs(v, manager)
 	if network != "" {
 		q += " AND c.network = ?"
 		args = append(args, network)
@@ -348,6 +351,9 @@ func (s *Store) Thread(ctx context.Context, id int64) (inbox.Thread, error) {
 			return th, wrap("thread actions", err)
 		}
 		th.Actions = append(th.Actions, e)
+	}
+	if th.Notes, err = s.notes(ctx, id); err != nil {
+		return th, err
 	}
 	drows, err := s.r.QueryContext(ctx, `SELECT owner, body, updated_at FROM drafts WHERE conversation_id = ? ORDER BY updated_at DESC`, id)
 	if err != nil {

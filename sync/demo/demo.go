@@ -277,6 +277,7 @@ func (c *Connector) inbound(seq int, at time.Time) inbox.Inbound {
 		in.PostID = fmt.Sprintf("%s-post-%d", c.flavor.Slug, it.post)
 	}
 	c.extras(seq, &it, &in.Message)
+	c.spam(seq, it, &in.Message)
 	return in
 }
 

@@ -53,6 +53,14 @@ type fakeGraph struct {
 	requireProof     bool              // the app has "Require App Secret"
 	proofs           int               // calls that carried a valid appsecret_proof
 	deny             map[string][2]int // path prefix → code, subcode on every call
+	// comments on other people's media that @mention the IG account: only
+	// the mentions webhook names them, and mentioned_comment reads them
+	igMentioned map[string]igMention
+}
+
+type igMention struct {
+	comment igComment
+	media   igMedia
 }
 
 type graphFault struct {
@@ -174,6 +182,16 @@ func (g *fakeGraph) serve(w http.ResponseWriter, r *http.Request) {
 func (g *fakeGraph) route(w http.ResponseWriter, r *http.Request, node string) {
 	parts := strings.Split(node, "/")
 	switch {
+	case r.Method == "GET" && node == g.igID && strings.HasPrefix(r.Form.Get("fields"), "mentioned_comment.comment_id("):
+		f := strings.TrimPrefix(r.Form.Get("fields"), "mentioned_comment.comment_id(")
+		id, _, _ := strings.Cut(f, ")")
+		m, ok := g.igMentioned[id]
+		if !ok {
+			g.graphErr(w, 400, 100, 33, "Unsupported get request. Object with ID '"+id+"' does not exist")
+			return
+		}
+		g.writeJSON(w, 200, map[string]any{"id": g.igID, "mentioned_comment": map[string]any{"id": m.comment.ID, "text": m.comment.Text,
+			"timestamp": m.comment.Timestamp, "like_count": 0, "media": map[string]any{"id": m.media.ID, "permalink": m.media.Permalink}}})
 	case r.Method == "GET" && len(parts) == 2 && parts[0] == g.pageID && parts[1] == "feed":
 		if g.emptyFirst {
 			g.emptyFirst = false
@@ -336,7 +354,23 @@ func (g *fakeGraph) route(w http.ResponseWriter, r *http.Request, node string) {
 		}
 		g.sent = append(g.sent, body)
 		g.nextID++
-		g.writeJSON(w, 200, map[string]string{"recipient_id": fmt.Sprint(rec["id"]), "message_id": fmt.Sprintf("m_%d", g.nextID)})
+		id := fmt.Sprintf("m_%d", g.nextID)
+		// The message is in the conversation now, as on Messenger: a resend
+		// after a lost answer can find it there.
+		if psid, ok := rec["id"].(string); ok {
+			text, _ := body["message"].(map[string]any)["text"].(string)
+			for _, cv := range g.convs {
+				for _, m := range cv.Messages.Data {
+					if m.From != nil && m.From.ID == psid {
+						g.putMessage(cv.ID, message{ID: id, Created: ts(time.Now()), From: &from{ID: g.pageID, Name: "Acme Store"},
+							To: msgTo{Data: []from{{ID: psid}}}, Message: text}, time.Now())
+						goto sent
+					}
+				}
+			}
+		}
+	sent:
+		g.writeJSON(w, 200, map[string]string{"recipient_id": fmt.Sprint(rec["id"]), "message_id": id})
 	case r.Method == "POST" && len(parts) == 2 && parts[1] == "comments":
 		if strings.TrimSpace(r.Form.Get("message")) == "" {
 			g.graphErr(w, 400, 100, 0, "(#100) The parameter message is required")

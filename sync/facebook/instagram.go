@@ -176,8 +176,11 @@ func (c *Connector) replyToMention(ctx context.Context, a psync.Action) (psync.R
 	var res struct {
 		ID string `json:"id"`
 	}
-	_, err := c.http.Do(ctx, psync.Request{Method: "POST", Path: c.path(c.opts.IGUserID + "/mentions"),
-		Form: url.Values{"media_id": {media}, "message": {a.Body}}}, &res)
+	form := url.Values{"media_id": {media}, "message": {a.Body}}
+	if a.TargetID != "" && a.TargetID != media {
+		form.Set("comment_id", a.TargetID) // the mention was in a comment (webhook.go)
+	}
+	_, err := c.http.Do(ctx, psync.Request{Method: "POST", Path: c.path(c.opts.IGUserID + "/mentions"), Form: form}, &res)
 	if err != nil {
 		return psync.Receipt{}, err
 	}

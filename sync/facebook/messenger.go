@@ -111,8 +111,19 @@ func (c *Connector) sendMessage(ctx context.Context, a psync.Action) (psync.Rece
 		} `json:"messages"`
 	}
 	if _, err := c.http.Do(ctx, psync.Request{Method: "GET", Path: c.path(convID),
-		Query: url.Values{"fields": {"messages.limit(20){id,created_time,from,to}"}}}, &cv); err != nil {
+		Query: url.Values{"fields": {"messages.limit(20){id,created_time,from,to,message}"}}}, &cv); err != nil {
 		return psync.Receipt{}, err
+	}
+	// The Send API has no idempotency key: a resend first looks for the
+	// message an earlier attempt may have delivered before its answer was
+	// lost.
+	if a.Attempt > 1 {
+		since := a.Queued.Add(-time.Minute)
+		for _, m := range cv.Messages.Data {
+			if c.fromUs(m) && m.Message == a.Body && !graphTime(m.Created).Before(since) {
+				return psync.Receipt{ExternalID: m.ID}, nil
+			}
+		}
 	}
 	var theirs *message
 	for i := range cv.Messages.Data { // newest first

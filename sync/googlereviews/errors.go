@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -67,7 +66,7 @@ func mapError(status int, h http.Header, body []byte) error {
 		}
 		return false
 	}
-	msg := fmt.Sprintf("%d %s: %s", status, e.Status, truncate(e.Message, 300))
+	msg := fmt.Sprintf("%d %s: %s", status, e.Status, psync.Truncate(e.Message, 300))
 	disabled := has("SERVICE_DISABLED") || has("accessNotConfigured") ||
 		strings.Contains(e.Message, "has not been used in project") || strings.Contains(e.Message, "it is disabled")
 	switch {
@@ -78,7 +77,7 @@ func mapError(status int, h http.Header, body []byte) error {
 	case has("ACCESS_TOKEN_SCOPE_INSUFFICIENT") || has("insufficientPermissions"):
 		return fmt.Errorf("%w: %s: the sign-in lacks the business.manage scope; run parley connect google-reviews again", psync.ErrAuth, msg)
 	case status == http.StatusTooManyRequests || e.Status == "RESOURCE_EXHAUSTED":
-		return &psync.RateLimitError{RetryAfter: retryAfter(h), Msg: msg}
+		return &psync.RateLimitError{RetryAfter: psync.RetryAfter(h.Get("Retry-After"), time.Now()), Msg: msg}
 	case status == http.StatusForbidden:
 		return psync.Permanent(fmt.Errorf("%s (the signed-in user does not manage this location, or it is not verified)", msg))
 	case status == http.StatusNotFound:
@@ -87,18 +86,4 @@ func mapError(status int, h http.Header, body []byte) error {
 		return errors.New(msg)
 	}
 	return psync.Permanent(errors.New(msg))
-}
-
-func retryAfter(h http.Header) time.Duration {
-	if n, err := strconv.Atoi(h.Get("Retry-After")); err == nil && n > 0 {
-		return time.Duration(n) * time.Second
-	}
-	return time.Minute
-}
-
-func truncate(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
 }

@@ -138,5 +138,7 @@ func newHTTP(base string, tr http.RoundTripper) (*psync.HTTPClient, error) {
 // review, change its answer (a reply overwrites) and delete it; it can
 // neither hide nor delete the review itself, so no moderation is offered.
 func (c *Connector) Capabilities() psync.Capabilities {
-	return psync.Capabilities{Reply: true, ReviewReply: true, PollInterval: c.opts.Poll, TextLimit: replyLimit}
+	// A business cannot hide or delete a review, only its own answer.
+	return psync.Capabilities{Reply: true, ReviewReply: true, PollInterval: c.opts.Poll, TextLimit: replyLimit,
+		Moderation: []inbox.ActionKind{inbox.ActionDelete}}
 }

@@ -38,6 +38,11 @@ type status struct {
 	MediaAttachments   []media    `json:"media_attachments"`
 	Poll               *poll      `json:"poll"`
 	Card               *card      `json:"card"`
+	// Reblog is set on a boost; the home stream carries boosts, the
+	// inbox does not.
+	Reblog *struct {
+		ID string `json:"id"`
+	} `json:"reblog"`
 }
 
 // media is a MediaAttachment: type is image, gifv, video, audio or unknown.
@@ -87,11 +92,31 @@ type statusEdit struct {
 	CreatedAt   time.Time `json:"created_at"`
 }
 
-// instance is what GET /api/v1/instance says about streaming (v1 shape).
+// instance is what GET /api/v1/instance says about streaming and status
+// length. The v1 entity names the streaming host urls.streaming_api; v2
+// has configuration.urls.streaming (read too, for servers that mix them).
+// Pleroma and Akkoma state the length as max_toot_chars.
 type instance struct {
 	URLs struct {
 		StreamingAPI string `json:"streaming_api"`
 	} `json:"urls"`
+	Configuration struct {
+		URLs struct {
+			Streaming string `json:"streaming"`
+		} `json:"urls"`
+		Statuses struct {
+			MaxCharacters            int `json:"max_characters"`
+			CharactersReservedPerURL int `json:"characters_reserved_per_url"`
+		} `json:"statuses"`
+	} `json:"configuration"`
+	MaxTootChars int `json:"max_toot_chars"`
+}
+
+// conversation is a direct conversation as the direct stream sends it.
+type conversation struct {
+	ID         string    `json:"id"`
+	Accounts   []account `json:"accounts"`
+	LastStatus *status   `json:"last_status"`
 }
 
 func (s status) replyTo() string {

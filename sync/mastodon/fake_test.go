@@ -41,6 +41,11 @@ type fakeServer struct {
 	// failures, consumed in order, for requests whose path has the prefix
 	faults []fault
 	now    time.Time
+	// streaming (stream_fake_test.go): nil hub means no streaming server
+	hub          *streamHub
+	streamingAPI string // urls.streaming_api in /api/v1/instance
+	maxChars     int    // configuration.statuses.max_characters (0: 500)
+	noInstance   bool   // /api/v1/instance answers 404 (an old or odd server)
 }
 
 type fault struct {
@@ -92,7 +97,9 @@ func (f *fakeServer) post(from account, html, visibility string, replyTo *status
 	}
 	f.statuses[s.ID] = s
 	if notify {
-		f.notifs = append(f.notifs, notification{ID: f.id(), Type: "mention", CreatedAt: at, Account: from, Status: s})
+		n := notification{ID: f.id(), Type: "mention", CreatedAt: at, Account: from, Status: s}
+		f.notifs = append(f.notifs, n)
+		f.streamNotification(n)
 	}
 	return s
 }
@@ -108,7 +115,12 @@ func (f *fakeServer) edit(s *status, html string, at time.Time) {
 	}
 	s.Content, s.EditedAt = html, &at
 	f.history[s.ID] = append(f.history[s.ID], statusEdit{Content: html, SpoilerText: s.SpoilerText, CreatedAt: at})
-	f.notifs = append(f.notifs, notification{ID: f.id(), Type: "update", CreatedAt: at, Account: s.Account, Status: s})
+	n := notification{ID: f.id(), Type: "update", CreatedAt: at, Account: s.Account, Status: s}
+	f.notifs = append(f.notifs, n)
+	f.streamNotification(n)
+	if f.hub != nil {
+		f.hub.push("user", "status.update", s)
+	}
 }
 
 // children lists the statuses below s in its thread, in order.
@@ -248,6 +260,18 @@ func (f *fakeServer) route(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == "GET" && p == "/api/v1/accounts/verify_credentials":
 		f.writeJSON(w, 200, f.me)
+	case r.Method == "GET" && p == "/api/v1/instance" && !f.noInstance:
+		var in instance
+		in.URLs.StreamingAPI = f.streamingAPI
+		if in.URLs.StreamingAPI == "" {
+			in.URLs.StreamingAPI = "ws" + strings.TrimPrefix(f.srv.URL, "http") // the same host
+		}
+		in.Configuration.Statuses.MaxCharacters = 500
+		if f.maxChars > 0 {
+			in.Configuration.Statuses.MaxCharacters = f.maxChars
+		}
+		in.Configuration.Statuses.CharactersReservedPerURL = 23
+		f.writeJSON(w, 200, in)
 	case r.Method == "GET" && p == "/api/v1/notifications":
 		f.notifications(w, r)
 	case r.Method == "GET" && strings.HasPrefix(p, "/api/v1/statuses/") && strings.HasSuffix(p, "/context"):

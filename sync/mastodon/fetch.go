@@ -51,7 +51,16 @@ func (c *Connector) Fetch(ctx context.Context, raw string) (inbox.Batch, error) 
 	}
 	c.mu.Lock()
 	c.me = cur.Me
+	askInstance := !c.instTried
+	c.instTried = true
 	c.mu.Unlock()
+	if askInstance {
+		// The server's status length, once per process; a failure here
+		// leaves the default and is no reason to stop syncing.
+		if _, err := c.discover(ctx); err != nil && ctx.Err() != nil {
+			return inbox.Batch{}, ctx.Err()
+		}
+	}
 	tb := &threadBatch{Batch: &inbox.Batch{}, me: cur.Me, posts: map[string]bool{}}
 	var err error
 	switch cur.Phase {
@@ -189,25 +198,30 @@ func (c *Connector) addNotifications(ctx context.Context, cur *cursor, tb *threa
 		if oldest.IsZero() || n.CreatedAt.Before(oldest) {
 			oldest = n.CreatedAt
 		}
-		if n.Status == nil || n.Status.ID == "" {
-			continue
-		}
 		if backlog && n.CreatedAt.Before(c.since()) {
 			continue // older than the first sync reaches back
 		}
-		var err error
-		switch n.Type {
-		case "mention", "quote":
-			err = c.add(ctx, tb, *n.Status, false)
-		case "update":
-			// An edit: it updates what we hold and starts nothing new.
-			err = c.add(ctx, tb, *n.Status, true)
-		}
-		if err != nil {
+		if err := c.addNotification(ctx, tb, n); err != nil {
 			return oldest, err
 		}
 	}
 	return oldest, nil
+}
+
+// addNotification files the status a notification is about: a mention or
+// quote starts or joins a conversation; an edit ("update") only updates
+// what is stored.
+func (c *Connector) addNotification(ctx context.Context, tb *threadBatch, n notification) error {
+	if n.Status == nil || n.Status.ID == "" {
+		return nil
+	}
+	switch n.Type {
+	case "mention", "quote":
+		return c.add(ctx, tb, *n.Status, false)
+	case "update":
+		return c.add(ctx, tb, *n.Status, true)
+	}
+	return nil
 }
 
 // addOwn files our own statuses that answer someone (from this app or any
@@ -224,15 +238,20 @@ func (c *Connector) addOwn(ctx context.Context, cur *cursor, tb *threadBatch, ss
 		if oldest.IsZero() || s.CreatedAt.Before(oldest) {
 			oldest = s.CreatedAt
 		}
-		if s.Account.ID != tb.me || (s.replyTo() == "" && s.Visibility != "direct") {
-			continue // a post of ours, not an answer
-		}
 		if backlog && s.CreatedAt.Before(c.since()) {
 			continue
 		}
-		if err := c.add(ctx, tb, s, true); err != nil {
+		if err := c.addOwnStatus(ctx, tb, s); err != nil {
 			return oldest, err
 		}
 	}
 	return oldest, nil
+}
+
+// addOwnStatus files one of our statuses if it answers someone.
+func (c *Connector) addOwnStatus(ctx context.Context, tb *threadBatch, s status) error {
+	if s.Account.ID != tb.me || (s.replyTo() == "" && s.Visibility != "direct") {
+		return nil // a post of ours, not an answer
+	}
+	return c.add(ctx, tb, s, true)
 }

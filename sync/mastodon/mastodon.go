@@ -46,11 +46,13 @@ type Connector struct {
 	opts Options
 	http *psync.HTTPClient
 
-	mu     gosync.Mutex
-	me     string           // our account id, once known
-	places map[string]place // where each status seen belongs (see thread.go)
-	known  map[string]status
-	histOK map[string]bool // edit histories already read
+	mu        gosync.Mutex
+	me        string           // our account id, once known
+	places    map[string]place // where each status seen belongs (see thread.go)
+	known     map[string]status
+	histOK    map[string]bool // edit histories already read
+	inst      *instance       // what the server said about itself, once asked
+	instTried bool            // Fetch asked (it asks once, whatever the answer)
 }
 
 // New builds a connector. Plain http is accepted only for loopback servers:
@@ -88,8 +90,8 @@ func (c *Connector) Capabilities() psync.Capabilities {
 	// the same API ignore it: sends are not guaranteed idempotent.
 	return psync.Capabilities{Reply: true, PollInterval: c.opts.PollInterval, IdempotentSends: false,
 		Moderation: []inbox.ActionKind{inbox.ActionDismiss, inbox.ActionMute, inbox.ActionBlock, inbox.ActionReport},
-		// Mastodon's default; servers may configure more (/api/v1/instance).
-		TextLimit: inbox.TextLimit{Max: 500, Unit: inbox.CountChars}}
+		// 500 until /api/v1/instance says what this server allows.
+		TextLimit: c.textLimit()}
 }
 
 // Me verifies the token and returns the account it belongs to.

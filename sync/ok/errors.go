@@ -54,7 +54,7 @@ type callError struct {
 }
 
 func (e *callError) Error() string {
-	return fmt.Sprintf("ok %s: error %d: %s", e.Method, e.Err.Code, truncate(e.Err.Msg, 200))
+	return fmt.Sprintf("ok %s: error %d: %s", e.Method, e.Err.Code, psync.Truncate(e.Err.Msg, 200))
 }
 
 // mapError turns an OK error into the engine's kinds.
@@ -114,11 +114,4 @@ func codeOf(err error) int {
 		return pe.ce.Err.Code
 	}
 	return 0
-}
-
-func truncate(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
 }

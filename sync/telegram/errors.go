@@ -21,7 +21,7 @@ type apiError struct {
 }
 
 func (e *apiError) Error() string {
-	return fmt.Sprintf("error %d: %s", e.Code, truncate(e.Description, 200))
+	return fmt.Sprintf("error %d: %s", e.Code, psync.Truncate(e.Description, 200))
 }
 
 // mapHTTPError is the shared client's MapError hook: Telegram answers
@@ -100,11 +100,4 @@ func isCode(err error, code int, substr string) bool {
 		ae = be.ae
 	}
 	return ae.Code == code && strings.Contains(strings.ToLower(ae.Description), substr)
-}
-
-func truncate(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
 }

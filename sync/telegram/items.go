@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/parleyhq/parley/inbox"
+	psync "github.com/parleyhq/parley/sync"
 )
 
 // telegramService is the sender of automatic forwards from a channel into
@@ -58,7 +59,7 @@ func (c *Connector) item(m *message, links channelLinks) (it inbox.Inbound, post
 	}
 	if it.Kind == inbox.KindDM && m.ReplyToMessage != nil {
 		if q := firstLine(body(m.ReplyToMessage)); q != "" {
-			text = "↪ " + truncate(q, 80) + "\n" + text
+			text = "↪ " + psync.Truncate(q, 80) + "\n" + text
 		}
 	}
 	snd := sender(m)

@@ -61,7 +61,7 @@ type callError struct {
 }
 
 func (e *callError) Error() string {
-	return fmt.Sprintf("vk %s (%s): error %d: %s", e.Method, e.Token.what(), e.Err.Code, truncate(e.Err.Msg, 200))
+	return fmt.Sprintf("vk %s (%s): error %d: %s", e.Method, e.Token.what(), e.Err.Code, psync.Truncate(e.Err.Msg, 200))
 }
 
 // mapError turns a VK error into the engine's error kinds. Errors 6 and 10
@@ -141,13 +141,6 @@ func httpError(status int, h http.Header, body []byte) error {
 		return mapError("request", anyToken, *env.Error)
 	}
 	return nil
-}
-
-func truncate(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
 }
 
 // marketOff reports whether the community has no shop to read: VK answers

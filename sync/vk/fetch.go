@@ -41,7 +41,7 @@ func (c *Connector) Fetch(ctx context.Context, raw string) (inbox.Batch, error) 
 	var cur cursor
 	if raw != "" {
 		if err := json.Unmarshal([]byte(raw), &cur); err != nil {
-			return inbox.Batch{}, psync.Permanent(fmt.Errorf("vk: unreadable cursor %q", truncate(raw, 80)))
+			return inbox.Batch{}, psync.Permanent(fmt.Errorf("vk: unreadable cursor %q", psync.Truncate(raw, 80)))
 		}
 	}
 	c.mu.Lock()

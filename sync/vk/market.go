@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/inbox"
+	psync "github.com/parleyhq/parley/sync"
 )
 
 // Market (shop) item comments: one conversation per item, the item as its
@@ -83,7 +84,7 @@ func (c *Connector) fetchMarket(ctx context.Context, cur *cursor, b *inbox.Batch
 func (c *Connector) marketPost(it marketItem) inbox.Post {
 	text := it.Title
 	if it.Description != "" {
-		text += "\n" + truncate(it.Description, 500)
+		text += "\n" + psync.Truncate(it.Description, 500)
 	}
 	return inbox.Post{ExternalID: c.productID(it.ID), Author: c.author(c.ownerID()), Text: text, Permalink: c.productLink(it.ID), CreatedAt: unix(it.Date)}
 }

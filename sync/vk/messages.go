@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/parleyhq/parley/inbox"
+	psync "github.com/parleyhq/parley/sync"
 )
 
 type conversationsPage struct {
@@ -107,11 +108,11 @@ func (c *Connector) dmItem(m message) inbox.Inbound {
 	}
 	body := contentOf(m.Text, m.Attachments)
 	if m.ReplyMessage != nil {
-		body.Text = "↪ " + truncate(render(m.ReplyMessage.Text), 80) + "\n" + body.Text
+		body.Text = "↪ " + psync.Truncate(render(m.ReplyMessage.Text), 80) + "\n" + body.Text
 	}
 	for _, f := range m.FwdMessages {
 		fc := contentOf(f.Text, f.Attachments)
-		body.Text += "\n[forwarded] " + truncate(fc.Text, 200)
+		body.Text += "\n[forwarded] " + psync.Truncate(fc.Text, 200)
 		body.Attachments = append(body.Attachments, fc.Attachments...)
 		if body.Poll == nil {
 			body.Poll = fc.Poll

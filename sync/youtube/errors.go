@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"google.golang.org/api/googleapi"
@@ -42,7 +41,7 @@ func mapError(what string, err error) error {
 			}
 		}
 	}
-	msg := fmt.Sprintf("youtube %s: %d %s", what, ge.Code, truncate(ge.Message, 200))
+	msg := fmt.Sprintf("youtube %s: %d %s", what, ge.Code, psync.Truncate(ge.Message, 200))
 	if reason != "" {
 		msg += " (" + reason + ")"
 	}
@@ -56,25 +55,11 @@ func mapError(what string, err error) error {
 	case reason == "insufficientPermissions" || reason == "ACCESS_TOKEN_SCOPE_INSUFFICIENT":
 		return fmt.Errorf("%w: %s: the sign-in lacks the youtube.force-ssl scope; run parley connect youtube again", psync.ErrAuth, msg)
 	case ge.Code == http.StatusTooManyRequests || reason == "rateLimitExceeded" || reason == "userRateLimitExceeded":
-		return &psync.RateLimitError{RetryAfter: retryAfter(ge.Header), Msg: msg}
+		return &psync.RateLimitError{RetryAfter: psync.RetryAfter(ge.Header.Get("Retry-After"), time.Now()), Msg: msg}
 	case ge.Code >= 500:
 		return errors.New(msg) // retryable
 	}
 	// 400 (commentTextTooLong, processingFailure…), 403 (forbidden,
 	// commentsDisabled), 404 (commentNotFound): retrying will not help.
 	return psync.Permanent(errors.New(msg))
-}
-
-func retryAfter(h http.Header) time.Duration {
-	if n, err := strconv.Atoi(h.Get("Retry-After")); err == nil && n > 0 {
-		return time.Duration(n) * time.Second
-	}
-	return time.Minute
-}
-
-func truncate(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
 }
