@@ -536,6 +536,10 @@ func (s *Service) Limit(accountID int64, kind Kind) TextLimit {
 	return s.limits(accountID, kind)
 }
 
+// HasSLA says whether first-reply targets are configured; without them only
+// platform reply windows make a deadline.
+func (s *Service) HasSLA() bool { return s.opts.SLA != nil }
+
 // SendHold is how long a reply waits before it may be sent.
 func (s *Service) SendHold() time.Duration { return s.opts.SendHold }
 

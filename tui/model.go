@@ -400,7 +400,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.setFlash("stats: "+errText(msg.err), true)
 			return m, nil
 		}
-		m.overlay = statsOverlay{s: msg.stats}
+		m.overlay = statsOverlay{s: msg.stats, noSLA: !m.svc.HasSLA()}
 		return m, nil
 	case searchStart:
 		q := strings.TrimSpace(string(msg))

@@ -29,7 +29,10 @@ func loadStats(ctx context.Context, svc *inbox.Service) tea.Cmd {
 }
 
 // statsOverlay shows the care report: any key closes it.
-type statsOverlay struct{ s inbox.Stats }
+type statsOverlay struct {
+	s     inbox.Stats
+	noSLA bool // no [sla] configured: deadlines are the platforms' reply windows only
+}
 
 func (o statsOverlay) update(tea.KeyPressMsg) (overlay, tea.Cmd) { return nil, nil }
 
@@ -44,6 +47,9 @@ func (o statsOverlay) view(st *Styles, width, height int) string {
 	b.WriteString(line(fmt.Sprintf("%d conversations · %d messages in · %s negative · %s answered",
 		s.Conversations, s.Inbound, inbox.Percent(s.Negative, s.Conversations), inbox.Percent(s.Answered, s.Conversations))))
 	b.WriteString(line(fmt.Sprintf("%d waiting for a reply, %s", s.Waiting, st.Negative.Render(fmt.Sprintf("%d past their deadline", s.Overdue)))))
+	if o.noSLA {
+		b.WriteString(line(st.Faint.Render("no SLA set: deadlines are the platforms' reply windows only ([sla] in the config)")))
+	}
 	b.WriteString(line(fmt.Sprintf("first response: median %s · 90th percentile %s", inbox.ShortDuration(s.FirstMedian), inbox.ShortDuration(s.FirstP90))))
 	b.WriteString("\n")
 	maxIn := 1
