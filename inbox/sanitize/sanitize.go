@@ -32,9 +32,20 @@ func Text(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	n := 0
+	var prev rune // the last rune written
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		i += size
+		if r == zwj {
+			// Kept only where it joins two emoji (👨‍👩‍👧 is one picture);
+			// anywhere else it is invisible text and goes.
+			if next, _ := utf8.DecodeRuneInString(s[i:]); pictographic(prev) && pictographic(next) && n < MaxText {
+				b.WriteRune(r)
+				n++
+				prev = r
+			}
+			continue
+		}
 		if r == utf8.RuneError && size <= 1 {
 			r = '\uFFFD'
 		}
@@ -59,8 +70,17 @@ func Text(s string) string {
 		}
 		b.WriteRune(r)
 		n++
+		prev = r
 	}
 	return b.String()
+}
+
+const zwj = '\u200d'
+
+// pictographic is a rough test for the code points emoji sequences join:
+// the emoji planes, dingbats and symbols, and the variation selector 16.
+func pictographic(r rune) bool {
+	return r >= 0x1f000 && r <= 0x1faff || r >= 0x2600 && r <= 0x27bf || r == 0xfe0f || r == 0x2640 || r == 0x2642
 }
 
 // Line is Text folded onto one line: newlines become spaces and runs of

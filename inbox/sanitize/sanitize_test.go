@@ -56,7 +56,14 @@ func inert(s string) string {
 	if !utf8.ValidString(s) {
 		return "invalid utf-8"
 	}
-	for _, r := range s {
+	var prev rune
+	rs := []rune(s)
+	for i, r := range rs {
+		if r == zwj && i+1 < len(rs) && pictographic(prev) && pictographic(rs[i+1]) {
+			prev = r
+			continue // an emoji sequence's joiner: one picture, not hidden text
+		}
+		prev = r
 		if r != '\n' && drop(r) {
 			return "control " + string(r)
 		}
@@ -87,4 +94,21 @@ func FuzzText(f *testing.F) {
 			t.Fatalf("Line(%q) = %q is not one inert line", in, line)
 		}
 	})
+}
+
+// A zero-width joiner survives only inside an emoji sequence.
+func TestZWJKeptOnlyBetweenEmoji(t *testing.T) {
+	family := "👨\u200d👩\u200d👧"
+	if got := Text("hi " + family); got != "hi "+family {
+		t.Fatalf("family emoji: %q", got)
+	}
+	if got := Text("pay\u200dpal"); got != "paypal" {
+		t.Fatalf("joiner between letters kept: %q", got)
+	}
+	if got := Text("👍\u200d"); got != "👍" {
+		t.Fatalf("trailing joiner kept: %q", got)
+	}
+	if once := Text("x👨\u200d\u200d👩"); Text(once) != once {
+		t.Fatalf("not idempotent: %q", once)
+	}
 }
