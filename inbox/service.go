@@ -496,17 +496,20 @@ func (s *Service) Send(ctx context.Context, r ReplyRequest) (OutboxEntry, error)
 	if strings.TrimSpace(r.Body) == "" {
 		return OutboxEntry{}, fmt.Errorf("reply: the reply is empty: %w", ErrInvalid)
 	}
-	c, err := s.store.Conversation(ctx, r.Conversation)
+	// Read once for every check below; the send-time claim itself runs in
+	// the store's transaction.
+	th, err := s.store.Thread(ctx, r.Conversation)
 	if err != nil {
 		return OutboxEntry{}, err
 	}
+	c := th.Conversation
 	if err := s.Limit(c.AccountID, c.Kind).CheckLength(c.Network, r.Body); err != nil {
 		return OutboxEntry{}, fmt.Errorf("reply: %w", err)
 	}
-	if err := s.canReply(ctx, r.Conversation); err != nil {
+	if err := s.canReply(c); err != nil {
 		return OutboxEntry{}, err
 	}
-	if err := s.targetExists(ctx, r.Conversation); err != nil {
+	if err := targetExists(th); err != nil {
 		return OutboxEntry{}, err
 	}
 	e, err := s.store.Reply(ctx, r, s.opts.ReplyMarksDone, s.opts.SendHold, s.Now())
@@ -805,13 +808,9 @@ func (s *Service) Problems() []string {
 
 // canReply refuses, with the reason, a private reply the platform would
 // reject because its reply window has closed.
-func (s *Service) canReply(ctx context.Context, id int64) error {
+func (s *Service) canReply(c Conversation) error {
 	if s.windows == nil {
 		return nil
-	}
-	c, err := s.store.Conversation(ctx, id)
-	if err != nil {
-		return err
 	}
 	w := s.windows(c.AccountID)
 	if w <= 0 || c.Kind != KindDM || c.LastInAt.IsZero() {
@@ -827,11 +826,7 @@ func (s *Service) canReply(ctx context.Context, id int64) error {
 // targetExists refuses a reply to a message deleted on its network (the
 // latest from the customer, which a reply answers): the network would
 // reject it, and the conversation must not move to done for nothing.
-func (s *Service) targetExists(ctx context.Context, id int64) error {
-	th, err := s.store.Thread(ctx, id)
-	if err != nil {
-		return err
-	}
+func targetExists(th Thread) error {
 	for i := len(th.Messages) - 1; i >= 0; i-- {
 		m := th.Messages[i]
 		if m.Direction != In {
