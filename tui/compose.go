@@ -329,11 +329,11 @@ func (m *Model) discardDraft() tea.Cmd {
 			body = d.Body
 		}
 	}
-	id, user, svc := m.conv.id, m.opt.User, m.svc
+	id, user, svc, ctx := m.conv.id, m.opt.User, m.svc, m.ctx
 	here := m.here(id, false)
 	if strings.TrimSpace(body) == "" {
 		return tea.Batch(here, func() tea.Msg {
-			_ = svc.SaveDraft(m.ctx, user, id, "")
+			_ = svc.SaveDraft(ctx, user, id, "")
 			return nil
 		})
 	}
