@@ -36,6 +36,7 @@ type composer struct {
 	network  string
 	limit    inbox.TextLimit
 	sending  bool // a send is on its way to the service; keys wait
+	lines    int  // the textarea's height now
 }
 
 // composeIntent is what a key in the composer asks the root to do.
@@ -50,6 +51,8 @@ const (
 	intentSaved
 )
 
+// composerLines is the textarea's height where there is room; a short
+// terminal gets fewer lines so the message being answered stays in view.
 const composerLines = 6
 
 func newComposer(conv int64, keys *KeyMap, width int, isDark bool) *composer {
@@ -85,14 +88,24 @@ func (c *composer) setThread(th *inbox.Thread, user string, limit inbox.TextLimi
 	}
 }
 
+// setSize fits the composer to the conversation pane: at most half of it,
+// between 2 and composerLines lines of text.
+func (c *composer) setSize(w, paneH int) {
+	c.lines = min(composerLines, max(2, paneH/2-2))
+	c.setWidth(w)
+}
+
 func (c *composer) setWidth(w int) {
 	c.width = w
 	c.ta.SetWidth(max(w-2, 10))
-	c.ta.SetHeight(composerLines)
+	if c.lines == 0 {
+		c.lines = composerLines
+	}
+	c.ta.SetHeight(c.lines)
 }
 
 func (c *composer) height() int {
-	h := composerLines + 2
+	h := c.lines + 2
 	if c.cont != nil {
 		h++
 	}

@@ -40,7 +40,7 @@ func (c *convPane) setSize(w, h int) {
 	c.width, c.height = w, h
 	vh := h
 	if c.composer != nil {
-		c.composer.setWidth(w)
+		c.composer.setSize(w, h)
 		vh -= c.composer.height()
 	}
 	c.vp.SetWidth(w)

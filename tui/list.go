@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -295,12 +296,25 @@ func renderRow(rc rowCtx, c inbox.Conversation, width int, k rowKey, match []int
 		b.WriteString(paint(st.Row, "  "))
 	}
 	b.WriteString(paint(st.Network, pad(networkBadge(c.Network), 3)))
+	// Narrow terminals give the message the room: the kind and author
+	// columns shrink before the preview does.
+	kindW, authorW := 13, 18
+	switch {
+	case width < 72:
+		kindW, authorW = 8, 10
+	case width < 100:
+		authorW = 14
+	}
 	kind := kindLabel(c)
-	if c.Kind == inbox.KindReview && c.Rating > 0 {
+	switch {
+	case c.Kind == inbox.KindReview && c.Rating > 0 && kindW < 13:
+		b.WriteString(paint(st.Kind, "rev "))
+		b.WriteString(paint(st.Stars, pad(fmt.Sprintf("★%d", c.Rating), 4)))
+	case c.Kind == inbox.KindReview && c.Rating > 0:
 		b.WriteString(paint(st.Kind, "review "))
 		b.WriteString(paint(st.Stars, pad(stars(c.Rating), 6)))
-	} else {
-		b.WriteString(paint(st.Kind, pad(kind, 13)))
+	default:
+		b.WriteString(paint(st.Kind, pad(kind, kindW)))
 	}
 	// Right side: outbox state, tags, escalation, age.
 	var right []string
@@ -342,9 +356,8 @@ func renderRow(rc rowCtx, c inbox.Conversation, width int, k rowKey, match []int
 		}
 		addRight(st.Age, pad(age(ageT, rc.now), 6))
 	}
-	used := 2 + 2 + 3 + 13
+	used := 2 + 2 + 3 + kindW
 	author := sanitize.Line(c.Author.Display())
-	authorW := 18
 	previewW := width - used - authorW - 1 - rightW
 	if previewW < 10 {
 		// Narrow terminal: drop the right-hand extras but keep the age.

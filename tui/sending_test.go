@@ -1,6 +1,7 @@
 package tui
 
 import (
+	tea "charm.land/bubbletea/v2"
 	"context"
 	"os"
 	"path/filepath"
@@ -218,4 +219,16 @@ func TestReviewModerationDeletesOnlyOurAnswer(t *testing.T) {
 	d.untilScreen("delete our public answer to this review")
 	d.key("enter")
 	d.untilScreen("Delete our answer to this review?")
+}
+
+// On a short terminal the composer shrinks so the message being answered
+// stays on screen.
+func TestComposerLeavesTheMessageInViewWhenShort(t *testing.T) {
+	d := newDriver(t, nil, threeConvs()...)
+	d.process(tea.WindowSizeMsg{Width: 50, Height: 12})
+	d.key("j", "r")
+	d.untilScreen("Where is my order?", "Write a reply")
+	if lines := strings.Count(d.screen(), "\n") + 1; lines > 12 {
+		t.Fatalf("%d lines on a 12-line terminal", lines)
+	}
 }
