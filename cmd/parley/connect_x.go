@@ -17,7 +17,7 @@ func init() {
 	registerConnector(connector{
 		network: "x",
 		example: "parley connect x --client-id T0xY…",
-		short:   "connect an X account (mentions and replies; billed per use by X)",
+		short:   "connect an X account (mentions, DMs and replies; billed per use by X)",
 		long: "Needs an X developer App (in a Project, with pay-per-use credits) whose User authentication\n" +
 			"settings enable OAuth 2.0 and list the callback " + x.DefaultRedirect + ". Prints an X sign-in\n" +
 			"address; paste back the address the browser ends on (it need not load).",
@@ -99,5 +99,5 @@ func verifyX(ctx context.Context, r *connectRun) ([]connected, error) {
 	}
 	fmt.Fprintf(r.Out, "Signed in as @%s (%s).\n", acc.Username, acc.ID)
 	return []connected{{ID: acc.ID, Label: "@" + acc.Username + " (X)", Options: opts, Key: []string{"user_id"}, Token: acc.Refresh,
-		Done: fmt.Sprintf("Mentions are read every %s within max_monthly_spend ($%.0f a month by default); parley accounts shows what today's share still reads.", x.DefaultPoll, x.DefaultMonthlySpend)}}, nil
+		Done: fmt.Sprintf("Mentions are read every %s and direct messages every %s within max_monthly_spend ($%.0f a month by default); parley accounts shows what today's share still reads.", x.DefaultPoll, x.DefaultDMInterval, x.DefaultMonthlySpend)}}, nil
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // Perform implements sync.Connector: replies (posts or chat messages),
-// mute, block and report.
+// hide and unhide replies in the brand's threads, mute, block and report.
 func (c *Connector) Perform(ctx context.Context, a psync.Action) (psync.Receipt, error) {
 	switch a.Kind {
 	case inbox.ActionReply:
@@ -23,6 +23,8 @@ func (c *Connector) Perform(ctx context.Context, a psync.Action) (psync.Receipt,
 		return c.replyPost(ctx, a)
 	case inbox.ActionMute, inbox.ActionBlock, inbox.ActionReport:
 		return psync.Receipt{}, c.moderate(ctx, a)
+	case inbox.ActionHide, inbox.ActionUnhide:
+		return psync.Receipt{}, c.hide(ctx, a)
 	}
 	return psync.Receipt{}, psync.Permanent(fmt.Errorf("bluesky cannot %s", a.Kind))
 }

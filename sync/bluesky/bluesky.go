@@ -4,7 +4,8 @@
 // (mentions, quotes), with the thread's root post as context; direct
 // messages come from the chat service behind the account's PDS. Replies
 // go out as posts with correct reply refs and facets, or as chat
-// messages; mute, block and report are offered.
+// messages; replies in the brand's threads can be hidden (threadgate
+// hiddenReplies), and mute, block and report are offered.
 //
 // Sign-in is by handle and app password: the session it opens is kept
 // (in session_file when set) and refreshed, never re-created on every
@@ -111,8 +112,8 @@ const postMaxBytes = 3000
 
 // Capabilities implements sync.Connector.
 func (c *Connector) Capabilities() psync.Capabilities {
-	return psync.Capabilities{Reply: true, PollInterval: c.opts.Poll, TextLimit: postLimit, DMLimit: dmLimit,
-		Moderation: []inbox.ActionKind{inbox.ActionMute, inbox.ActionBlock, inbox.ActionReport}}
+	return psync.Capabilities{Reply: true, Hide: true, PollInterval: c.opts.Poll, TextLimit: postLimit, DMLimit: dmLimit,
+		Moderation: []inbox.ActionKind{inbox.ActionHide, inbox.ActionUnhide, inbox.ActionMute, inbox.ActionBlock, inbox.ActionReport}}
 }
 
 // The external ids parley stores. Posts are their at-uris; chat messages

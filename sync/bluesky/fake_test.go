@@ -24,7 +24,8 @@ import (
 // bodies {"error","message"}, RateLimit-* headers on every answer,
 // listNotifications newest first with an opaque cursor and a reasons
 // filter, getPostThread (400 NotFound for deleted posts), createRecord
-// with rkeys (a taken rkey is refused), getRecord (RecordNotFound), the
+// with rkeys (a taken rkey is refused), getRecord (RecordNotFound),
+// putRecord with swapRecord (400 InvalidSwap when the cid moved), the
 // 300-grapheme limit, and chat.bsky.* only with the atproto-proxy header
 // (and not for an app password without DM access).
 type fakePDS struct {
@@ -41,6 +42,8 @@ type fakePDS struct {
 	notifs     []map[string]any
 	posts      map[string]map[string]any // uri → postView
 	records    map[string]map[string]any // repo/collection/rkey → record
+	cids       map[string]string         // repo/collection/rkey → cid, new on every write
+	beforePut  func()                    // runs (once) before a putRecord: someone else's change
 	convos     []map[string]any
 	messages   map[string][]map[string]any // convo → messages, newest first
 	logs       []map[string]any
@@ -69,7 +72,7 @@ const (
 )
 
 func newFake(t *testing.T) *fakePDS {
-	f := &fakePDS{t: t, password: appPass, posts: map[string]map[string]any{}, records: map[string]map[string]any{},
+	f := &fakePDS{t: t, password: appPass, posts: map[string]map[string]any{}, records: map[string]map[string]any{}, cids: map[string]string{},
 		messages: map[string][]map[string]any{}, faults: map[string][]fault{}, remaining: 3000}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
@@ -200,7 +203,9 @@ func (f *fakePDS) handle(r *http.Request, nsid string, body map[string]any) (out
 		if !ok {
 			return nil, 400, "RecordNotFound", "Could not locate record: at://" + k
 		}
-		return map[string]any{"uri": "at://" + k, "cid": "bafy-" + q.Get("rkey"), "value": rec}, 0, "", ""
+		return map[string]any{"uri": "at://" + k, "cid": f.cid(k), "value": rec}, 0, "", ""
+	case "com.atproto.repo.putRecord":
+		return f.putRecord(body)
 	case "app.bsky.graph.muteActor":
 		f.muted = append(f.muted, fmt.Sprint(body["actor"]))
 		return nil, 0, "", ""
@@ -291,6 +296,7 @@ func (f *fakePDS) createRecord(body map[string]any) (any, int, string, string) {
 		return nil, 400, "InvalidRequest", "Record already exists"
 	}
 	f.records[k] = rec
+	f.cids[k] = "bafy-" + rkey
 	f.createdRec = append(f.createdRec, body)
 	uri := "at://" + k
 	if col == "app.bsky.feed.post" {
@@ -325,6 +331,36 @@ func first(v []string) string {
 		return ""
 	}
 	return v[0]
+}
+
+// putRecord writes a record in place; with swapRecord it is refused
+// (400 InvalidSwap) unless the record's current cid is that one.
+func (f *fakePDS) putRecord(body map[string]any) (any, int, string, string) {
+	if body["repo"] != me {
+		return nil, 400, "InvalidRequest", "repo does not match the session"
+	}
+	if f.beforePut != nil {
+		f.beforePut()
+		f.beforePut = nil
+	}
+	k := me + "/" + fmt.Sprint(body["collection"]) + "/" + fmt.Sprint(body["rkey"])
+	if swap, ok := body["swapRecord"]; ok {
+		if _, exists := f.records[k]; swap == nil && exists || swap != nil && swap != f.cids[k] {
+			return nil, 400, "InvalidSwap", fmt.Sprintf("Record was at %s", f.cids[k])
+		}
+	}
+	rec, _ := body["record"].(map[string]any)
+	f.records[k] = rec
+	f.n++
+	f.cids[k] = fmt.Sprintf("bafy-%s-%d", body["rkey"], f.n)
+	return map[string]any{"uri": "at://" + k, "cid": f.cids[k], "commit": map[string]any{"cid": "bafyc", "rev": f.rev()}}, 0, "", ""
+}
+
+func (f *fakePDS) cid(k string) string {
+	if c, ok := f.cids[k]; ok {
+		return c
+	}
+	return "bafy-" + k[strings.LastIndex(k, "/")+1:]
 }
 
 func orEmpty(p []map[string]any) any {

@@ -11,12 +11,15 @@ import (
 	psync "github.com/parleyhq/parley/sync"
 )
 
-// Perform implements sync.Connector: replies and hiding a reply. Sends are
+// Perform implements sync.Connector: replies (posts or DMs) and hiding a reply. Sends are
 // booked in the ledger but never held back by it: a reply the manager
 // wrote goes out.
 func (c *Connector) Perform(ctx context.Context, a psync.Action) (psync.Receipt, error) {
 	switch a.Kind {
 	case inbox.ActionReply:
+		if conv, ok := strings.CutPrefix(a.ConversationID, "dm:"); ok {
+			return c.sendDM(ctx, a, conv)
+		}
 		return c.reply(ctx, a)
 	case inbox.ActionHide:
 		return psync.Receipt{}, c.hide(ctx, a)

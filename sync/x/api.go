@@ -14,9 +14,10 @@ import (
 )
 
 // Scopes parley asks for: reading mentions and users, replying, hiding
-// replies, and offline.access for a refresh token. DMs are not read (see
-// the README), so dm.read and dm.write are not asked for.
-var Scopes = []string{"tweet.read", "users.read", "tweet.write", "tweet.moderate.write", "offline.access"}
+// replies, reading and answering DMs, and offline.access for a refresh
+// token. Accounts connected before DMs were read lack dm.*: a refused DM
+// read says to connect again.
+var Scopes = []string{"tweet.read", "users.read", "tweet.write", "tweet.moderate.write", "dm.read", "dm.write", "offline.access"}
 
 // OAuthConfig is the OAuth 2.0 client of the manager's X developer App.
 // A confidential client authenticates to the token endpoint with Basic

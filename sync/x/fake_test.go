@@ -24,6 +24,9 @@ import (
 // start_time, max_results 5–100 and opaque pagination tokens, includes
 // (users, referenced tweets), GET /2/users/:id/tweets, POST /2/tweets
 // (403 for a reply to a post that is gone), PUT /2/tweets/:id/hidden,
+// GET /2/dm_events and /2/dm_conversations/:id/dm_events (newest first,
+// pagination tokens, 403 without dm.read, 429 past 15 reads per window),
+// POST /2/dm_conversations/:id/messages,
 // and faults: any status and body, an answer lost after the call was
 // carried out, a truncated body.
 type fakeX struct {
@@ -45,7 +48,13 @@ type fakeX struct {
 	// repeat serves the next paged request the previous page again, with
 	// the token it was asked for (a server repeating itself).
 	repeat bool
-	read   struct{ posts, users int } // resources returned
+	read   struct{ posts, users, dms int } // resources returned
+	// DMs: every event, oldest first; noDMScope refuses them (a token
+	// without dm.read); dmReads counts dm_events requests in X's
+	// 15-minute window.
+	dms       []map[string]any
+	noDMScope bool
+	dmReads   int
 }
 
 type fault struct {
@@ -163,8 +172,8 @@ func route(p string) string {
 		if i == 0 {
 			continue // the version, "2"
 		}
-		if _, err := strconv.ParseUint(s, 10, 64); err == nil {
-			parts[i] = ":id"
+		if validDMConv(s) {
+			parts[i] = ":id" // a post or user id, or a DM conversation's
 		}
 	}
 	return "/" + strings.Join(parts, "/")
@@ -218,6 +227,9 @@ func (f *fakeX) token(w http.ResponseWriter, r *http.Request) {
 func (f *fakeX) handle(r *http.Request, body map[string]any) (any, int) {
 	q := r.URL.Query()
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	if strings.HasPrefix(r.URL.Path, "/2/dm_") {
+		return f.handleDM(r, body)
+	}
 	switch key := r.Method + " " + route(r.URL.Path); key {
 	case "GET /2/users/me":
 		f.read.users++

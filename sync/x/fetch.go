@@ -23,10 +23,11 @@ type cursor struct {
 	// Resume and Pending carry a pass that stopped between pages (page
 	// limit, spend, restart): the next fetch goes on from Resume and, once
 	// done, makes Pending the SinceID. Nothing between is skipped.
-	Resume  string `json:"resume,omitempty"`
-	Pending string `json:"pending,omitempty"`
-	Spend   Ledger `json:"spend"`
-	Note    string `json:"note,omitempty"` // the account's note as last set
+	Resume  string   `json:"resume,omitempty"`
+	Pending string   `json:"pending,omitempty"`
+	Spend   Ledger   `json:"spend"`
+	DM      dmCursor `json:"dm"`
+	Note    string   `json:"note,omitempty"` // the account's note as last set
 }
 
 func parseCursor(raw string) (cursor, error) {
@@ -60,6 +61,13 @@ func (c *Connector) Fetch(ctx context.Context, raw string) (inbox.Batch, error) 
 	now := time.Now()
 	c.spend.restore(cur.Spend, now)
 	var b inbox.Batch
+	// DMs first: their reads are rationed by X's request limit, and a
+	// failure here costs no mention read twice.
+	if c.opts.DirectMessages {
+		if err := c.dms(ctx, &cur, &b); err != nil {
+			return inbox.Batch{}, err
+		}
+	}
 	if err := c.mentions(ctx, &cur, &b); err != nil {
 		return inbox.Batch{}, err
 	}
@@ -69,6 +77,9 @@ func (c *Connector) Fetch(ctx context.Context, raw string) (inbox.Batch, error) 
 	note := fmt.Sprintf("X: estimated spend this month %s of max_monthly_spend %s", cur.Spend.Spent, dollars(c.opts.MaxSpend))
 	if stop := c.spend.readStop(time.Now()); stop != "" {
 		note = stop + " (" + strings.TrimPrefix(note, "X: ") + ")"
+	}
+	if c.opts.DirectMessages {
+		note += "; " + c.dmNote(cur)
 	}
 	if note != cur.Note {
 		cur.Note, b.Notice = note, note

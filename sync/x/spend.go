@@ -17,11 +17,14 @@ type Prices struct {
 	PostCreate    float64 // a post created (a reply)
 	PostCreateURL float64 // a post created that carries a link
 	ContentManage float64 // hiding a reply
+	DMRead        float64 // a DM event returned
+	DMCreate      float64 // a direct message sent
 }
 
 // DefaultPrices are the documented prices. Reads of the app owner's own
 // account can be billed lower ("owned reads"); parley does not assume so.
-var DefaultPrices = Prices{PostRead: 0.005, UserRead: 0.010, PostCreate: 0.015, PostCreateURL: 0.200, ContentManage: 0.005}
+var DefaultPrices = Prices{PostRead: 0.005, UserRead: 0.010, PostCreate: 0.015, PostCreateURL: 0.200, ContentManage: 0.005,
+	DMRead: 0.010, DMCreate: 0.015}
 
 // micro is a dollar amount in millionths, so sums do not drift.
 type micro int64

@@ -2,8 +2,9 @@
 // the X API v2: mentions of the brand come in from
 // GET /2/users/:id/mentions, one conversation per thread
 // (conversation_id), with the thread's first post as context when X
-// returns it; replies go out with POST /2/tweets, and a reply under one
-// of the brand's own threads can be hidden.
+// returns it; direct messages from GET /2/dm_events, one conversation per
+// dm_conversation_id. Replies go out with POST /2/tweets or as DMs, and a
+// reply under one of the brand's own threads can be hidden.
 //
 // X charges for every resource read and written (pay-per-use credits).
 // Every call's cost is estimated from a price list the account can
@@ -27,7 +28,8 @@ import (
 
 func init() {
 	psync.Register("x", factory, "user_id", "username", "client_id", "client_secret_file", "base_url", "token_url",
-		"max_monthly_spend", "price_post_read", "price_user_read", "price_post_create", "price_post_create_url", "price_content_manage")
+		"max_monthly_spend", "price_post_read", "price_user_read", "price_post_create", "price_post_create_url", "price_content_manage",
+		"price_dm_read", "price_dm_create", "direct_messages", "dm_poll_interval")
 }
 
 // DefaultBase is the API root; DefaultTokenURL and DefaultAuthURL are
@@ -61,15 +63,20 @@ type Options struct {
 	// TokenFile keeps the refresh token; X rotates it on every refresh.
 	TokenFile string
 	MaxSpend  float64 // US dollars a month
-	Prices    Prices
-	Backlog   time.Duration
-	Poll      time.Duration
+	// DirectMessages: read and answer DMs (default true); they need the
+	// dm.read and dm.write scopes of a sign-in made since parley asks
+	// for them.
+	DirectMessages bool
+	DMInterval     time.Duration // how often DMs are read (DefaultDMInterval)
+	Prices         Prices
+	Backlog        time.Duration
+	Poll           time.Duration
 	// HTTP replaces the transport (tests).
 	HTTP *http.Client
 }
 
 func factory(cfg psync.AccountConfig) (psync.Connector, error) {
-	o := Options{Base: DefaultBase, TokenURL: DefaultTokenURL, MaxSpend: DefaultMonthlySpend, Prices: DefaultPrices}
+	o := Options{Base: DefaultBase, TokenURL: DefaultTokenURL, MaxSpend: DefaultMonthlySpend, Prices: DefaultPrices, DirectMessages: true, DMInterval: DefaultDMInterval}
 	str := func(k string) string { s, _ := cfg.Options[k].(string); return strings.TrimSpace(s) }
 	o.UserID, o.Username, o.ClientID = str("user_id"), str("username"), str("client_id")
 	if v := str("base_url"); v != "" {
@@ -100,10 +107,21 @@ func factory(cfg psync.AccountConfig) (psync.Connector, error) {
 		name string
 		to   *float64
 	}{{"price_post_read", &o.Prices.PostRead}, {"price_user_read", &o.Prices.UserRead}, {"price_post_create", &o.Prices.PostCreate},
-		{"price_post_create_url", &o.Prices.PostCreateURL}, {"price_content_manage", &o.Prices.ContentManage}} {
+		{"price_post_create_url", &o.Prices.PostCreateURL}, {"price_content_manage", &o.Prices.ContentManage},
+		{"price_dm_read", &o.Prices.DMRead}, {"price_dm_create", &o.Prices.DMCreate}} {
 		if *p.to, err = money(cfg, p.name, *p.to); err != nil {
 			return nil, err
 		}
+	}
+	if v, ok := cfg.Options["direct_messages"].(bool); ok {
+		o.DirectMessages = v
+	}
+	if v, ok := cfg.Options["dm_poll_interval"].(string); ok {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Minute {
+			return nil, fmt.Errorf("account %q: dm_poll_interval %q: use a duration of at least 1m (X allows 15 DM reads per 15 minutes), e.g. \"5m\"", cfg.Label, v)
+		}
+		o.DMInterval = d
 	}
 	poll, backlog, err := psync.Schedule(cfg)
 	if err != nil {
@@ -140,6 +158,8 @@ type Connector struct {
 	spend *ledgerBox
 	// pageMax caps a mentions page below X's 100 (tests page with it).
 	pageMax int
+	// now is the clock the DM interval is kept by (tests move it).
+	now func() time.Time
 }
 
 // New builds a connector.
@@ -153,7 +173,10 @@ func New(o Options) (*Connector, error) {
 	if o.Prices == (Prices{}) {
 		o.Prices = DefaultPrices
 	}
-	c := &Connector{opts: o, spend: &ledgerBox{max: o.MaxSpend}}
+	if o.DMInterval == 0 {
+		o.DMInterval = DefaultDMInterval
+	}
+	c := &Connector{opts: o, spend: &ledgerBox{max: o.MaxSpend}, now: time.Now}
 	a, err := newAPI(o)
 	if err != nil {
 		return nil, err
@@ -167,7 +190,7 @@ var postLimit = inbox.TextLimit{Max: 280, Unit: inbox.CountWeighted}
 
 // Capabilities implements sync.Connector.
 func (c *Connector) Capabilities() psync.Capabilities {
-	return psync.Capabilities{Reply: true, Hide: true, PollInterval: c.opts.Poll, TextLimit: postLimit}
+	return psync.Capabilities{Reply: true, Hide: true, PollInterval: c.opts.Poll, TextLimit: postLimit, DMLimit: dmLimit}
 }
 
 // QuotaLeft says how many mentions (with their authors) today's share of
