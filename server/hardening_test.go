@@ -51,7 +51,7 @@ func (l *logBuf) waitFor(t *testing.T, subs ...string) {
 // waitUntil polls cond with a generous deadline that only a stuck test hits.
 func waitUntil(t *testing.T, what string, cond func() bool, state func() string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("never: %s; state:\n%s", what, state())
@@ -168,7 +168,7 @@ func TestRemovedKeyEndsItsSessions(t *testing.T) {
 	os.Rename(ak+".new", ak)
 	select {
 	case <-ann.done:
-	case <-time.After(10 * time.Second):
+	case <-time.After(20 * time.Second):
 		t.Fatalf("ann's session still open after her key was removed:\n%s", ann.text())
 	}
 	ann.waitFor("your key was removed")
