@@ -23,7 +23,11 @@ func init() {
 			"“Allow access to your direct messages” so parley can answer DMs too. Never give the account password.",
 		prompt: "Paste the app password (xxxx-xxxx-xxxx-xxxx): ",
 		flags: func(fs *pflag.FlagSet) {
-			fs.String("service", bluesky.DefaultService, "where to sign in: bsky.social, or your own PDS")
+			fs.String("service", "", "where to sign in (default: the PDS the handle's DID document names)")
+			fs.String("appview", "", "where handles are resolved (tests use a local one)")
+			fs.String("plc", "", "the PLC directory for did:plc documents (tests use a local one)")
+			_ = fs.MarkHidden("appview")
+			_ = fs.MarkHidden("plc")
 		},
 		verify: verifyBluesky,
 	})
@@ -31,6 +35,19 @@ func init() {
 
 func verifyBluesky(ctx context.Context, r *connectRun) ([]connected, error) {
 	service := r.String("service")
+	if service == "" {
+		// Found, not assumed: an account on its own PDS signs in there.
+		res := bluesky.Resolver{AppView: r.String("appview"), PLC: r.String("plc")}
+		did, pds, err := res.PDS(ctx, r.Args[0])
+		if err != nil {
+			return nil, fmt.Errorf("finding where %s lives (or give --service): %w", r.Args[0], err)
+		}
+		service = bluesky.DefaultService
+		if !bluesky.BlueskyHosted(pds) {
+			service = pds
+		}
+		fmt.Fprintf(r.Out, "%s is %s, served by %s.\n", r.Args[0], did, pds)
+	}
 	acc, err := bluesky.SignIn(ctx, service, r.Args[0], r.Token)
 	if err != nil {
 		return nil, fmt.Errorf("signing in to Bluesky: %w", err)

@@ -73,3 +73,44 @@ func TestConnectBluesky(t *testing.T) {
 		t.Errorf("re-connect added a second account:\n%s", cfg)
 	}
 }
+
+// Without --service the account's PDS is found from its handle: the handle
+// resolves to a DID, the DID document names the PDS, and a self-hosted
+// account signs in there (and keeps it as its service).
+func TestConnectBlueskyFindsTheSelfHostedPDS(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, "cfg"))
+	t.Setenv("XDG_DATA_HOME", filepath.Join(home, "data"))
+	const pw = "abcd-efgh-ijkl-mnop"
+	pds := miniPDS(t, pw)
+	var asked []string
+	dir := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked = append(asked, r.URL.Path)
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.URL.Path == "/xrpc/com.atproto.identity.resolveHandle" && r.URL.Query().Get("handle") == "acme.bsky.social":
+			w.Write([]byte(`{"did":"did:plc:acme"}`))
+		case r.URL.Path == "/did:plc:acme":
+			json.NewEncoder(w).Encode(map[string]any{"id": "did:plc:acme",
+				"service": []any{map[string]any{"id": "#atproto_pds", "type": "AtprotoPersonalDataServer", "serviceEndpoint": pds.URL}}})
+		default:
+			w.WriteHeader(400)
+			w.Write([]byte(`{"error":"InvalidRequest","message":"Unable to resolve handle"}`))
+		}
+	}))
+	t.Cleanup(dir.Close)
+	var out bytes.Buffer
+	if err := runConnect([]string{"bluesky", "acme.bsky.social", "--appview", dir.URL, "--plc", dir.URL}, strings.NewReader(pw+"\n"), &out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	cfg, _ := os.ReadFile(filepath.Join(home, "cfg", "parley", "config.toml"))
+	if !strings.Contains(out.String(), "served by "+pds.URL) || !strings.Contains(string(cfg), `service = "`+pds.URL+`"`) {
+		t.Fatalf("output:\n%s\nconfig:\n%s", out.String(), cfg)
+	}
+	// A handle that does not resolve says so, and how to go on.
+	out.Reset()
+	err := runConnect([]string{"bluesky", "nobody.example", "--appview", dir.URL, "--plc", dir.URL}, strings.NewReader(pw+"\n"), &out)
+	if err == nil || !strings.Contains(err.Error(), "finding where nobody.example lives (or give --service)") {
+		t.Fatalf("unresolvable handle: %v", err)
+	}
+}
