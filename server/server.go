@@ -70,6 +70,12 @@ type Server struct {
 	wg         sync.WaitGroup // sessions still running
 	down       bool
 	hostFinger string
+	// ln and served are Serve's listener and a channel closed when Serve
+	// returns: Shutdown closes the listener and waits for Serve before it
+	// shuts the SSH server down, because the library's listener count is
+	// not safe to wait on while Serve may still be registering it.
+	ln     net.Listener
+	served chan struct{}
 }
 
 // New prepares a server; nothing listens until Serve or ListenAndServe.
@@ -288,9 +294,21 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 
 // Serve accepts connections on l until Shutdown.
 func (s *Server) Serve(l net.Listener) error {
+	s.mu.Lock()
+	if s.down {
+		s.mu.Unlock()
+		return l.Close()
+	}
+	s.ln, s.served = l, make(chan struct{})
+	served := s.served
+	s.mu.Unlock()
+	defer close(served)
 	err := s.ssh.Serve(l)
-	if errors.Is(err, ssh.ErrServerClosed) {
-		return nil
+	s.mu.Lock()
+	down := s.down
+	s.mu.Unlock()
+	if errors.Is(err, ssh.ErrServerClosed) || down {
+		return nil // Shutdown closed the listener
 	}
 	return err
 }
@@ -330,6 +348,16 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	select {
 	case <-done:
 	case <-ctx.Done():
+	}
+	s.mu.Lock()
+	ln, served := s.ln, s.served
+	s.mu.Unlock()
+	if ln != nil {
+		ln.Close()
+		select {
+		case <-served:
+		case <-ctx.Done():
+		}
 	}
 	err := s.ssh.Shutdown(ctx)
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
