@@ -78,12 +78,25 @@ func TestComposeInEditor(t *testing.T) {
 	wait("rite a reply")
 	tm.Type("typed here")
 	tm.Send(tea.KeyPressMsg{Code: 'e', Mod: tea.ModCtrl})
-	wait("from the editor")
+	// The renderer writes cell differences, so text on screen need not
+	// appear as one run of bytes in the output: wait on the store instead,
+	// which the composer saves the editor's text to.
+	id := d.conv("a").ID
+	thread := func() inbox.Thread {
+		th, _ := d.svc.Open(context.Background(), id)
+		return th
+	}
+	eventually(t, "the editor's text saved as the draft", func() bool {
+		return thread().DraftBody(d.m.opt.User) == "typed here and more from the editor"
+	})
 	tm.Send(tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl})
-	wait("queued")
+	eventually(t, "the reply queued", func() bool {
+		ms := thread().Messages
+		return len(ms) > 0 && ms[len(ms)-1].Direction == inbox.Out
+	})
 	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
 	tm.WaitFinished(t, teatest.WithFinalTimeout(waitLimit))
-	th, _ := d.svc.Open(context.Background(), d.conv("a").ID)
+	th := thread()
 	if last := th.Messages[len(th.Messages)-1]; last.Text != "typed here and more from the editor" {
 		t.Fatalf("reply = %q", last.Text)
 	}
