@@ -37,6 +37,10 @@ func TestProgramEndToEnd(t *testing.T) {
 	// The renderer writes only changed cells, so later steps check the
 	// store: a run of bytes in the output can be split by cursor moves.
 	eventually(t, "the reply queued", func() bool { return d.conv("a").Queued == 1 })
+	// Two escapes reach the list whether or not the program has closed the
+	// composer yet: one closes it if it is still open, the other (or the
+	// only one needed) leaves the conversation; esc on the list does nothing.
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
 	tm.Send(tea.KeyPressMsg{Code: 'g', Text: "g"})
 	tm.Send(tea.KeyPressMsg{Code: 'd', Text: "d"})
