@@ -69,7 +69,9 @@ func TestComposeInEditor(t *testing.T) {
 	if err := os.WriteFile(editor, []byte(script), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	d := newDriver(t, func(o *Options) { o.Editor = editor }, threeConvs()...)
+	// Run through /bin/sh rather than executed directly: a script file
+	// just written can still be held open by a concurrent fork (ETXTBSY).
+	d := newDriver(t, func(o *Options) { o.Editor = "sh " + editor }, threeConvs()...)
 	m, err := New(d.m.opt)
 	if err != nil {
 		t.Fatal(err)
