@@ -71,38 +71,16 @@ func (c *Connector) topicPost(t topic) inbox.Post {
 // topicComments reads a topic newest first until comments older than
 // since, and returns them oldest first.
 func (c *Connector) topicComments(ctx context.Context, topicID int, since int64) ([]topicComment, error) {
-	var out []topicComment
-	seen := map[int64]bool{}
-	offset := 0
-	for i := 0; i < maxPages; i++ {
+	return newestBack(func(offset int) ([]topicComment, int, error) {
 		var pg boardCommentsPage
 		err := c.user.call(ctx, "board.getComments", url.Values{"group_id": {fmt.Sprint(c.opts.GroupID)}, "topic_id": {strconv.Itoa(topicID)},
 			"offset": {strconv.Itoa(offset)}, "count": {"100"}, "sort": {"desc"}, "extended": {"1"}}, &pg)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		c.addPeople(pg.Profiles, pg.Groups)
-		older, fresh := false, 0
-		for _, cm := range pg.Items {
-			if cm.Date < since {
-				older = true
-				break
-			}
-			if !seen[cm.ID] {
-				seen[cm.ID] = true
-				fresh++
-				out = append(out, cm)
-			}
-		}
-		offset += len(pg.Items)
-		if older || fresh == 0 || offset >= pg.Count {
-			break
-		}
-	}
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
-	return out, nil
+		return pg.Items, pg.Count, nil
+	}, func(it topicComment) (int64, int64) { return it.ID, it.Date }, since)
 }
 
 // boardItem is a board comment; edited is when an edit event arrived.

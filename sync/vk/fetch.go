@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -237,4 +238,39 @@ func (c *Connector) direction(from int64) inbox.Direction {
 		return inbox.Out
 	}
 	return inbox.In
+}
+
+// newestBack reads a newest-first VK list by offset, page by page, down to
+// the first item older than since (or the end, or a page with nothing
+// new), each item once, and returns them oldest first. page reads one page
+// at offset and gives its items and the list's total count.
+func newestBack[T any](page func(offset int) ([]T, int, error), key func(T) (id, date int64), since int64) ([]T, error) {
+	var out []T
+	seen := map[int64]bool{}
+	offset := 0
+	for i := 0; i < maxPages; i++ {
+		items, count, err := page(offset)
+		if err != nil {
+			return nil, err
+		}
+		older, fresh := false, 0
+		for _, it := range items {
+			id, date := key(it)
+			if date < since {
+				older = true
+				break
+			}
+			if !seen[id] {
+				seen[id] = true
+				fresh++
+				out = append(out, it)
+			}
+		}
+		offset += len(items)
+		if older || fresh == 0 || offset >= count {
+			break
+		}
+	}
+	slices.Reverse(out)
+	return out, nil
 }

@@ -92,38 +92,16 @@ func (c *Connector) marketPost(it marketItem) inbox.Post {
 // marketComments reads an item's comments newest first down to since and
 // returns them oldest first.
 func (c *Connector) marketComments(ctx context.Context, item int, since int64) ([]comment, error) {
-	var out []comment
-	seen := map[int64]bool{}
-	offset := 0
-	for i := 0; i < maxPages; i++ {
+	return newestBack(func(offset int) ([]comment, int, error) {
 		var pg commentsPage
 		err := c.user.call(ctx, "market.getComments", url.Values{"owner_id": {fmt.Sprint(c.ownerID())}, "item_id": {strconv.Itoa(item)},
 			"offset": {strconv.Itoa(offset)}, "count": {"100"}, "sort": {"desc"}, "extended": {"1"}, "fields": {"screen_name"}}, &pg)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		c.addPeople(pg.Profiles, pg.Groups)
-		older, fresh := false, 0
-		for _, cm := range pg.Items {
-			if cm.Date < since {
-				older = true
-				break
-			}
-			if !seen[cm.ID] {
-				seen[cm.ID] = true
-				fresh++
-				out = append(out, cm)
-			}
-		}
-		offset += len(pg.Items)
-		if older || fresh == 0 || offset >= pg.Count {
-			break
-		}
-	}
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
-	return out, nil
+		return pg.Items, pg.Count, nil
+	}, func(it comment) (int64, int64) { return it.ID, it.Date }, since)
 }
 
 // addMarket puts one item comment (or VK's deleted placeholder of it, as

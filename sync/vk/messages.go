@@ -65,38 +65,16 @@ func (c *Connector) fetchDialogs(ctx context.Context, cur *cursor, b *inbox.Batc
 // history reads one conversation newest first down to since and returns
 // it oldest first.
 func (c *Connector) history(ctx context.Context, peer int64, since int64) ([]message, error) {
-	var out []message
-	seen := map[int64]bool{}
-	offset := 0
-	for i := 0; i < maxPages; i++ {
+	return newestBack(func(offset int) ([]message, int, error) {
 		var pg historyPage
 		err := c.group.call(ctx, "messages.getHistory", url.Values{"group_id": {fmt.Sprint(c.opts.GroupID)}, "peer_id": {strconv.FormatInt(peer, 10)},
 			"offset": {strconv.Itoa(offset)}, "count": {"200"}, "extended": {"1"}, "fields": {"screen_name"}}, &pg)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		c.addPeople(pg.Profiles, pg.Groups)
-		older, fresh := false, 0
-		for _, m := range pg.Items {
-			if m.Date < since {
-				older = true
-				break
-			}
-			if !seen[m.ID] {
-				seen[m.ID] = true
-				fresh++
-				out = append(out, m)
-			}
-		}
-		offset += len(pg.Items)
-		if older || fresh == 0 || offset >= pg.Count {
-			break
-		}
-	}
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
-	return out, nil
+		return pg.Items, pg.Count, nil
+	}, func(it message) (int64, int64) { return it.ID, it.Date }, since)
 }
 
 // dmItem is one community message: one conversation per peer. Messages
