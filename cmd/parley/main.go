@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -40,9 +39,7 @@ import (
 var version = "dev"
 
 func main() {
-	// A soft ceiling: the GC works harder before the TUI grows past it,
-	// instead of letting the heap double after a big filter or search.
-	debug.SetMemoryLimit(64 << 20)
+	setMemoryLimit(false)
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "parley:", err)
 		os.Exit(1)

@@ -39,6 +39,7 @@ func serveCmd(c *common) *cobra.Command {
 }
 
 func runServe(ctx context.Context, c *common, o serveOptions, stdout io.Writer) error {
+	setMemoryLimit(true)
 	dbName := "parley.db"
 	if o.demo {
 		dbName = "demo.db"
