@@ -41,6 +41,7 @@ type Service struct {
 	store      Store
 	opts       Options
 	hub        hub
+	counts     countsCache // shared by every session; see counts_cache.go
 	presence   presence
 	moderation func(accountID int64) []ActionKind
 	windows    func(accountID int64) time.Duration
@@ -95,6 +96,7 @@ func (s *Service) Subscribe(ctx context.Context) <-chan Change { return s.hub.su
 // changed tells subscribers which conversations a write changed and where
 // they now sit: one lookup per change, however many sessions listen.
 func (s *Service) changed(ids []int64) {
+	s.counts.changed()
 	c := Change{Data: true, Conversations: ids}
 	switch p, err := s.place(ids); {
 	case len(ids) == 0 || len(ids) > maxPlaced:
@@ -250,7 +252,7 @@ func (s *Service) List(ctx context.Context, p Page) ([]Conversation, error) {
 // Counts returns the size of every view, the team views as the manager in
 // ctx sees them.
 func (s *Service) Counts(ctx context.Context, network string) (Counts, error) {
-	c, err := s.store.Counts(ctx, network)
+	c, err := s.counts.get(ctx, network, s.store.Counts)
 	if err != nil {
 		return c, err
 	}

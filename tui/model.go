@@ -86,7 +86,8 @@ type Model struct {
 
 	flash       string
 	flashErr    bool
-	holdTicking bool // a countdown of held replies is running
+	holdTicking bool                       // a countdown of held replies is running
+	helpMemo    struct{ key, line string } // the last help line rendered
 	replies     []inbox.SavedReply
 	quitting    bool
 }

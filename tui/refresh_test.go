@@ -223,3 +223,29 @@ func (d *driver) untilThat(what string, cond func() bool) {
 	d.t.Helper()
 	d.until(cond, what)
 }
+
+// Counts are read once per change, however many sessions hear it: the
+// first session to ask reads them and the others share its copy.
+func TestSessionsShareOneCountsReadPerChange(t *testing.T) {
+	d, cs := busyInbox(t, 20)
+	peers := []*driver{d, d.peer("bob"), d.peer("cy")}
+	for _, p := range peers {
+		p.until(func() bool { return p.m.counts[inbox.ViewInbox] == 20 }, "the first counts")
+		p.settle()
+	}
+	before := cs.counts.Load()
+	d.ingest(msgIn("new", "Newcomer", "hi there", time.Minute))
+	for _, p := range peers {
+		p.until(func() bool { return p.m.counts[inbox.ViewInbox] == 21 }, "the new count")
+	}
+	if got := cs.counts.Load() - before; got != 1 {
+		t.Fatalf("%d counts reads for one change heard by %d sessions; want 1", got, len(peers))
+	}
+	// A later change is read afresh, never served from the old copy.
+	if err := d.svc.Done(context.Background(), "bob", []int64{d.conv("new").ID}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range peers {
+		p.until(func() bool { return p.m.counts[inbox.ViewInbox] == 20 }, "the count after done")
+	}
+}

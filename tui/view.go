@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -51,7 +52,25 @@ func (m *Model) helpLine() string {
 	if m.conv != nil {
 		keys = append(keys[:0:0], m.keys.Back, m.keys.Reply, m.keys.Done, m.keys.Snooze, m.keys.Negative, m.keys.Tag, m.keys.Escalate, m.keys.Retry, m.keys.Copy, m.keys.Undo, m.keys.Help)
 	}
-	return m.help.ShortHelpView(keys)
+	return m.shortHelp(keys)
+}
+
+// shortHelp renders a help line once per change of keys, width or style:
+// every frame of every session draws it, and nothing in it changes while
+// the manager reads (it was a tenth of an SSH server's CPU, issue 19).
+func (m *Model) shortHelp(keys []key.Binding) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d\x00%d", m.styleGen, m.help.Width())
+	for _, k := range keys {
+		if k.Enabled() {
+			h := k.Help()
+			b.WriteString("\x00" + h.Key + "\x01" + h.Desc)
+		}
+	}
+	if b.String() != m.helpMemo.key {
+		m.helpMemo.key, m.helpMemo.line = b.String(), m.help.ShortHelpView(keys)
+	}
+	return m.helpMemo.line
 }
 
 func (m *Model) statusView() string {
