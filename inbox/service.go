@@ -42,6 +42,7 @@ type Service struct {
 	opts       Options
 	hub        hub
 	counts     countsCache // shared by every session; see counts_cache.go
+	shown      shownStatus // the sync state each account last announced
 	presence   presence
 	moderation func(accountID int64) []ActionKind
 	windows    func(accountID int64) time.Duration
@@ -154,8 +155,9 @@ func (s *Service) SetAccountStatus(ctx context.Context, id int64, st AccountStat
 	if st == AccountOK {
 		synced = s.Now()
 	}
-	err := s.store.SetAccountStatus(ctx, id, st, sanitize.Line(lastErr), synced)
-	if err == nil {
+	lastErr = sanitize.Line(lastErr)
+	err := s.store.SetAccountStatus(ctx, id, st, lastErr, synced)
+	if err == nil && s.shown.announce(id, st, lastErr) {
 		s.hub.publish(Change{Accounts: true})
 	}
 	return err
