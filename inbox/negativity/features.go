@@ -59,6 +59,24 @@ type analysis struct {
 	feats    []feature
 	sad      bool
 	happy    bool
+
+	// scratch for classify, kept with the pooled analysis
+	adjs     []adj
+	parts    []part
+	contribs []Contribution
+}
+
+// adj is a fixed adjustment outside the learned weights, in log-odds.
+type adj struct {
+	what  string
+	class int
+	by    float64
+}
+
+// part is what the features from one source pushed towards the verdict.
+type part struct {
+	src int32
+	by  float64
 }
 
 var (
