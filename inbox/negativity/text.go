@@ -99,6 +99,14 @@ func detectLang(s string, toks []token, m *Model) string {
 			votes[5] += v[5] // transliterated Russian
 		}
 	}
+	// Transliterated Russian wins on its words; other Latin text is told
+	// apart by the identifier the model carries (langid.go), and by the
+	// votes below only without one.
+	if m != nil && votes[5] <= max(votes[0], votes[1], votes[2], votes[3], votes[4]) {
+		if l := m.identify(toks); l != "" {
+			return l
+		}
+	}
 	if strings.ContainsAny(s, "ñ¿¡Ñ") {
 		votes.add("es", 2)
 	}

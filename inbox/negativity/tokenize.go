@@ -121,6 +121,23 @@ func isEmoticon(f string) bool {
 	return ok
 }
 
+// punctRun is the longest run of ! and ? together ("?!" is 2). The model
+// used to add the longest "!" run to the longest "?" run, so any message
+// with a question and an exclamation anywhere read as "repeated !/?", and
+// questions in excited tweets leaned negative.
+func punctRun(s string) int {
+	best, cur := 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '!' || s[i] == '?' {
+			cur++
+			best = max(best, cur)
+		} else {
+			cur = 0
+		}
+	}
+	return best
+}
+
 func maxRun(s string, c rune) int {
 	best, cur := 0, 0
 	for _, r := range s {
