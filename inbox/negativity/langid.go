@@ -98,6 +98,17 @@ func langLogProbs(counts []uint16) []float32 {
 	return out
 }
 
+// langSeenBits marks the features seen in any language, one bit each.
+func langSeenBits(counts []uint16) []uint64 {
+	seen := make([]uint64, langBuckets/64)
+	for k, c := range counts {
+		if id := k / len(idLangs); c > 0 {
+			seen[id/64] |= 1 << (id % 64)
+		}
+	}
+	return seen
+}
+
 // identify is the most likely of idLangs for the tokens, or "" when no
 // word has a letter or none of their features was ever seen.
 func (m *Model) identify(toks []token) string {
@@ -107,11 +118,11 @@ func (m *Model) identify(toks []token) string {
 	var score [len(idLangs)]float64
 	seen := false
 	langFeatures(toks, func(id uint32) {
-		k := int(id) * len(idLangs)
-		for l := range idLangs {
-			score[l] += float64(m.langLogP[k+l])
-			seen = seen || m.langCount[k+l] > 0
+		p := (*[len(idLangs)]float32)(m.langLogP[int(id)*len(idLangs):])
+		for l, v := range p {
+			score[l] += float64(v)
 		}
+		seen = seen || m.langSeen[id/64]&(1<<(id%64)) != 0
 	})
 	if !seen {
 		return ""

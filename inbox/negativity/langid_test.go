@@ -34,7 +34,7 @@ func TestLanguageIdentifier(t *testing.T) {
 	}
 	// A model file without the identifier's counts still decides by votes.
 	bare := *m
-	bare.langCount, bare.langLogP = nil, nil
+	bare.langCount, bare.langLogP, bare.langSeen = nil, nil, nil
 	if bare.analyse("Die Lieferung war pünktlich da", "", &a); a.lang != "de" {
 		t.Errorf("without the identifier: language %s, want de", a.lang)
 	}

@@ -33,9 +33,11 @@ type Model struct {
 	bias [classes]float32
 	lex  map[string]map[string]float32
 	// langCount is the language identifier's feature counts (see
-	// langid.go), langLogP their log-probabilities.
+	// langid.go), langLogP their log-probabilities, langSeen which
+	// features any language has.
 	langCount []uint16
 	langLogP  []float32
+	langSeen  []uint64
 }
 
 var (
@@ -170,7 +172,7 @@ func DecodeModel(data []byte) (*Model, error) {
 	if err := get(m.langCount); err != nil {
 		return nil, fmt.Errorf("model language identifier: %w", err)
 	}
-	m.langLogP = langLogProbs(m.langCount)
+	m.langLogP, m.langSeen = langLogProbs(m.langCount), langSeenBits(m.langCount)
 	if r.Len() != 0 {
 		return nil, fmt.Errorf("model has %d bytes of trailing data", r.Len())
 	}
