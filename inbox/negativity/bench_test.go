@@ -50,7 +50,7 @@ func benchTexts(tb testing.TB) []string {
 // same texts, each call on its own, and reports per-message p50 and p99
 // over every call and over each text's fastest call.
 //
-//	go test ./inbox/negativity -run '^$' -bench Classify -benchtime 3x
+//	go test ./inbox/negativity -run '^$' -bench Classify -benchtime 20x
 func BenchmarkClassify(b *testing.B) {
 	texts := benchTexts(b)
 	d := New("")
