@@ -22,6 +22,7 @@ type Stats struct {
 	PerNetwork    []NetworkStats `json:"per_network"`
 	PerDay        []DayStats     `json:"per_day"`
 	PerManager    []ManagerStats `json:"per_manager"`
+	Agreement     Agreement      `json:"agreement"`
 }
 
 // NetworkStats is one network's share.
@@ -57,6 +58,8 @@ type StatRow struct {
 	NeedsReply bool
 	Open       bool
 	DueAt      time.Time // zero: no deadline
+	Flagged    bool      // the detector read an inbound message negative
+	NegSource  NegSource // who decided the current negative mark
 }
 
 // Stats computes the report since a time.
@@ -82,6 +85,7 @@ func (s *Service) Stats(ctx context.Context, since time.Time) (Stats, error) {
 			st.Negative++
 			negByNet[r.Network]++
 		}
+		st.Agreement.add(r)
 		if r.Open && r.NeedsReply {
 			st.Waiting++
 			if !r.DueAt.IsZero() && r.DueAt.Before(s.Now()) {
@@ -102,6 +106,7 @@ func (s *Service) Stats(ctx context.Context, since time.Time) (Stats, error) {
 	if st.Conversations > 0 {
 		st.ResponseRate = float64(st.Answered) / float64(st.Conversations)
 	}
+	st.Agreement.finish()
 	st.FirstMedian, st.FirstP90 = percentile(firsts, 50), percentile(firsts, 90)
 	for name, n := range nets {
 		n.NegativeShare = float64(negByNet[name]) / float64(n.Conversations)

@@ -50,6 +50,7 @@ func (o statsOverlay) view(st *Styles, width, height int) string {
 	if o.noSLA {
 		b.WriteString(line(st.Faint.Render("no SLA set: deadlines are the platforms' reply windows only ([sla] in the config)")))
 	}
+	b.WriteString(line("detector vs manager: " + s.Agreement.Summary()))
 	b.WriteString(line(fmt.Sprintf("first response: median %s · 90th percentile %s", inbox.ShortDuration(s.FirstMedian), inbox.ShortDuration(s.FirstP90))))
 	b.WriteString("\n")
 	maxIn := 1

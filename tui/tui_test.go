@@ -447,6 +447,7 @@ func TestStatsView(t *testing.T) {
 	d.typeText("hello")
 	d.key("ctrl+s", "esc", "S")
 	d.wantScreen("Stats, last 30 days", "3 conversations", "33% answered", "first response: median", "demo-facebook", "ann",
+		"detector vs manager: no manual marks yet",
 		"no SLA set") // the deadlines are the platforms' only, and the manager must know
 	d.key("x")
 	if d.m.overlay != nil {

@@ -210,7 +210,8 @@ func TestStatsCommand(t *testing.T) {
 		t.Fatalf("stats json: %+v %v\n%s", st, err, out.String())
 	}
 	out.Reset()
-	if err := run([]string{"stats", "--db", db, "--since", "400d"}, &out, &out); err != nil || !strings.Contains(out.String(), "First response: median 30m") {
+	if err := run([]string{"stats", "--db", db, "--since", "400d"}, &out, &out); err != nil || !strings.Contains(out.String(), "First response: median 30m") ||
+		!strings.Contains(out.String(), "Detector vs the manager: no manual marks yet") {
 		t.Fatalf("stats text: %v\n%s", err, out.String())
 	}
 }

@@ -47,9 +47,10 @@ func benchTexts(tb testing.TB) []string {
 }
 
 // BenchmarkClassify times the model and the old lexicon detector on the
-// same texts, and reports per-message p50 and p99.
+// same texts, each call on its own, and reports per-message p50 and p99
+// over every call and over each text's fastest call.
 //
-//	go test ./inbox/negativity -run '^$' -bench Classify -benchtime 3x
+//	go test ./inbox/negativity -run '^$' -bench Classify -benchtime 20x
 func BenchmarkClassify(b *testing.B) {
 	texts := benchTexts(b)
 	d := New("")
@@ -64,19 +65,33 @@ func BenchmarkClassify(b *testing.B) {
 			for _, s := range texts[:50] { // warm the pools
 				sys.fn(s)
 			}
-			var lat []time.Duration
+			lat := make([]time.Duration, 0, len(texts)*20)
+			best := make([]time.Duration, len(texts)) // per text, its fastest call
 			var chars int
 			for b.Loop() {
-				for _, s := range texts {
+				for i, s := range texts {
 					t0 := time.Now()
 					sys.fn(s)
-					lat = append(lat, time.Since(t0))
+					d := time.Since(t0)
+					lat = append(lat, d)
+					if best[i] == 0 || d < best[i] {
+						best[i] = d
+					}
 					chars += len([]rune(s))
 				}
 			}
-			slices.Sort(lat)
-			b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds())/1000, "p50-µs")
-			b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds())/1000, "p99-µs")
+			pct := func(ds []time.Duration, p int) float64 {
+				ds = slices.Clone(ds)
+				slices.Sort(ds)
+				return float64(ds[len(ds)*p/100].Nanoseconds()) / 1000
+			}
+			// Every call: what a caller saw, preemption and GC included.
+			b.ReportMetric(pct(lat, 50), "p50-µs")
+			b.ReportMetric(pct(lat, 99), "p99-µs")
+			// Each text's fastest call: the work itself, without the other
+			// processes of a shared machine taking the CPU mid-call.
+			b.ReportMetric(pct(best, 50), "p50-best-µs")
+			b.ReportMetric(pct(best, 99), "p99-best-µs")
 			b.ReportMetric(float64(chars)/float64(len(lat)), "chars/msg")
 		})
 	}

@@ -1,9 +1,9 @@
 package negativity
 
 import (
+	"cmp"
 	"math"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 )
@@ -49,12 +49,8 @@ func (d *Detector) classify(text string, rating int, explain bool) (Result, []Co
 	z := m.scores(a.feats)
 
 	// Fixed adjustments outside the learned weights, in log-odds.
-	type adj struct {
-		what  string
-		class int
-		by    float64
-	}
-	var adjs []adj
+	adjs := a.adjs[:0]
+	defer func() { a.adjs = adjs[:0] }()
 	if len(extra) > 0 {
 		for i, t := range a.toks {
 			term := t.text
@@ -116,12 +112,14 @@ func (d *Detector) classify(text string, rating int, explain bool) (Result, []Co
 	if decided == classNeu && !explain {
 		return r, nil
 	}
-	// Sum what pushed towards the verdict by where it came from.
-	type part struct {
-		src int32
-		by  float64
+	if decided != classNeu {
+		r.Reasons = make([]string, 0, 5)
 	}
-	parts := make([]part, 0, 16)
+	// Sum what pushed towards the verdict by where it came from. The
+	// scratch slices live in the pooled analysis: a verdict allocates only
+	// its reasons (and, explained, the contributions it returns).
+	parts := a.parts[:0]
+	defer func() { a.parts = parts[:0] }()
 	addPart := func(src int32, by float64) {
 		for i := range parts {
 			if parts[i].src == src {
@@ -146,7 +144,12 @@ func (d *Detector) classify(text string, rating int, explain bool) (Result, []Co
 		}
 		addPart(src, m.push(x, decided))
 	}
-	var out []Contribution
+	out := a.contribs[:0]
+	if explain {
+		out = make([]Contribution, 0, len(parts)+len(adjs)+1)
+	} else {
+		defer func() { a.contribs = out[:0] }()
+	}
 	for _, pt := range parts {
 		if name := a.name(pt.src); name != "" {
 			out = append(out, Contribution{name, pt.by})
@@ -173,7 +176,7 @@ func (d *Detector) classify(text string, rating int, explain bool) (Result, []Co
 		merged = append(merged, c)
 	}
 	out = merged
-	sort.SliceStable(out, func(i, j int) bool { return math.Abs(out[i].Weight) > math.Abs(out[j].Weight) })
+	slices.SortStableFunc(out, func(x, y Contribution) int { return cmp.Compare(math.Abs(y.Weight), math.Abs(x.Weight)) })
 	// Reasons: what pushed towards the verdict clearly, once each, at most five.
 	for _, c := range out {
 		if c.Weight < 0.25 || c.What == "prior" || len(r.Reasons) == 5 {

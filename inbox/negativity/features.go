@@ -59,6 +59,24 @@ type analysis struct {
 	feats    []feature
 	sad      bool
 	happy    bool
+
+	// scratch for classify, kept with the pooled analysis
+	adjs     []adj
+	parts    []part
+	contribs []Contribution
+}
+
+// adj is a fixed adjustment outside the learned weights, in log-odds.
+type adj struct {
+	what  string
+	class int
+	by    float64
+}
+
+// part is what the features from one source pushed towards the verdict.
+type part struct {
+	src int32
+	by  float64
 }
 
 var (
@@ -78,6 +96,8 @@ var (
 	idExtNegN  = named("not ext-")
 	idExtPosN  = named("not ext+")
 	idCapsNeg  = named("CAPS lex-")
+	idEmphNeg  = named("!! lex-") // a sentiment word in a message with "!!" or "?!"
+	idEmphPos  = named("!! lex+")
 	lenIDs     = func() (out [7]uint32) {
 		for i := range out {
 			out[i] = named("len" + string(rune('0'+i)))
@@ -152,6 +172,11 @@ func (m *Model) analyse(text, lang string, a *analysis) {
 		grams += utf8.RuneCountInString(t.text) - 1
 	}
 	cv := float32(1 / math.Sqrt(float64(grams+1)))
+	// "!!!" amplifies what the words say, as in VADER, rather than being
+	// negative itself: on its own it is as often delight or surprise
+	// ("Wow!!", "What?!"). So its own feature is learned apart from its
+	// emphasis of each sentiment word.
+	emph := punctRun(text) >= 2
 	for i, t := range a.toks {
 		src := int32(i)
 		h := hashByte(langH, 'w')
@@ -179,6 +204,13 @@ func (m *Model) analyse(text, lang string, a *analysis) {
 				id = idLexPosN
 			}
 			f = append(f, feature{id, v, src})
+			if emph && !a.negated[i] {
+				if w < 0 {
+					f = append(f, feature{idEmphNeg, v, src})
+				} else {
+					f = append(f, feature{idEmphPos, v, src})
+				}
+			}
 		}
 		if w, ok := ext[t.text]; ok && w != 0 {
 			v := float32(math.Abs(float64(w)))
@@ -212,7 +244,7 @@ func (m *Model) analyse(text, lang string, a *analysis) {
 	if a.happy {
 		f = append(f, feature{idHappy, 1, srcFace})
 	}
-	if maxRun(text, '!')+maxRun(text, '?') >= 2 {
+	if emph { // "!!", "??", "?!": one "?" and one "!" apart are not
 		f = append(f, feature{idBangs, 1, srcNone})
 	}
 	for i := 0; i < len(text); i++ {

@@ -146,7 +146,7 @@ var negators = map[string][]string{
 	"de": {"nicht", "kein", "keine", "keinen", "keiner", "nie", "niemals", "nichts", "ohne"},
 	"fr": {"ne", "n'", "pas", "jamais", "aucun", "aucune", "sans", "rien"},
 	"es": {"no", "nunca", "jamás", "sin", "tampoco", "nada", "ni"},
-	"ru": {"не", "нет", "ни", "без", "никогда", "ne", "net"},
+	"ru": {"не", "нет", "ни", "без", "никогда", "ничего", "ne", "net"},
 }
 
 // intensifiers scale the next sentiment word.

@@ -51,6 +51,7 @@ func init() {
 		}
 		langs[code] = l
 	}
+	buildWordVotes()
 }
 
 // lookup finds a word, or a stem that the word inflects: the rest of the

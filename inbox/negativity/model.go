@@ -32,6 +32,12 @@ type Model struct {
 	w    []float32 // buckets × classes
 	bias [classes]float32
 	lex  map[string]map[string]float32
+	// langCount is the language identifier's feature counts (see
+	// langid.go), langLogP their log-probabilities, langSeen which
+	// features any language has.
+	langCount []uint16
+	langLogP  []float32
+	langSeen  []uint64
 }
 
 var (
@@ -51,7 +57,7 @@ func embedded() *Model {
 	return loaded
 }
 
-const modelMagic = "parley-negativity-1\n"
+const modelMagic = "parley-negativity-2\n"
 
 // Encode writes the model in its file format: the magic line, the bucket
 // count, the weight scale, the biases, the weights as int16, then the
@@ -98,6 +104,8 @@ func (m *Model) Encode() []byte {
 			put(int8(math.Round(float64(m.lex[c][w]) * 100)))
 		}
 	}
+	put(uint32(len(m.langCount)))
+	put(m.langCount)
 	return b.Bytes()
 }
 
@@ -156,6 +164,15 @@ func DecodeModel(data []byte) (*Model, error) {
 		}
 		m.lex[code] = lx
 	}
+	var nc uint32
+	if err := get(&nc); err != nil || (nc != 0 && nc != langBuckets*uint32(len(idLangs))) {
+		return nil, fmt.Errorf("model language identifier: %d counts (%v)", nc, err)
+	}
+	m.langCount = make([]uint16, nc)
+	if err := get(m.langCount); err != nil {
+		return nil, fmt.Errorf("model language identifier: %w", err)
+	}
+	m.langLogP, m.langSeen = langLogProbs(m.langCount), langSeenBits(m.langCount)
 	if r.Len() != 0 {
 		return nil, fmt.Errorf("model has %d bytes of trailing data", r.Len())
 	}

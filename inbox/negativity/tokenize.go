@@ -21,18 +21,28 @@ func tokenize(s string, emojis *[]string) []token {
 // tokenizeInto is tokenize appending to toks, so a caller can reuse it.
 func tokenizeInto(s string, emojis *[]string, toks []token) []token {
 	start, upper, letters, curly := -1, 0, 0, false
+	// Words that need lower-casing (or ’ straightened) are written into
+	// one buffer per message and sliced from it: one allocation for the
+	// message instead of one per capitalised word. Most words need
+	// neither, and then the token is a slice of s.
+	var low strings.Builder
 	flush := func(end int) {
 		if start < 0 {
 			return
 		}
 		w := s[start:end]
-		// Lower-case (and straighten ’) only when needed: most words need
-		// neither, and then the token is a slice of s, with no allocation.
 		if upper > 0 || curly {
-			w = strings.ToLower(w)
-			if curly {
-				w = strings.ReplaceAll(w, "’", "'")
+			if low.Cap() == 0 {
+				low.Grow(len(s) + 8)
 			}
+			from := low.Len()
+			for _, r := range w {
+				if r == '’' {
+					r = '\''
+				}
+				low.WriteRune(unicode.ToLower(r))
+			}
+			w = low.String()[from:]
 		}
 		// French and Italian elisions: l'homme → l' + homme.
 		if i := strings.IndexByte(w, '\''); i > 0 && i <= 2 && i < len(w)-1 && !strings.HasSuffix(w, "'t") {
@@ -48,7 +58,7 @@ func tokenizeInto(s string, emojis *[]string, toks []token) []token {
 			flush(i)
 			// An emoticon is a whole field: ":(" "<3" ":-)".
 			if fieldStart >= 0 {
-				if f := strings.ToLower(s[fieldStart:i]); isEmoticon(f) {
+				if f, ok := emoticon(s[fieldStart:i]); ok {
 					*emojis = append(*emojis, f)
 				}
 			}
@@ -76,19 +86,30 @@ func tokenizeInto(s string, emojis *[]string, toks []token) []token {
 				toks[len(toks)-1].end = true
 			}
 			if r >= 0x2000 { // emoji and symbols; ASCII punctuation is handled as emoticons
-				if e := string(r); emoji[e] != 0 {
-					*emojis = append(*emojis, e)
+				var b [utf8.UTFMax]byte
+				if k := utf8.EncodeRune(b[:], r); emoji[string(b[:k])] != 0 {
+					*emojis = append(*emojis, s[i:i+k])
 				}
 			}
 		}
 	}
 	flush(len(s))
 	if fieldStart >= 0 {
-		if f := strings.ToLower(s[fieldStart:]); isEmoticon(f) {
+		if f, ok := emoticon(s[fieldStart:]); ok {
 			*emojis = append(*emojis, f)
 		}
 	}
 	return toks
+}
+
+// emoticon is a field as its lower-cased emoticon, if it is one; the
+// length test comes first so that ordinary words are not lower-cased.
+func emoticon(f string) (string, bool) {
+	if len(f) < 2 || len(f) > 4 || f[0] >= 0x80 {
+		return "", false
+	}
+	f = strings.ToLower(f)
+	return f, isEmoticon(f)
 }
 
 // isEmoticon: an ASCII face such as ":(" or "<3" (no letters but d/p).
@@ -98,6 +119,23 @@ func isEmoticon(f string) bool {
 	}
 	_, ok := emoji[f]
 	return ok
+}
+
+// punctRun is the longest run of ! and ? together ("?!" is 2). The model
+// used to add the longest "!" run to the longest "?" run, so any message
+// with a question and an exclamation anywhere read as "repeated !/?", and
+// questions in excited tweets leaned negative.
+func punctRun(s string) int {
+	best, cur := 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '!' || s[i] == '?' {
+			cur++
+			best = max(best, cur)
+		} else {
+			cur = 0
+		}
+	}
+	return best
 }
 
 func maxRun(s string, c rune) int {

@@ -140,6 +140,8 @@ func Train(examples []Example, lex map[string]map[string]float32, cfg TrainConfi
 	for c := range bias {
 		m.bias[c] = float32(bias[c])
 	}
+	var emo []string
+	m.langCount = countLangFeatures(examples, func(text string) []token { return tokenize(clean(text), &emo) })
 	// What Classify uses is the quantised model; give the same back.
 	q, _ := DecodeModel(m.Encode())
 	return q

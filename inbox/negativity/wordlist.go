@@ -45,6 +45,12 @@ func New(path string) *Detector {
 	return d
 }
 
+// NewWithModel is a detector over a model other than the embedded one
+// (the training command measures the model it has just built).
+func NewWithModel(m *Model) *Detector {
+	return &Detector{model: m}
+}
+
 // Err is the last problem reading the word list (the previous list stays
 // in use meanwhile).
 func (d *Detector) Err() error {

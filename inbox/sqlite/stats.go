@@ -9,10 +9,12 @@ import (
 
 // StatRows implements inbox.Store. The first response is the first
 // outbound message at or after the first inbound one; its author is the
-// manager who sent it.
+// manager who sent it. Flagged is the detector's verdict on any inbound
+// message, which a manual mark on the conversation does not change.
 func (s *Store) StatRows(ctx context.Context, since time.Time) ([]inbox.StatRow, []inbox.DayStats, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT c.network, c.negative, c.first_in_at, c.needs_reply, c.state, c.due_at,
-		COALESCE(fo.created_at, 0), COALESCE(fo.author_name, '')
+		COALESCE(fo.created_at, 0), COALESCE(fo.author_name, ''), c.neg_source,
+		EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'in' AND m.sentiment = 'negative')
 		FROM conversations c
 		LEFT JOIN messages fo ON fo.id = (SELECT m.id FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'out'
 			AND m.created_at >= c.first_in_at ORDER BY m.created_at, m.id LIMIT 1)
@@ -24,14 +26,15 @@ func (s *Store) StatRows(ctx context.Context, since time.Time) ([]inbox.StatRow,
 	var out []inbox.StatRow
 	for rows.Next() {
 		var r inbox.StatRow
-		var neg, needs int
-		var state string
+		var neg, needs, flagged int
+		var state, src string
 		var in, first, due int64
-		if err := rows.Scan(&r.Network, &neg, &in, &needs, &state, &due, &first, &r.Responder); err != nil {
+		if err := rows.Scan(&r.Network, &neg, &in, &needs, &state, &due, &first, &r.Responder, &src, &flagged); err != nil {
 			return nil, nil, wrap("stats", err)
 		}
 		r.Negative, r.NeedsReply, r.Open = neg == 1, needs == 1, state == string(inbox.StateOpen)
 		r.FirstIn, r.FirstOut, r.DueAt = fromMS(in), fromMS(first), fromMS(due)
+		r.NegSource, r.Flagged = inbox.NegSource(src), flagged == 1
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {

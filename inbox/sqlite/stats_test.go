@@ -51,3 +51,53 @@ func TestStatsOnAKnownFixture(t *testing.T) {
 		t.Fatalf("per day: %+v", st.PerDay)
 	}
 }
+
+// The detector's agreement with the manager, on a fixture of marks and
+// unmarks: a flag left standing is confirmed, a flag unmarked is a false
+// alarm, a hand mark on an unflagged conversation is a miss, the last mark
+// wins, and conversations from before the period do not count.
+func TestStatsAgreementWithTheManager(t *testing.T) {
+	s, acc := open(t)
+	ctx := context.Background()
+	svc := inbox.NewService(s, inbox.Options{Now: func() time.Time { return t0.Add(time.Hour) }})
+	flagged := func(conv, id string, at time.Time) inbox.Inbound {
+		m := in(conv, id, at, "it broke")
+		m.Message.Sentiment = "negative"
+		return m
+	}
+	if err := svc.Ingest(ctx, acc, inbox.Batch{Items: []inbox.Inbound{
+		flagged("kept1", "m1", t0), flagged("kept2", "m2", t0), flagged("unmarked", "m3", t0),
+		flagged("remarked", "m4", t0), in("missed1", "m5", t0, "meh"), in("missed2", "m6", t0, "meh"),
+		in("quiet", "m7", t0, "thanks"), flagged("old", "m8", t0.Add(-48*time.Hour)),
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	id := func(ext string) []int64 { return []int64{convByExt(t, s, ext).ID} }
+	st, err := svc.Stats(ctx, t0.Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := st.Agreement; a.Marks != 0 || a.Flagged != 4 || a.Summary() != "no manual marks yet" {
+		t.Fatalf("before any mark: %+v %q", a, a.Summary())
+	}
+	for _, m := range []struct {
+		ext string
+		neg bool
+	}{{"unmarked", false}, {"remarked", false}, {"remarked", true}, {"missed1", true}, {"missed2", true}, {"old", false}} {
+		if err := svc.SetNegative(ctx, "ann", id(m.ext), m.neg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st, err = svc.Stats(ctx, t0.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	a := st.Agreement
+	want := inbox.Agreement{Flagged: 4, Unmarked: 1, Missed: 2, Marks: 4, Precision: 0.75, Recall: 0.6}
+	if a != want {
+		t.Fatalf("agreement %+v, want %+v", a, want)
+	}
+	const line = "precision 75% (1 of 4 flags unmarked) · recall 60% (2 missed)"
+	if a.Summary() != line {
+		t.Fatalf("summary %q", a.Summary())
+	}
+}
