@@ -31,6 +31,7 @@ type convAgg struct {
 	messages                                  int
 	preview                                   string
 	author                                    inbox.Author
+	author0                                   inbox.Author // as stored before the batch
 	before                                    inbox.Triage // for system journal entries
 }
 
@@ -69,9 +70,9 @@ const (
 
 // ingestStmts are the hot statements of a batch, bound to its transaction.
 type ingestStmts struct {
-	tx                                                                          *sql.Tx
-	indexedUpTo                                                                 int64 // largest message id before this batch
-	findConv, newConv, putMsg, editMsg, deleteMsg, restoreMsg, putPost, saveAgg *sql.Stmt
+	tx                                                                                    *sql.Tx
+	indexedUpTo                                                                           int64 // largest message id before this batch
+	findConv, newConv, putMsg, editMsg, deleteMsg, restoreMsg, putPost, saveAgg, putIdent *sql.Stmt
 }
 
 func (s *Store) prepareIngest(ctx context.Context, tx *sql.Tx) (*ingestStmts, error) {
@@ -87,7 +88,7 @@ func (s *Store) prepareIngest(ctx context.Context, tx *sql.Tx) (*ingestStmts, er
 	}
 	st.findConv, st.newConv, st.putMsg = prep(sqlFindConv), prep(sqlNewConv), prep(sqlPutMsg)
 	st.editMsg, st.putPost, st.saveAgg = prep(sqlEditMsg), prep(sqlPutPost), prep(sqlSaveAgg)
-	st.deleteMsg, st.restoreMsg = prep(sqlDeleteMsg), prep(sqlRestoreMsg)
+	st.deleteMsg, st.restoreMsg, st.putIdent = prep(sqlDeleteMsg), prep(sqlRestoreMsg), prep(sqlPutIdentity)
 	return &st, err
 }
 
@@ -149,6 +150,9 @@ func (s *Store) Ingest(ctx context.Context, accountID int64, b inbox.Batch, now 
 			if err := saveAgg(ctx, tx, st.saveAgg, c, now, due); err != nil {
 				return err
 			}
+			if err := putIdentity(ctx, st, accountID, c); err != nil {
+				return err
+			}
 			res.Conversations = append(res.Conversations, c.id)
 		}
 		for _, id := range deleted {
@@ -207,6 +211,7 @@ func loadConv(ctx context.Context, st *ingestStmts, accountID int64, network str
 	err = st.findConv.QueryRowContext(ctx, accountID, it.ConversationID).Scan(&c.id, &c.kind, &state, &c.snoozeUntil, &c.doneAt,
 		&neg, &src, &c.negScore, &c.negReasons, &c.rating, &c.firstIn, &c.lastIn, &c.lastOut, &c.waitSince, &c.last, &needs, &c.messages, &c.preview,
 		&c.author.ID, &c.author.Handle, &c.author.Name, &c.author.URL, &spam)
+	c.author0 = c.author
 	if err == sql.ErrNoRows && it.ExistingOnly {
 		return nil, nil
 	}
