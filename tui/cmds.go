@@ -81,7 +81,10 @@ type searchMsg struct {
 	err   error
 }
 
-type pickMsg struct{ open overlay }
+// pickMsg opens an overlay. With replaces set it is the answer of that
+// overlay's own action (a pane reopening on fresh data), dropped if the
+// manager has closed or changed the overlay meanwhile.
+type pickMsg struct{ open, replaces overlay }
 
 type tagsMsg struct {
 	tags []string
