@@ -94,7 +94,10 @@ func (s *Service) Subscribe(ctx context.Context) <-chan Change { return s.hub.su
 
 // changed tells subscribers which conversations a write changed and where
 // they now sit: one lookup per change, however many sessions listen.
-func (s *Service) changed(ids []int64) {
+func (s *Service) changed(ids []int64) { s.hub.publish(s.change(ids)) }
+
+// change is the Change that tells of a write to ids.
+func (s *Service) change(ids []int64) Change {
 	c := Change{Data: true, Conversations: ids}
 	switch p, err := s.place(ids); {
 	case len(ids) == 0 || len(ids) > maxPlaced:
@@ -104,7 +107,7 @@ func (s *Service) changed(ids []int64) {
 	default:
 		c.Placed = p
 	}
-	s.hub.publish(c)
+	return c
 }
 
 func (s *Service) place(ids []int64) ([]Placement, error) {
@@ -169,7 +172,9 @@ func (s *Service) Ingest(ctx context.Context, accountID int64, b Batch) error {
 		return err
 	}
 	if len(res.Conversations) > 0 {
-		s.changed(res.Conversations)
+		c := s.change(res.Conversations)
+		c.ForAssignee = res.ForAssignee
+		s.hub.publish(c)
 	}
 	return s.runRules(ctx, res.NewInbound)
 }
