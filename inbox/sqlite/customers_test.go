@@ -325,3 +325,26 @@ func extIDsInOrder(cs []inbox.Conversation) string {
 	}
 	return strings.Join(out, " ")
 }
+
+// Suggestions look keys up in their indexes, never scan identities.
+func TestSuggestionsUseTheKeyIndexes(t *testing.T) {
+	s, _ := open(t)
+	rows, err := s.r.Query(`EXPLAIN QUERY PLAN `+suggestQuery("?4, ?5"), 1, 0, 8, "josenunez", "jnunez")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	p := strings.Join(plan, "\n")
+	if !strings.Contains(p, "identities_name") || !strings.Contains(p, "identities_handle") || strings.Contains(p, "SCAN i") {
+		t.Fatalf("plan:\n%s", p)
+	}
+}
