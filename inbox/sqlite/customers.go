@@ -101,9 +101,9 @@ func (s *Store) customerOf(ctx context.Context, acc int64, a inbox.Author) ([]in
 
 // suggestions are identities on networks the customer has none on, whose
 // name or handle key equals one of the customer's keys. Each account of
-// another network is asked on its own, through identities_name and
-// identities_handle (key, account) and a limit, so a common name costs a
-// few rows per account however many people share it.
+// another network is asked on its own, once through identities_name and
+// once through identities_handle (key, account), each with a limit, so a
+// common name costs a few rows per account however many people share it.
 func (s *Store) suggestions(ctx context.Context, ids []inbox.Identity) ([]inbox.Identity, error) {
 	var keys []any
 	nets := map[string]bool{}
@@ -122,24 +122,40 @@ func (s *Store) suggestions(ctx context.Context, ids []inbox.Identity) ([]inbox.
 	if err != nil {
 		return nil, err
 	}
-	// The keys are ?4, ?5, …: both lists name the same parameters.
+	// The keys are ?4, ?5, …
 	nums := make([]string, len(keys))
 	for i := range keys {
 		nums[i] = fmt.Sprintf("?%d", i+4)
 	}
 	in := strings.Join(nums, ",")
-	q := suggestQuery(in)
 	var out []inbox.Identity
+	seen := map[inbox.IdentityRef]bool{}
 	for _, a := range accs {
 		if nets[a.Network] {
 			continue
 		}
-		args := append([]any{a.ID, ids[0].Customer, inbox.SuggestLimit}, keys...)
-		found, err := s.identities(ctx, "link suggestions", q, args...)
-		if err != nil {
-			return nil, err
+		for _, q := range []string{suggestQuery("identities_name", "name_key", in), suggestQuery("identities_handle", "handle_key", in)} {
+			rows, err := s.r.QueryContext(ctx, q, append([]any{a.ID, ids[0].Customer, inbox.SuggestLimit}, keys...)...)
+			if err != nil {
+				return nil, wrap("link suggestions", err)
+			}
+			for rows.Next() {
+				id := inbox.Identity{Network: a.Network, AccountLabel: a.Label}
+				if err := rows.Scan(&id.AccountID, &id.AuthorID, &id.Author.Handle, &id.Author.Name, &id.Customer); err != nil {
+					rows.Close()
+					return nil, wrap("link suggestions", err)
+				}
+				id.Author.ID = id.AuthorID
+				if !seen[id.Ref()] {
+					seen[id.Ref()] = true
+					out = append(out, id)
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, wrap("link suggestions", err)
+			}
 		}
-		out = append(out, found...)
 	}
 	slices.SortFunc(out, func(x, y inbox.Identity) int {
 		return cmp.Or(cmp.Compare(x.Network, y.Network), cmp.Compare(x.Author.Name, y.Author.Name), cmp.Compare(x.AccountID, y.AccountID),
@@ -148,15 +164,13 @@ func (s *Store) suggestions(ctx context.Context, ids []inbox.Identity) ([]inbox.
 	return out[:min(len(out), inbox.SuggestLimit)], nil
 }
 
-// suggestQuery asks one account (?1) for identities outside customer ?2
-// whose name or handle key is among in, at most ?3. INDEXED BY: with no
-// statistics the planner would rather walk the account's whole primary key.
-func suggestQuery(in string) string {
-	part := func(index, col string) string {
-		return `SELECT ` + identityCols + ` FROM identities i INDEXED BY ` + index + ` JOIN accounts a ON a.id = i.account_id
-		WHERE i.` + col + ` <> '' AND i.` + col + ` IN (` + in + `) AND i.account_id = ?1 AND (i.customer_id IS NULL OR i.customer_id <> ?2)`
-	}
-	return part("identities_name", "name_key") + " UNION " + part("identities_handle", "handle_key") + " LIMIT ?3"
+// suggestQuery asks one account (?1) for at most ?3 identities outside
+// customer ?2 whose key column is among in, through index. INDEXED BY:
+// without statistics the planner would rather walk the account's whole
+// primary key.
+func suggestQuery(index, col, in string) string {
+	return `SELECT i.account_id, i.author_id, i.handle, i.name, COALESCE(i.customer_id, 0) FROM identities i INDEXED BY ` + index + `
+		WHERE i.` + col + ` <> '' AND i.` + col + ` IN (` + in + `) AND i.account_id = ?1 AND (i.customer_id IS NULL OR i.customer_id <> ?2) LIMIT ?3`
 }
 
 // linkMove is one identity's change of customer (0: none), journalled so
