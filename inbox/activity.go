@@ -21,6 +21,10 @@ func (e Event) Describe() string {
 		return "asked the network to " + strings.ReplaceAll(strings.TrimPrefix(e.Action, "moderate:"), "_", " ")
 	case strings.HasPrefix(e.Action, "rule: "):
 		return "rule " + strings.TrimPrefix(e.Action, "rule: ") + changes(e.Before, e.After, ": ")
+	case strings.HasPrefix(e.Action, LinkAction):
+		return "linked " + strings.TrimPrefix(e.Action, LinkAction)
+	case strings.HasPrefix(e.Action, UnlinkAction):
+		return "unlinked " + strings.TrimPrefix(e.Action, UnlinkAction)
 	case e.Action == "undo":
 		return "undid" + changes(e.Before, e.After, ": ")
 	}

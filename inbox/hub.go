@@ -20,6 +20,9 @@ type Change struct {
 	All      bool
 	Accounts bool // account sync state changed
 	Presence bool // who is viewing or replying changed
+	// ForAssignee are new inbound messages on conversations a manager
+	// owns: that manager's sessions say so at once, others ignore them.
+	ForAssignee []AssignedArrival
 }
 
 // Placement is where a conversation sits after a change: its network and
@@ -38,11 +41,14 @@ const maxPlaced = 512
 // merge combines two unread changes into one, the later placements last.
 func (c Change) merge(o Change) Change {
 	m := Change{
-		Data:     c.Data || o.Data,
-		All:      c.All || o.All,
-		Accounts: c.Accounts || o.Accounts,
-		Presence: c.Presence || o.Presence,
+		Data:        c.Data || o.Data,
+		All:         c.All || o.All,
+		Accounts:    c.Accounts || o.Accounts,
+		Presence:    c.Presence || o.Presence,
+		ForAssignee: append(append([]AssignedArrival{}, c.ForAssignee...), o.ForAssignee...),
 	}
+	// A subscriber that reads nothing for long keeps only the latest.
+	m.ForAssignee = m.ForAssignee[max(len(m.ForAssignee)-maxPlaced, 0):]
 	if len(c.Conversations)+len(o.Conversations) > maxPlaced {
 		m.All = true // too many to be worth naming
 	} else {

@@ -96,8 +96,18 @@ func (s *Service) Subscribe(ctx context.Context) <-chan Change { return s.hub.su
 
 // changed tells subscribers which conversations a write changed and where
 // they now sit: one lookup per change, however many sessions listen.
-func (s *Service) changed(ids []int64) {
+func (s *Service) changed(ids []int64) { s.publishData(s.change(ids)) }
+
+// publishData announces a write to stored conversations. Every such
+// announcement goes through here, so the shared counts are never older
+// than a change a session has heard.
+func (s *Service) publishData(c Change) {
 	s.counts.changed()
+	s.hub.publish(c)
+}
+
+// change is the Change that tells of a write to ids.
+func (s *Service) change(ids []int64) Change {
 	c := Change{Data: true, Conversations: ids}
 	switch p, err := s.place(ids); {
 	case len(ids) == 0 || len(ids) > maxPlaced:
@@ -107,7 +117,7 @@ func (s *Service) changed(ids []int64) {
 	default:
 		c.Placed = p
 	}
-	s.hub.publish(c)
+	return c
 }
 
 func (s *Service) place(ids []int64) ([]Placement, error) {
@@ -173,7 +183,9 @@ func (s *Service) Ingest(ctx context.Context, accountID int64, b Batch) error {
 		return err
 	}
 	if len(res.Conversations) > 0 {
-		s.changed(res.Conversations)
+		c := s.change(res.Conversations)
+		c.ForAssignee = res.ForAssignee
+		s.publishData(c)
 	}
 	return s.runRules(ctx, res.NewInbound)
 }

@@ -40,9 +40,13 @@ type Store interface {
 	FilterCorpus(ctx context.Context, v View, network, manager string, limit int) ([]Conversation, error)
 	// AddNote stores an internal note with its mentions and journals it.
 	AddNote(ctx context.Context, n Note) (Note, error)
-	// Profile loads a person's history on one account (author by id, or by
-	// handle when the network gives no id).
+	// Profile loads a customer's history: the person on one account and
+	// every identity linked to them, with link suggestions.
 	Profile(ctx context.Context, accountID int64, author Author, limit int) (Profile, error)
+	// Link joins two identities into one customer and Unlink takes one out,
+	// each journalled (on conversationID) as an undoable group.
+	Link(ctx context.Context, actor string, conversationID int64, a, b IdentityRef, now time.Time) error
+	Unlink(ctx context.Context, actor string, conversationID int64, id IdentityRef, now time.Time) error
 	// TeamCounts sizes the team views (Mine as manager sees it).
 	TeamCounts(ctx context.Context, manager, network string) (Counts, error)
 	Search(ctx context.Context, query string, limit int) ([]Conversation, error)

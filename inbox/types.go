@@ -411,6 +411,18 @@ type Inbound struct {
 type IngestResult struct {
 	Conversations []int64 // touched
 	NewInbound    []int64 // message ids of inbound messages stored for the first time
+	// ForAssignee are the conversations with a new inbound message that a
+	// manager owns, so that manager's sessions can say so first.
+	ForAssignee []AssignedArrival
+}
+
+// AssignedArrival is a customer writing again on a conversation a manager
+// owns.
+type AssignedArrival struct {
+	ConversationID int64
+	Assignee       string
+	From           string // the customer, as the list names them
+	Network        string
 }
 
 // Arrival is an inbound message with what rules look at.

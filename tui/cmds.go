@@ -81,7 +81,10 @@ type searchMsg struct {
 	err   error
 }
 
-type pickMsg struct{ open overlay }
+// pickMsg opens an overlay. With replaces set it is the answer of that
+// overlay's own action (a pane reopening on fresh data), dropped if the
+// manager has closed or changed the overlay meanwhile.
+type pickMsg struct{ open, replaces overlay }
 
 type tagsMsg struct {
 	tags []string
@@ -107,12 +110,19 @@ type draftTickMsg struct {
 type editorReadyMsg struct {
 	path string
 	err  error
+	then editorThen
 }
 
 type editorDoneMsg struct {
 	path string
 	err  error
+	then editorThen
 }
+
+// editorThen takes the text $EDITOR left (or why there is none) when
+// something other than the composer asked for the editor: the saved-reply
+// editor. nil: the composer.
+type editorThen func(text string, err error) tea.Msg
 
 type editorTextMsg struct {
 	conv int64
@@ -276,32 +286,51 @@ func saveDraft(ctx context.Context, svc *inbox.Service, user string, conv int64,
 	}
 }
 
-// editorOpen writes the draft to a private temp file for $EDITOR.
-func editorOpen(body string) tea.Cmd {
+// editorOpen writes the text to a private temp file for $EDITOR; then is
+// who takes the result (nil: the composer).
+func editorOpen(body string, then editorThen) tea.Cmd {
 	return func() tea.Msg {
 		f, err := os.CreateTemp("", "parley-reply-*.txt")
 		if err != nil {
-			return editorReadyMsg{err: err}
+			return editorReadyMsg{err: err, then: then}
 		}
 		defer f.Close()
 		if _, err := f.WriteString(body); err != nil {
-			return editorReadyMsg{err: err}
+			return editorReadyMsg{err: err, then: then}
 		}
-		return editorReadyMsg{path: f.Name()}
+		return editorReadyMsg{path: f.Name(), then: then}
 	}
 }
 
-func editorRun(editor, path string) tea.Cmd {
+func editorRun(editor, path string, then editorThen) tea.Cmd {
 	args := strings.Fields(editor)
 	c := exec.Command(args[0], append(args[1:], path)...)
-	return tea.ExecProcess(c, func(err error) tea.Msg { return editorDoneMsg{path: path, err: err} })
+	return tea.ExecProcess(c, func(err error) tea.Msg { return editorDoneMsg{path: path, err: err, then: then} })
+}
+
+// editorText reads and removes what $EDITOR left.
+func editorText(path string) (string, error) {
+	defer os.Remove(path)
+	b, err := os.ReadFile(filepath.Clean(path))
+	return strings.TrimRight(string(b), "\n"), err
 }
 
 func editorRead(conv int64, path string) tea.Cmd {
 	return func() tea.Msg {
-		defer os.Remove(path)
-		b, err := os.ReadFile(filepath.Clean(path))
-		return editorTextMsg{conv: conv, text: strings.TrimRight(string(b), "\n"), err: err}
+		text, err := editorText(path)
+		return editorTextMsg{conv: conv, text: text, err: err}
+	}
+}
+
+// editorReadThen hands what $EDITOR left to then; an editor that failed
+// leaves the text as it was.
+func editorReadThen(path string, runErr error, then editorThen) tea.Cmd {
+	return func() tea.Msg {
+		text, err := editorText(path)
+		if runErr != nil {
+			err = fmt.Errorf("the editor exited: %w (nothing changed)", runErr)
+		}
+		return then(text, err)
 	}
 }
 

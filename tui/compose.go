@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -85,8 +86,16 @@ func (m *Model) updateCompose(msg tea.Msg) (tea.Cmd, bool) {
 			m.setFlash("editor: "+errText(msg.err), true)
 			return nil, true
 		}
-		return editorRun(m.opt.Editor, msg.path), true
+		if m.opt.Editor == "" { // asked for by a pane that cannot tell
+			os.Remove(msg.path)
+			m.setFlash("no $EDITOR available here; edit in the box instead", true)
+			return nil, true
+		}
+		return editorRun(m.opt.Editor, msg.path, msg.then), true
 	case editorDoneMsg:
+		if msg.then != nil {
+			return editorReadThen(msg.path, msg.err, msg.then), true
+		}
 		if msg.err != nil {
 			m.setFlash("editor exited: "+errText(msg.err)+" (draft unchanged)", true)
 		}
@@ -218,7 +227,7 @@ func (m *Model) composerKey(msg tea.Msg) tea.Cmd {
 			m.setFlash("no $EDITOR available here; the built-in composer has it all", true)
 			return nil
 		}
-		return editorOpen(c.value())
+		return editorOpen(c.value(), nil)
 	case intentSaved:
 		return loadReplies(m.opt.RepliesDir)
 	}

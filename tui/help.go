@@ -27,6 +27,9 @@ func (h helpOverlay) helpEntries() []helpEntry {
 			order = append(order, g)
 		}
 	}
+	// The customer profile's own keys come last, in one line: they work
+	// only there, and its footer spells them out.
+	order = append(order, []key.Binding{profileKeys.Help})
 	var out []helpEntry
 	for _, g := range order {
 		if len(out) > 0 {

@@ -394,6 +394,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.list.replace(msg.rows, true, true, keep, 0)
 		return m, nil
 	case pickMsg:
+		if msg.replaces != nil && m.overlay != msg.replaces {
+			return m, nil
+		}
 		m.overlay = msg.open
 		return m, nil
 	case statsMsg:

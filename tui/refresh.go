@@ -82,6 +82,7 @@ func (g *changeGate) clock() time.Time {
 func (m *Model) onChange(c inbox.Change) tea.Cmd {
 	g := &m.gate
 	g.add(c)
+	m.noticeAssigned(c.ForAssignee) // at once, not at the next refresh
 	next := waitChange(m.ctx, m.sub)
 	if g.armed {
 		return next

@@ -178,11 +178,13 @@ func (p *repliesPane) view(st *Styles, width, height int) string {
 }
 
 // replyEditor edits one saved reply's text: ctrl+s saves the file, esc
-// goes back to the list unchanged.
+// goes back to the list unchanged, ctrl+e hands the text to $EDITOR (the
+// composer's flow) and brings back what it left, to save with ctrl+s.
 type replyEditor struct {
-	list *repliesPane
-	file string
-	ta   textarea.Model
+	list   *repliesPane
+	file   string
+	ta     textarea.Model
+	status string
 }
 
 func newReplyEditor(list *repliesPane, file, body string) *replyEditor {
@@ -205,10 +207,23 @@ func (e *replyEditor) update(k tea.KeyPressMsg) (overlay, tea.Cmd) {
 	case key.Matches(k, e.list.keys.Send):
 		body := e.ta.Value()
 		return e.list, e.list.afterChange("saved "+e.file, e.file, func() error { return inbox.WriteSavedReply(e.list.dir, e.file, body) })
+	case key.Matches(k, e.list.keys.Editor):
+		return e, editorOpen(e.ta.Value(), e.fromEditor)
 	}
 	var cmd tea.Cmd
 	e.ta, cmd = e.ta.Update(k)
 	return e, cmd
+}
+
+// fromEditor reopens the editor on the text $EDITOR left, unless the
+// manager has left this editor meanwhile.
+func (e *replyEditor) fromEditor(text string, err error) tea.Msg {
+	if err != nil {
+		return actionMsg{label: "editor", err: err}
+	}
+	next := newReplyEditor(e.list, e.file, text)
+	next.status = "edited in $EDITOR — ctrl+s saves"
+	return pickMsg{open: next, replaces: e}
 }
 
 func (e *replyEditor) paste(msg tea.PasteMsg) { e.ta, _ = e.ta.Update(msg) }
@@ -216,8 +231,12 @@ func (e *replyEditor) paste(msg tea.PasteMsg) { e.ta, _ = e.ta.Update(msg) }
 func (e *replyEditor) view(st *Styles, width, height int) string {
 	w := min(max(width*3/4, 50), width-4)
 	e.ta.SetWidth(w - 4)
-	hint := "ctrl+s save · esc back · placeholders: {{first_name}} {{name}} {{author}} {{handle}} {{network}} {{account}} {{me}}"
-	body := st.BoxTitle.Render("Saved reply "+sanitize.Line(e.file)) + "\n" + e.ta.View() + "\n" + st.Faint.Render(ansiCut(hint, w-4))
+	hint := "ctrl+s save · ctrl+e $EDITOR · esc back · placeholders: {{first_name}} {{name}} {{author}} {{handle}} {{network}} {{account}} {{me}}"
+	body := st.BoxTitle.Render("Saved reply "+sanitize.Line(e.file)) + "\n" + e.ta.View() + "\n"
+	if e.status != "" {
+		body += st.Meta.Render(ansiCut(e.status, w-4)) + "\n"
+	}
+	body += st.Faint.Render(ansiCut(hint, w-4))
 	return st.Box.Width(w).Render(body)
 }
 

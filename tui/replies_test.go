@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,4 +70,69 @@ func TestSavedRepliesManagedThroughTheTUI(t *testing.T) {
 	d.typeText("../evil")
 	d.key("enter")
 	d.untilScreen("use letters, digits")
+}
+
+// ctrl+e in the saved-reply editor goes through the composer's $EDITOR
+// flow: the text goes to a private temp file, and what the editor leaves
+// comes back into the box, saved with ctrl+s. The editor itself is
+// simulated: the test writes the file and delivers the done message
+// ExecProcess would.
+func TestSavedReplyEditedInEditor(t *testing.T) {
+	dir, tmp := t.TempDir(), t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	os.WriteFile(filepath.Join(dir, "sorry.txt"), []byte("Sorry {{first_name}}."), 0o600)
+	d := newDriver(t, func(o *Options) { o.RepliesDir, o.Editor = dir, "vi" }, threeConvs()...)
+	d.key("C")
+	d.untilScreen("Saved replies", "› sorry")
+	d.key("e")
+	d.untilScreen("Saved reply sorry.txt", "ctrl+e $EDITOR")
+	ed := d.m.overlay.(*replyEditor)
+	d.key("ctrl+e")
+	files, _ := filepath.Glob(filepath.Join(tmp, "parley-reply-*.txt"))
+	if len(files) != 1 {
+		t.Fatalf("temp files: %v", files)
+	}
+	if b, _ := os.ReadFile(files[0]); string(b) != "Sorry {{first_name}}." {
+		t.Fatalf("the editor was given %q", b)
+	}
+	// The editor fails: nothing changes, the file is gone.
+	d.process(editorDoneMsg{path: files[0], err: errors.New("exit status 1"), then: ed.fromEditor})
+	d.settle()
+	d.wantScreen("the editor exited: exit status 1 (nothing changed)")
+	if d.m.overlay != ed || ed.ta.Value() != "Sorry {{first_name}}." {
+		t.Fatalf("changed after a failed editor: %q", ed.ta.Value())
+	}
+	if _, err := os.Stat(files[0]); !os.IsNotExist(err) {
+		t.Fatalf("temp file left: %v", err)
+	}
+	// Again, and the editor writes a second line.
+	d.key("ctrl+e")
+	files, _ = filepath.Glob(filepath.Join(tmp, "parley-reply-*.txt"))
+	if len(files) != 1 {
+		t.Fatalf("temp files: %v", files)
+	}
+	os.WriteFile(files[0], []byte("Sorry {{first_name}}.\nWe will call you today.\n"), 0o600)
+	d.process(editorDoneMsg{path: files[0], then: ed.fromEditor})
+	d.untilScreen("edited in $EDITOR — ctrl+s saves", "We will call you today.")
+	d.key("ctrl+s")
+	d.until(func() bool {
+		b, _ := os.ReadFile(filepath.Join(dir, "sorry.txt"))
+		return string(b) == "Sorry {{first_name}}.\nWe will call you today.\n"
+	}, "the edit saved")
+	if _, err := os.Stat(files[0]); !os.IsNotExist(err) {
+		t.Fatalf("temp file left: %v", err)
+	}
+}
+
+// Without an editor configured, ctrl+e says so and leaves no file.
+func TestSavedReplyEditorWithoutEditor(t *testing.T) {
+	dir, tmp := t.TempDir(), t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	os.WriteFile(filepath.Join(dir, "sorry.txt"), []byte("Sorry."), 0o600)
+	d := newDriver(t, func(o *Options) { o.RepliesDir, o.Editor = dir, "" }, threeConvs()...)
+	d.key("C", "e", "ctrl+e")
+	d.untilScreen("no $EDITOR available here")
+	if files, _ := filepath.Glob(filepath.Join(tmp, "*")); len(files) != 0 {
+		t.Fatalf("left behind: %v", files)
+	}
 }

@@ -31,12 +31,15 @@ type convAgg struct {
 	messages                                  int
 	preview                                   string
 	author                                    inbox.Author
+	author0                                   inbox.Author // as stored before the batch
+	assignee                                  string
+	newIn                                     bool         // an inbound message was stored for the first time
 	before                                    inbox.Triage // for system journal entries
 }
 
 const (
 	sqlFindConv = `SELECT id, kind, state, snooze_until, done_at, negative, neg_source, neg_score, neg_reasons, rating, first_in_at, last_in_at,
-		last_out_at, wait_since, last_activity, needs_reply, messages, preview, author_id, author_handle, author_name, author_url, spam
+		last_out_at, wait_since, last_activity, needs_reply, messages, preview, author_id, author_handle, author_name, author_url, spam, assignee
 		FROM conversations WHERE account_id = ? AND external_id = ?`
 	sqlNewConv = `INSERT INTO conversations (account_id, network, external_id, kind, post_id)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id, external_id) DO NOTHING RETURNING id`
@@ -69,9 +72,9 @@ const (
 
 // ingestStmts are the hot statements of a batch, bound to its transaction.
 type ingestStmts struct {
-	tx                                                                          *sql.Tx
-	indexedUpTo                                                                 int64 // largest message id before this batch
-	findConv, newConv, putMsg, editMsg, deleteMsg, restoreMsg, putPost, saveAgg *sql.Stmt
+	tx                                                                                    *sql.Tx
+	indexedUpTo                                                                           int64 // largest message id before this batch
+	findConv, newConv, putMsg, editMsg, deleteMsg, restoreMsg, putPost, saveAgg, putIdent *sql.Stmt
 }
 
 func (s *Store) prepareIngest(ctx context.Context, tx *sql.Tx) (*ingestStmts, error) {
@@ -87,7 +90,7 @@ func (s *Store) prepareIngest(ctx context.Context, tx *sql.Tx) (*ingestStmts, er
 	}
 	st.findConv, st.newConv, st.putMsg = prep(sqlFindConv), prep(sqlNewConv), prep(sqlPutMsg)
 	st.editMsg, st.putPost, st.saveAgg = prep(sqlEditMsg), prep(sqlPutPost), prep(sqlSaveAgg)
-	st.deleteMsg, st.restoreMsg = prep(sqlDeleteMsg), prep(sqlRestoreMsg)
+	st.deleteMsg, st.restoreMsg, st.putIdent = prep(sqlDeleteMsg), prep(sqlRestoreMsg), prep(sqlPutIdentity)
 	return &st, err
 }
 
@@ -149,6 +152,13 @@ func (s *Store) Ingest(ctx context.Context, accountID int64, b inbox.Batch, now 
 			if err := saveAgg(ctx, tx, st.saveAgg, c, now, due); err != nil {
 				return err
 			}
+			if err := putIdentity(ctx, st, accountID, c); err != nil {
+				return err
+			}
+			if c.newIn && c.assignee != "" && !c.spam {
+				res.ForAssignee = append(res.ForAssignee, inbox.AssignedArrival{ConversationID: c.id, Assignee: c.assignee,
+					From: c.author.Display(), Network: network})
+			}
 			res.Conversations = append(res.Conversations, c.id)
 		}
 		for _, id := range deleted {
@@ -206,7 +216,8 @@ func loadConv(ctx context.Context, st *ingestStmts, accountID int64, network str
 	var neg, needs, spam int
 	err = st.findConv.QueryRowContext(ctx, accountID, it.ConversationID).Scan(&c.id, &c.kind, &state, &c.snoozeUntil, &c.doneAt,
 		&neg, &src, &c.negScore, &c.negReasons, &c.rating, &c.firstIn, &c.lastIn, &c.lastOut, &c.waitSince, &c.last, &needs, &c.messages, &c.preview,
-		&c.author.ID, &c.author.Handle, &c.author.Name, &c.author.URL, &spam)
+		&c.author.ID, &c.author.Handle, &c.author.Name, &c.author.URL, &spam, &c.assignee)
+	c.author0 = c.author
 	if err == sql.ErrNoRows && it.ExistingOnly {
 		return nil, nil
 	}
@@ -283,6 +294,7 @@ func ingestMessage(ctx context.Context, st *ingestStmts, accountID int64, c *con
 		}
 		return nil
 	}
+	c.newIn = true
 	if c.firstIn == 0 || at < c.firstIn {
 		c.firstIn = at
 		if c.author.ID == "" && c.author.Name == "" {

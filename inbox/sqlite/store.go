@@ -132,7 +132,7 @@ func (s *Store) Close() error {
 
 // hotStatements are parsed once when the store opens; preparing them later
 // would wait for the one writer connection while a transaction holds it.
-var hotStatements = []string{sqlFindConv, sqlNewConv, sqlPutMsg, sqlEditMsg, sqlPutPost, sqlSaveAgg}
+var hotStatements = []string{sqlFindConv, sqlNewConv, sqlPutMsg, sqlEditMsg, sqlPutPost, sqlSaveAgg, sqlPutIdentity}
 
 func (s *Store) prepareHot(ctx context.Context) error {
 	s.stmts = map[string]*sql.Stmt{}

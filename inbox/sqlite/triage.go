@@ -253,6 +253,9 @@ func (s *Store) Undo(ctx context.Context, actor string, now time.Time) (inbox.Un
 		if err := s.undoExtras(ctx, tx, grp, now, &u); err != nil {
 			return err
 		}
+		if err := undoLinks(ctx, tx, grp, now); err != nil {
+			return err
+		}
 		_, err = tx.ExecContext(ctx, `UPDATE events SET undone = 1 WHERE grp = ?`, grp)
 		return err
 	})
