@@ -76,8 +76,16 @@ type filterMsg struct {
 
 type searchMsg struct {
 	query string
+	limit int // how many were asked for: an answer to an older ask is dropped
 	rows  []inbox.Conversation
 	more  bool // more conversations match than rows holds
+	err   error
+}
+
+type searchCountMsg struct {
+	query string
+	n     int
+	exact bool
 	err   error
 }
 
@@ -235,21 +243,6 @@ func runFilter(gen int, query string, rows []inbox.Conversation, targets []strin
 			out.matches[c.ID] = unfoldOffsets(displayTarget(c), m.MatchedIndexes)
 		}
 		return out
-	}
-}
-
-// searchPage is how many conversations a search shows.
-const searchPage = 100
-
-func runSearch(ctx context.Context, svc *inbox.Service, q string) tea.Cmd {
-	return func() tea.Msg {
-		// One more than shown, to know whether to say "100+".
-		rows, err := svc.Search(ctx, q, searchPage+1)
-		more := len(rows) > searchPage
-		if more {
-			rows = rows[:searchPage]
-		}
-		return searchMsg{query: q, rows: rows, more: more, err: err}
 	}
 }
 

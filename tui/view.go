@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -48,6 +49,9 @@ func (m *Model) helpLine() string {
 		return ""
 	}
 	keys := m.keys.ShortHelp()
+	if m.searchQuery != "" && m.list.more {
+		keys = append([]key.Binding{m.keys.More}, keys...)
+	}
 	if m.conv != nil {
 		keys = append(keys[:0:0], m.keys.Back, m.keys.Reply, m.keys.Done, m.keys.Snooze, m.keys.Negative, m.keys.Tag, m.keys.Escalate, m.keys.Retry, m.keys.Copy, m.keys.Undo, m.keys.Help)
 	}
