@@ -28,6 +28,10 @@ type listPane struct {
 	waiting        bool // a fresh window is on its way; until it lands a change can be in it
 	pending        int  // moves past the window made while a page was loading
 
+	base      int  // view index of rows[0] (position.go)
+	baseKnown bool // base is measured, not guessed
+	newAbove  int  // rows that arrived above the screen, unseen
+
 	// Rendered rows, so moving the cursor redraws two rows, not all of
 	// them. Dropped whenever the rows, width, styles or minute change.
 	cache    map[rowKey]string
@@ -102,6 +106,7 @@ func (l *listPane) keepVisible() {
 	if l.cursor < l.offset {
 		l.offset = l.cursor
 	}
+	l.clampNew()
 }
 
 // replace installs a freshly loaded window. The cursor stays on the row it
@@ -119,6 +124,7 @@ func (l *listPane) replace(rows []inbox.Conversation, atStart, atEnd bool, keepI
 		}
 	}
 	l.offset = l.cursor - screenLine
+	l.base, l.baseKnown = 0, atStart
 	l.keepVisible()
 }
 
@@ -165,6 +171,7 @@ func (l *listPane) appendRows(rows []inbox.Conversation, atEnd bool) {
 		l.rows = append([]inbox.Conversation(nil), l.rows[extra:]...)
 		l.cursor -= extra
 		l.offset -= extra
+		l.base += extra
 		l.atStart = false
 	}
 	l.keepVisible()
@@ -174,7 +181,11 @@ func (l *listPane) prependRows(rows []inbox.Conversation, atStart bool) {
 	l.rows = append(append([]inbox.Conversation(nil), rows...), l.rows...)
 	l.cursor += len(rows)
 	l.offset += len(rows)
+	l.base -= len(rows)
 	l.atStart = atStart
+	if atStart {
+		l.base, l.baseKnown = 0, true
+	}
 	if extra := len(l.rows) - l.maxRows(); extra > 0 && len(l.rows)-extra-1 > l.cursor+l.height {
 		l.rows = l.rows[:len(l.rows)-extra]
 		l.atEnd = false

@@ -299,7 +299,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.list.static, m.list.matches = false, nil
-		m.list.replace(msg.rows, msg.atStart, msg.atEnd, msg.keepID, msg.fallback)
+		m.list.replaceAt(msg.rows, msg.atStart, msg.atEnd, msg.keepID, msg.fallback, msg.base)
+		return m, nil
+	case positionMsg:
+		m.onPosition(msg)
 		return m, nil
 	case moreMsg:
 		m.list.fetching = false
@@ -496,6 +499,7 @@ func (m *Model) setView(v inbox.View) tea.Cmd {
 	m.marked, m.visual = map[int64]bool{}, false
 	m.searchQuery = ""
 	m.list.rows, m.list.cursor, m.list.offset, m.list.loaded = nil, 0, 0, false
+	m.list.newAbove = 0
 	if m.filterActive() {
 		m.corpus = nil
 		return m.fetchCorpus()

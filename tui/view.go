@@ -55,7 +55,13 @@ func (m *Model) helpLine() string {
 	if m.conv != nil {
 		keys = append(keys[:0:0], m.keys.Back, m.keys.Reply, m.keys.Done, m.keys.Snooze, m.keys.Negative, m.keys.Tag, m.keys.Escalate, m.keys.Retry, m.keys.Copy, m.keys.Undo, m.keys.Help)
 	}
-	return m.help.ShortHelpView(keys)
+	pos := m.positionText()
+	if pos == "" {
+		return m.help.ShortHelpView(keys)
+	}
+	h := m.help // a copy: the hints give the position its room
+	h.SetWidth(max(m.width-lipgloss.Width(pos)-2, 0))
+	return withPosition(h.ShortHelpView(keys), pos, m.width)
 }
 
 func (m *Model) statusView() string {
