@@ -39,7 +39,7 @@ func checkWidth(t *testing.T, d *driver, what string, w, h int) {
 	}
 	for i, l := range lines {
 		// Both the renderer's measure and the widest a terminal may draw.
-		if n, c := ansi.StringWidth(l), cellWidth(l); n > w || (c > w && what == "list") {
+		if n, c := ansi.StringWidth(l), cellWidth(l); n > w || c > w {
 			t.Errorf("%s at %dx%d: line %d is %d wide (%d drawn apart):\n%s", what, w, h, i, n, c, s)
 			return
 		}

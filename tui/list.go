@@ -9,7 +9,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/inbox/sanitize"
 )
 
 // listPane is a virtual list: it holds only a window of the view around the
@@ -204,9 +203,9 @@ func filterTarget(c inbox.Conversation) string {
 // offsets into it are what the row highlights.
 func displayTarget(c inbox.Conversation) string {
 	var b strings.Builder
-	b.WriteString(sanitize.Line(c.Author.Display()))
+	b.WriteString(screenLine(c.Author.Display()))
 	b.WriteByte(' ')
-	b.WriteString(sanitize.Line(c.Preview))
+	b.WriteString(screenLine(c.Preview))
 	for _, t := range c.Tags {
 		b.WriteString(" #")
 		b.WriteString(t)
@@ -347,10 +346,10 @@ func renderRow(rc rowCtx, c inbox.Conversation, width int, k rowKey, match []int
 		addRight(st.Tag, cutCell(tags, 24))
 	}
 	if c.Assignee != "" {
-		addRight(st.Assignee, ansi.Truncate("@"+sanitize.Line(c.Assignee), 14, "…"))
+		addRight(st.Assignee, ansi.Truncate("@"+screenLine(c.Assignee), 14, "…"))
 	}
 	if c.Escalated() {
-		addRight(st.Escalated, cutCell("↑"+sanitize.Line(c.EscDest), 12))
+		addRight(st.Escalated, cutCell("↑"+screenLine(c.EscDest), 12))
 	}
 	if c.State == inbox.StateSnoozed {
 		addRight(st.Age, "z "+until(c.SnoozeUntil, rc.now))
@@ -368,7 +367,7 @@ func renderRow(rc rowCtx, c inbox.Conversation, width int, k rowKey, match []int
 		addRight(st.Age, pad(age(ageT, rc.now), 6))
 	}
 	used := 2 + 2 + 3 + kindW
-	author := sanitize.Line(c.Author.Display())
+	author := screenLine(c.Author.Display())
 	previewW := width - used - authorW - 1 - rightW
 	if previewW < 10 {
 		// Narrow terminal: drop the right-hand extras but keep the age.
@@ -378,7 +377,7 @@ func renderRow(rc rowCtx, c inbox.Conversation, width int, k rowKey, match []int
 	}
 	b.WriteString(highlight(pad(author, authorW), match, 0, paint, st.Author, st.Match))
 	b.WriteString(paint(st.Row, " "))
-	preview := sanitize.Line(c.Preview)
+	preview := screenLine(c.Preview)
 	b.WriteString(highlight(pad(preview, previewW), match, len(author)+1, paint, st.Preview, st.Match))
 	for _, r := range right {
 		b.WriteString(paint(st.Row, " "))
