@@ -94,16 +94,39 @@ func measurePosition(ctx context.Context, svc *inbox.Service, req int, v inbox.V
 }
 
 // remeasure is the command applyChanges adds when the window stays as it
-// is: rows may still have arrived above it, out of sight.
+// is: rows may still have arrived above it, out of sight, or left from
+// there. The count walks the view's index up to the cursor, so it is asked
+// only when a change can have moved rows above the window.
 func (m *Model) remeasure(p pendingChanges, s stale) tea.Cmd {
-	if s.list || m.list.static || m.list.atStart || len(p.placed) == 0 {
-		return nil // reloaded anyway, or nothing can be above the window
+	if s.list || m.list.static || m.list.atStart || !m.list.aboveChanged(p.placed, m.view, m.network) {
+		return nil // reloaded anyway, or nothing above the window moved
 	}
 	c, ok := m.list.selected()
 	if !ok {
 		return nil
 	}
 	return measurePosition(m.ctx, m.svc, m.req, m.view, m.network, c)
+}
+
+// aboveChanged says whether a change can alter how many rows sort above
+// the window: a conversation of the view now sorts above it, or one left
+// the view (it may have been there). One that sorts below the window, or
+// in it (the window is reloaded for that), moves nothing above.
+func (l *listPane) aboveChanged(placed map[int64]inbox.Placement, v inbox.View, network string) bool {
+	if len(l.rows) == 0 {
+		return false
+	}
+	first := l.rows[0]
+	for _, p := range placed {
+		if network != "" && p.Network != network {
+			continue // never in this view
+		}
+		key, in := p.Keys[v]
+		if !in || key < first.Key || (key == first.Key && p.ID < first.ID) {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *Model) onPosition(msg positionMsg) {

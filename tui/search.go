@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -18,6 +19,11 @@ const searchPage = 100
 // count is exact, past it the header says "20,000+"-like lower bounds.
 const searchCountHits = 20000
 
+// searchRecount is the least time between two counts of one search while
+// changes come in: the count reads up to searchCountHits hits (tens of
+// milliseconds), the rows are re-read at every change.
+const searchRecount = 10 * time.Second
+
 // searchResults is what the list knows about the search it shows besides
 // the rows: how many it asked for and how many match in all.
 type searchResults struct {
@@ -25,18 +31,25 @@ type searchResults struct {
 	count   int  // conversations that match (a lower bound unless exact)
 	exact   bool // count is the real count
 	counted bool // the count has come back
+	countAt time.Time
 }
 
 // startSearch shows the first page of a new search and counts its matches.
 func (m *Model) startSearch(q string) tea.Cmd {
 	m.searchQuery = q
-	m.results = searchResults{limit: searchPage}
+	m.results = searchResults{limit: searchPage, countAt: m.gate.clock()}
 	return tea.Batch(runSearch(m.ctx, m.svc, q, m.results.limit), countSearch(m.ctx, m.svc, q))
 }
 
-// rerunSearch re-reads the results shown after a change, as many as shown.
+// rerunSearch re-reads the results shown after a change, as many as shown,
+// and now and then the count.
 func (m *Model) rerunSearch() tea.Cmd {
-	return tea.Batch(runSearch(m.ctx, m.svc, m.searchQuery, m.results.limit), countSearch(m.ctx, m.svc, m.searchQuery))
+	rows := runSearch(m.ctx, m.svc, m.searchQuery, m.results.limit)
+	if now := m.gate.clock(); now.Sub(m.results.countAt) >= searchRecount {
+		m.results.countAt = now
+		return tea.Batch(rows, countSearch(m.ctx, m.svc, m.searchQuery))
+	}
+	return rows
 }
 
 // moreResults asks for the next page of search results: the search runs
