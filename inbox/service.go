@@ -299,6 +299,23 @@ func (s *Service) Search(ctx context.Context, query string, limit int) ([]Conver
 	return s.store.Search(ctx, query, limit)
 }
 
+// SearchCount counts the conversations a search matches; past limit
+// matching messages it gives a lower bound (exact false).
+func (s *Service) SearchCount(ctx context.Context, query string, limit int) (int, bool, error) {
+	if strings.TrimSpace(query) == "" {
+		return 0, true, nil
+	}
+	return s.store.SearchCount(ctx, query, limit)
+}
+
+// Position is how many rows of the page's view sort before at.
+func (s *Service) Position(ctx context.Context, p Page, at Cursor) (int, error) {
+	if p.Manager == "" {
+		p.Manager = ManagerOf(ctx)
+	}
+	return s.store.Position(ctx, p, at)
+}
+
 // Tags lists every tag in use, for the tag picker.
 func (s *Service) Tags(ctx context.Context) ([]string, error) { return s.store.Tags(ctx) }
 

@@ -50,6 +50,11 @@ type Store interface {
 	// TeamCounts sizes the team views (Mine as manager sees it).
 	TeamCounts(ctx context.Context, manager, network string) (Counts, error)
 	Search(ctx context.Context, query string, limit int) ([]Conversation, error)
+	// SearchCount counts the conversations a search matches, exactly when
+	// no more than limit messages (and notes) match.
+	SearchCount(ctx context.Context, query string, limit int) (n int, exact bool, err error)
+	// Position counts the rows of p's view (network, manager) before at.
+	Position(ctx context.Context, p Page, at Cursor) (int, error)
 	Tags(ctx context.Context) ([]string, error)
 
 	// Apply runs a triage change on each conversation as one journal group.

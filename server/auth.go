@@ -15,6 +15,9 @@ import (
 type allowed struct {
 	key  gossh.PublicKey
 	name string
+	// guessed: nobody chose the name — no [serve] names entry and the
+	// key's comment is missing or ssh-keygen's default user@host.
+	guessed bool
 }
 
 // readAllowList parses an authorized_keys file. The key's comment names the
@@ -38,26 +41,35 @@ func readAllowList(path string, names map[string]string) ([]allowed, error) {
 			return nil, fmt.Errorf("%s:%d: not a public key: %v", path, n, err)
 		}
 		name := names[gossh.FingerprintSHA256(key)]
+		guessed := false
 		if name == "" {
 			name = strings.TrimSpace(comment)
+			guessed = defaultComment(name)
 		}
 		if name == "" {
-			name = "manager-" + gossh.FingerprintSHA256(key)[7:15]
+			name, guessed = "manager-"+gossh.FingerprintSHA256(key)[7:15], true
 		}
-		out = append(out, allowed{key: key, name: name})
+		out = append(out, allowed{key: key, name: name, guessed: guessed})
 	}
 	return out, sc.Err()
 }
 
-// lookup returns the manager a key belongs to.
-func lookup(list []allowed, key gossh.PublicKey) (string, bool) {
+// defaultComment: ssh-keygen's own comment, user@host, which names a
+// machine account rather than the manager the team knows.
+func defaultComment(c string) bool {
+	user, host, ok := strings.Cut(c, "@")
+	return ok && user != "" && host != "" && !strings.ContainsAny(c, " \t") && !strings.Contains(host, "@")
+}
+
+// lookup returns the allow-list entry of a key.
+func lookup(list []allowed, key gossh.PublicKey) (allowed, bool) {
 	kb := key.Marshal()
 	for _, a := range list {
 		if bytes.Equal(a.key.Marshal(), kb) {
-			return a.name, true
+			return a, true
 		}
 	}
-	return "", false
+	return allowed{}, false
 }
 
 // Managers lists the names on the allow-list, in file order, once each:

@@ -44,6 +44,7 @@ type Config struct {
 
 type (
 	userKey     struct{}
+	guessedKey  struct{} // the name came from no one's choice (see allowed)
 	fpKey       struct{}
 	farewellKey struct{}
 )
@@ -167,12 +168,13 @@ func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
 		s.log.Error("allow-list", "err", err)
 		return false
 	}
-	name, ok := lookup(list, key)
+	a, ok := lookup(list, key)
 	if !ok {
 		s.log.Warn("refused", "reason", "key not allowed", "fingerprint", fp, "remote", remote)
 		return false
 	}
-	ctx.SetValue(userKey{}, name)
+	ctx.SetValue(userKey{}, a.name)
+	ctx.SetValue(guessedKey{}, a.guessed)
 	ctx.SetValue(fpKey{}, fp)
 	return true
 }
@@ -265,6 +267,11 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	}
 	opt := s.cfg.TUI
 	opt.User = user
+	if guessed, _ := sess.Context().Value(guessedKey{}).(bool); guessed {
+		// Every action and signature carries this name: say where a real
+		// one is set, as the local first run does.
+		opt.UserNote = "you are " + user + " · set in [serve] names"
+	}
 	// Everyone who may log in can be given a conversation; the list is
 	// re-read per session like the allow-list itself.
 	opt.Managers = append(slices.Clip(opt.Managers), Managers(s.cfg.AuthorizedKeys, s.cfg.Names)...)

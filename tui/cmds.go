@@ -28,6 +28,7 @@ type windowMsg struct {
 	atStart, atEnd bool
 	keepID         int64
 	fallback       int
+	base           int // view index of rows[0]; -1: not known
 	err            error
 }
 
@@ -76,8 +77,16 @@ type filterMsg struct {
 
 type searchMsg struct {
 	query string
+	limit int // how many were asked for: an answer to an older ask is dropped
 	rows  []inbox.Conversation
 	more  bool // more conversations match than rows holds
+	err   error
+}
+
+type searchCountMsg struct {
+	query string
+	n     int
+	exact bool
 	err   error
 }
 
@@ -154,12 +163,15 @@ func tick() tea.Cmd {
 // with last set the bottom.
 func loadWindow(ctx context.Context, svc *inbox.Service, req int, v inbox.View, network string, anchor *inbox.Cursor, last bool, above, below int, keepID int64) tea.Cmd {
 	return func() tea.Msg {
-		m := windowMsg{req: req, keepID: keepID}
+		m := windowMsg{req: req, keepID: keepID, base: -1}
 		switch {
 		case last:
 			rows, err := svc.List(ctx, inbox.Page{View: v, Network: network, Before: true, Limit: below})
 			m.rows, m.err, m.atEnd, m.atStart = rows, err, true, len(rows) < below
 			m.fallback = len(rows) - 1
+			if counts, err := svc.Counts(ctx, network); err == nil && !m.atStart {
+				m.base = max(counts[v]-len(rows), 0) // maintained counters: no scan
+			}
 		case anchor == nil:
 			rows, err := svc.List(ctx, inbox.Page{View: v, Network: network, Limit: below})
 			m.rows, m.err, m.atStart, m.atEnd = rows, err, true, len(rows) < below
@@ -174,6 +186,11 @@ func loadWindow(ctx context.Context, svc *inbox.Service, req int, v inbox.View, 
 			down, err := svc.List(ctx, inbox.Page{View: v, Network: network, Anchor: from, Limit: below})
 			m.rows, m.err = append(up, down...), err
 			m.atStart, m.atEnd, m.fallback = len(up) < above, len(down) < below, len(up)
+			if !m.atStart && err == nil {
+				if n, err := svc.Position(ctx, inbox.Page{View: v, Network: network}, *anchor); err == nil {
+					m.base = max(n-len(up), 0)
+				}
+			}
 		}
 		return m
 	}
@@ -245,21 +262,6 @@ func runFilter(gen int, query string, rows []inbox.Conversation, targets []strin
 			out.matches[c.ID] = unfoldOffsets(displayTarget(c), m.MatchedIndexes)
 		}
 		return out
-	}
-}
-
-// searchPage is how many conversations a search shows.
-const searchPage = 100
-
-func runSearch(ctx context.Context, svc *inbox.Service, q string) tea.Cmd {
-	return func() tea.Msg {
-		// One more than shown, to know whether to say "100+".
-		rows, err := svc.Search(ctx, q, searchPage+1)
-		more := len(rows) > searchPage
-		if more {
-			rows = rows[:searchPage]
-		}
-		return searchMsg{query: q, rows: rows, more: more, err: err}
 	}
 }
 

@@ -78,11 +78,11 @@ func (c *convPane) permalink() string {
 	}
 	for i := len(c.thread.Messages) - 1; i >= 0; i-- {
 		if p := c.thread.Messages[i].Permalink; p != "" {
-			return sanitize.Line(p)
+			return screenLine(p)
 		}
 	}
 	if c.thread.Post != nil {
-		return sanitize.Line(c.thread.Post.Permalink)
+		return screenLine(c.thread.Post.Permalink)
 	}
 	return ""
 }
@@ -99,9 +99,9 @@ func (c *convPane) render(st *Styles, now time.Time) {
 	var b strings.Builder
 
 	head := []string{st.Network.Render(networkBadge(cv.Network)), st.Kind.Render(kindLabel(cv)),
-		st.Title.Render(sanitize.Line(cv.Author.Display()))}
+		st.Title.Render(nameCut(cv.Author.Display(), w))}
 	if cv.Author.Handle != "" && cv.Author.Handle != cv.Author.Name {
-		head = append(head, st.Meta.Render(sanitize.Line(cv.Author.Handle)))
+		head = append(head, st.Meta.Render(nameCut(cv.Author.Handle, w)))
 	}
 	if cv.Rating > 0 {
 		head = append(head, st.Stars.Render(stars(cv.Rating)))
@@ -133,29 +133,29 @@ func (c *convPane) render(st *Styles, now time.Time) {
 		}
 		reason := "negative (" + src + ")"
 		if cv.NegSource == inbox.NegAuto && len(cv.NegReasons) > 0 {
-			reason = "negative (auto: " + sanitize.Line(strings.Join(cv.NegReasons, ", ")) + ")"
+			reason = "negative (auto: " + screenLine(strings.Join(cv.NegReasons, ", ")) + ")"
 		} else if cv.NegSource == inbox.NegAuto && cv.Rating > 0 && cv.Rating <= 2 {
 			reason = fmt.Sprintf("negative (auto: %d-star rating)", cv.Rating)
 		}
 		marks = append(marks, st.Negative.Render("! "+reason))
 	}
 	if cv.Assignee != "" {
-		marks = append(marks, st.Assignee.Render("@ assigned to "+sanitize.Line(cv.Assignee)))
+		marks = append(marks, st.Assignee.Render("@ assigned to "+screenLine(cv.Assignee)))
 	}
 	if len(cv.Tags) > 0 {
 		marks = append(marks, st.Tag.Render("#"+strings.Join(cv.Tags, " #")))
 	}
 	if cv.Escalated() {
-		e := "↑ escalated to " + sanitize.Line(cv.EscDest)
+		e := "↑ escalated to " + screenLine(cv.EscDest)
 		if cv.EscNote != "" {
-			e += ": " + sanitize.Line(cv.EscNote)
+			e += ": " + screenLine(cv.EscNote)
 		}
 		marks = append(marks, st.Escalated.Render(e+" ("+ago(cv.EscAt, now)+")"))
 	}
 	if len(marks) > 0 {
 		b.WriteString(wrap.Render(strings.Join(marks, "   ")) + "\n")
 	}
-	b.WriteString(st.Faint.Render(sanitize.Line(th.Account.Label)) + "\n")
+	b.WriteString(st.Faint.Render(screenLine(th.Account.Label)) + "\n")
 	if line := presenceLine(c.others); line != "" {
 		b.WriteString(st.Escalated.Render(line) + "\n")
 	}
@@ -163,10 +163,10 @@ func (c *convPane) render(st *Styles, now time.Time) {
 
 	if th.Post != nil {
 		p := th.Post
-		meta := st.Meta.Render("on the post by " + sanitize.Line(p.Author.Display()) + " · " + ago(p.CreatedAt, now))
-		body := sanitize.Text(p.Text)
+		meta := st.Meta.Render("on the post by " + screenLine(p.Author.Display()) + " · " + ago(p.CreatedAt, now))
+		body := screenText(p.Text)
 		if p.Permalink != "" {
-			body += "\n" + st.Link.Render(sanitize.Line(p.Permalink))
+			body += "\n" + st.Link.Render(screenLine(p.Permalink))
 		}
 		b.WriteString(st.Context.Width(w).Render(meta+"\n"+body) + "\n\n")
 	}
@@ -189,7 +189,7 @@ func (c *convPane) render(st *Styles, now time.Time) {
 		case inbox.DeliverySent:
 			b.WriteString(st.Sent.Render(line+": done") + "\n")
 		case inbox.DeliveryFailed:
-			b.WriteString(st.Failed.Render(line+" failed: "+sanitize.Line(a.LastError)) + "\n")
+			b.WriteString(st.Failed.Render(line+" failed: "+screenLine(a.LastError)) + "\n")
 		default:
 			b.WriteString(st.Queued.Render(line+": "+string(a.Status)) + "\n")
 		}
@@ -199,15 +199,20 @@ func (c *convPane) render(st *Styles, now time.Time) {
 	}
 	// Others' drafts are shown, never loaded into this manager's composer.
 	for _, d := range th.OthersDrafts(c.user) {
-		owner := sanitize.Line(d.Owner) + "'s"
+		owner := screenLine(d.Owner) + "'s"
 		if d.Owner == "" {
 			owner = "an"
 		}
 		b.WriteString(st.Faint.Render(wrap.Render("✎ "+owner+" unsent draft, "+ago(d.UpdatedAt, now)+" (read-only):")) + "\n")
-		b.WriteString(st.Faint.Width(w).PaddingLeft(2).Render(sanitize.Text(d.Body)) + "\n")
+		b.WriteString(st.Faint.Width(w).PaddingLeft(2).Render(screenText(d.Body)) + "\n")
 	}
 	c.vp.SetContent(b.String())
 }
+
+// nameCut keeps a name or handle to half the width (at least 20 cells),
+// so a 200-character name does not push the time and state off the line
+// or take over the header.
+func nameCut(s string, w int) string { return cutCell(screenLine(s), max(w/2, 20)) }
 
 func (c *convPane) renderMessage(st *Styles, m inbox.Message, w int, now time.Time) string {
 	wrap := lipgloss.NewStyle().Width(w)
@@ -215,15 +220,15 @@ func (c *convPane) renderMessage(st *Styles, m inbox.Message, w int, now time.Ti
 	textStyle := st.Inbound
 	if m.Direction == inbox.Out {
 		textStyle = st.Outbound
-		who := "↳ " + sanitize.Line(m.Author.Display())
+		who := "↳ " + nameCut(m.Author.Display(), w)
 		if m.Author.Display() == "" {
 			who = "↳ brand"
 		}
 		head = append(head, st.Title.Render(who))
 	} else {
-		head = append(head, st.Author.Render(sanitize.Line(m.Author.Display())))
+		head = append(head, st.Author.Render(nameCut(m.Author.Display(), w)))
 		if m.Author.Handle != "" && m.Author.Handle != m.Author.Name {
-			head = append(head, st.Meta.Render(sanitize.Line(m.Author.Handle)))
+			head = append(head, st.Meta.Render(nameCut(m.Author.Handle, w)))
 		}
 	}
 	head = append(head, st.Meta.Render(ago(m.CreatedAt, now)))
@@ -244,13 +249,13 @@ func (c *convPane) renderMessage(st *Styles, m inbox.Message, w int, now time.Ti
 				s = fmt.Sprintf("… sending in %ds — u takes it back", int(m.HoldUntil.Sub(now).Seconds()+0.999))
 			}
 			if m.Error != "" {
-				s += " (last try: " + sanitize.Line(m.Error) + ")"
+				s += " (last try: " + screenLine(m.Error) + ")"
 			}
 			head = append(head, st.Queued.Render(s))
 		case inbox.DeliverySent:
 			head = append(head, st.Sent.Render("✓ sent"))
 		case inbox.DeliveryFailed:
-			head = append(head, st.Failed.Render("✗ failed: "+sanitize.Line(m.Error)+" — R to retry"))
+			head = append(head, st.Failed.Render("✗ failed: "+screenLine(m.Error)+" — R to retry"))
 		}
 	}
 	var b strings.Builder
@@ -258,11 +263,11 @@ func (c *convPane) renderMessage(st *Styles, m inbox.Message, w int, now time.Ti
 	if m.Deleted() {
 		textStyle = textStyle.Strikethrough(true)
 	}
-	if text := sanitize.Text(m.Text); text != "" {
+	if text := screenText(m.Text); text != "" {
 		b.WriteString(textStyle.Width(w).PaddingLeft(2).Render(text) + "\n")
 	}
 	if m.Edited() && m.PreviousText != "" {
-		b.WriteString(st.Faint.Width(w).PaddingLeft(2).Render("was: "+firstLineOf(sanitize.Text(m.PreviousText))) + "\n")
+		b.WriteString(st.Faint.Width(w).PaddingLeft(2).Render("was: "+firstLineOf(screenText(m.PreviousText))) + "\n")
 	}
 	for _, a := range m.Attachments {
 		b.WriteString(attachmentLine(st, a, w) + "\n")
@@ -271,14 +276,14 @@ func (c *convPane) renderMessage(st *Styles, m inbox.Message, w int, now time.Ti
 		b.WriteString(pollLines(st, *m.Poll, w, now))
 	}
 	if m.Permalink != "" {
-		b.WriteString(lipgloss.NewStyle().PaddingLeft(2).Render(st.Link.Render(ansiCut(sanitize.Line(m.Permalink), w-2))) + "\n")
+		b.WriteString(lipgloss.NewStyle().PaddingLeft(2).Render(st.Link.Render(ansiCut(screenLine(m.Permalink), w-2))) + "\n")
 	}
 	return b.String()
 }
 
 func (c *convPane) view(st *Styles) string {
 	if c.err != nil {
-		return st.Err.Render("Could not open this conversation: "+sanitize.Line(c.err.Error())) + "\n" + st.Dim.Render("esc to go back")
+		return st.Err.Render("Could not open this conversation: "+screenLine(c.err.Error())) + "\n" + st.Dim.Render("esc to go back")
 	}
 	if c.thread == nil {
 		return st.Dim.Render("Loading…")
@@ -297,7 +302,7 @@ func presenceLine(others []inbox.Viewer) string {
 	}
 	var names []string
 	for _, v := range others {
-		n := sanitize.Line(v.User)
+		n := screenLine(v.User)
 		if v.Composing {
 			n += " (replying)"
 		}
@@ -346,12 +351,12 @@ func firstLineOf(s string) string {
 // description, and its URL as a terminal hyperlink when the URL is a plain
 // web address (remote text never becomes a link target unchecked).
 func attachmentLine(st *Styles, a inbox.Attachment, w int) string {
-	line := "📎 " + sanitize.Line(string(a.Kind))
+	line := "📎 " + screenLine(string(a.Kind))
 	if a.Width > 0 && a.Height > 0 {
 		line += fmt.Sprintf(" %d×%d", a.Width, a.Height)
 	}
 	if a.Description != "" {
-		line += ": " + firstLineOf(sanitize.Text(a.Description))
+		line += ": " + firstLineOf(screenText(a.Description))
 	}
 	out := lipgloss.NewStyle().PaddingLeft(2).Render(ansiCut(line, w-2))
 	raw := a.URL
@@ -361,7 +366,7 @@ func attachmentLine(st *Styles, a inbox.Attachment, w int) string {
 	if raw == "" {
 		return out
 	}
-	shown := ansiCut(sanitize.Line(raw), w-4)
+	shown := ansiCut(screenLine(raw), w-4)
 	if link, ok := safeLink(raw); ok {
 		return out + "\n" + lipgloss.NewStyle().PaddingLeft(4).Render(st.Link.Hyperlink(link).Render(shown))
 	}
@@ -390,7 +395,7 @@ func pollLines(st *Styles, p inbox.Poll, w int, now time.Time) string {
 	}
 	var b strings.Builder
 	for _, o := range p.Options {
-		line := "◦ " + sanitize.Line(o.Title)
+		line := "◦ " + screenLine(o.Title)
 		switch {
 		case p.CountsHidden:
 		case total > 0:

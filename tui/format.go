@@ -9,6 +9,7 @@ import (
 	"github.com/rivo/uniseg"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/inbox/sanitize"
 )
 
 // networkBadge is the short column label of a network.
@@ -103,21 +104,85 @@ func until(t, now time.Time) string {
 	return t.Format("Mon 2 Jan 15:04")
 }
 
-// clusterWidth is how wide any terminal may draw one grapheme cluster.
-// x/ansi (the renderer's measure) counts an emoji sequence — skin tone,
-// ZWJ family, flag — as one wide cell, but tmux and older terminals draw
-// each part; taking the larger keeps the right-hand columns on screen in
-// both, at the cost of a little slack in the terminals that join them.
+// clusterWidth is how wide the renderer may count one grapheme cluster:
+// Bubble Tea measures per code point (wcwidth) unless the terminal says it
+// joins clusters (mode 2027), when it measures the cluster. Taking the
+// larger keeps the right-hand columns on screen either way. Text reaches
+// here through screenText, which has already taken apart the emoji
+// sequences on which the two (and tmux) disagree most.
 func clusterWidth(c string) int {
-	w := ansi.StringWidth(c)
-	if len(c) <= 4 { // one rune
-		return w
+	if len(c) == 1 {
+		return ansi.StringWidth(c)
 	}
-	sum := 0
-	for _, r := range c {
-		sum += uniseg.StringWidth(string(r))
+	return max(ansi.WcWidth.StringWidth(c), ansi.GraphemeWidth.StringWidth(c))
+}
+
+// screenText is remote text made safe to show (sanitize.Text) and made
+// measurable: terminals, tmux and the renderer disagree on the width of
+// emoji sequences — 👍🏿 is 2 cells or 4, 👨‍👩‍👧‍👦 is 2 or 8, ❤️ is 1 or 2 —
+// and where they disagree, the columns after one shift and the row's age
+// falls off the screen. So skin-tone modifiers, variation selectors and
+// tag characters are dropped, and a ZWJ sequence shows its parts side by
+// side (👨👩👧👦; a narrow part such as ♀ is dropped with its joiner), on
+// which everyone agrees. Only the screen changes: stored text, replies and
+// exports keep every code point.
+func screenText(s string) string { return plainEmoji(sanitize.Text(s)) }
+
+// screenLine is screenText on one line (sanitize.Line).
+func screenLine(s string) string { return plainEmoji(sanitize.Line(s)) }
+
+func plainEmoji(s string) string {
+	if !hasEmojiSequence(s) {
+		return s
 	}
-	return max(w, sum)
+	var b strings.Builder
+	b.Grow(len(s))
+	var prev rune
+	joined := false // the last rune kept followed a dropped joiner
+	for _, r := range s {
+		switch {
+		case isEmojiModifier(r):
+			continue
+		case r == '\u200d' && pictographic(prev):
+			joined = true
+			continue
+		}
+		if joined {
+			joined = false
+			if ansi.StringWidth(string(r)) < 2 {
+				continue // ♀, ♂, ⚕ only qualified the emoji before
+			}
+		}
+		b.WriteRune(r)
+		prev = r
+	}
+	return b.String()
+}
+
+func hasEmojiSequence(s string) bool {
+	for _, r := range s {
+		if r == '\u200d' || isEmojiModifier(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// isEmojiModifier: skin tones, variation selectors 15/16, tag characters.
+func isEmojiModifier(r rune) bool {
+	return (r >= 0x1F3FB && r <= 0x1F3FF) || r == 0xFE0E || r == 0xFE0F || (r >= 0xE0020 && r <= 0xE007F)
+}
+
+// pictographic is a rough Extended_Pictographic: the blocks emoji come
+// from. A joiner after anything else (Indic, Arabic) is left alone.
+func pictographic(r rune) bool {
+	switch {
+	case r >= 0x1F000 && r <= 0x1FAFF, r >= 0x2600 && r <= 0x27BF, r >= 0x2B00 && r <= 0x2BFF,
+		r >= 0x2190 && r <= 0x23FF, r >= 0x25A0 && r <= 0x25FF, r == 0xA9, r == 0xAE, r == 0x203C, r == 0x2049,
+		r == 0x2122, r == 0x2139, r == 0x3030, r == 0x303D, r == 0x3297, r == 0x3299:
+		return true
+	}
+	return false
 }
 
 // cellWidth is the conservative display width of plain text.

@@ -98,20 +98,3 @@ func (m *Model) headerRight(f headerFit) string {
 	}
 	return s
 }
-
-// searchCountText is the number of search results shown in the header.
-// Past searchPage it says "100+": the first hundred are shown, and more
-// words narrow the search.
-func (m *Model) searchCountText() string {
-	if m.list.more {
-		return fmt.Sprintf("%d+", len(m.list.rows))
-	}
-	return fmt.Sprint(len(m.list.rows))
-}
-
-func (m *Model) searchHint() string {
-	if m.list.more {
-		return "  (more words narrow it; esc to leave)"
-	}
-	return "  (esc to leave)"
-}

@@ -22,6 +22,7 @@ type KeyMap struct {
 	View7, View8, View9                                          key.Binding
 	Assign, Note, Activity, Profile                              key.Binding
 	View0, Spam, Replies                                         key.Binding
+	More                                                         key.Binding
 
 	// composer
 	Send, Editor, Saved, Discard, CloseComposer key.Binding
@@ -76,6 +77,7 @@ func DefaultKeyMap() KeyMap {
 		ClearSel: bind("esc", "clear selection", "esc"),
 		Filter:   bind("/", "filter view", "/"),
 		Search:   bind("s", "full-text search", "s"),
+		More:     bind("+", "more search results", "+"),
 		Command:  bind(":", "command", ":"),
 		Retry:    bind("R", "retry failed send", "R"),
 		Copy:     bind("y", "copy permalink", "y"),
@@ -102,7 +104,7 @@ func (k *KeyMap) actions() map[string]*key.Binding {
 		"assign": &k.Assign, "note": &k.Note, "activity": &k.Activity, "profile": &k.Profile,
 		"network": &k.Network, "reply": &k.Reply, "negative": &k.Negative, "tag": &k.Tag, "escalate": &k.Escalate,
 		"snooze": &k.Snooze, "done": &k.Done, "reopen": &k.Reopen, "undo": &k.Undo, "select": &k.Select,
-		"visual": &k.Visual, "filter": &k.Filter, "search": &k.Search, "command": &k.Command, "retry": &k.Retry,
+		"visual": &k.Visual, "filter": &k.Filter, "search": &k.Search, "more_results": &k.More, "command": &k.Command, "retry": &k.Retry,
 		"copy": &k.Copy, "refresh": &k.Refresh, "moderate": &k.Moderate, "stats": &k.Stats, "send": &k.Send, "editor": &k.Editor, "saved_replies": &k.Saved,
 		"discard_draft": &k.Discard,
 	}
@@ -185,7 +187,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.Open, k.Back},
 		{k.NextView, k.PrevView, k.View1, k.View2, k.View3, k.View4, k.View5, k.View6, k.View7, k.View8, k.View9, k.View0, k.Network},
 		{k.Reply, k.Negative, k.Tag, k.Escalate, k.Assign, k.Note, k.Activity, k.Profile, k.Snooze, k.Done, k.Reopen, k.Spam, k.Undo, k.Retry, k.Moderate},
-		{k.Select, k.Visual, k.ClearSel, k.Filter, k.Search, k.Command, k.Copy, k.Refresh, k.Stats, k.Replies, k.Help, k.Quit},
+		{k.Select, k.Visual, k.ClearSel, k.Filter, k.Search, k.More, k.Command, k.Copy, k.Refresh, k.Stats, k.Replies, k.Help, k.Quit},
 		{k.Send, k.Editor, k.Saved, k.Discard, k.CloseComposer},
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/inbox/sanitize"
 )
 
 // listPane is a virtual list: it holds only a window of the view around the
@@ -27,6 +26,10 @@ type listPane struct {
 	loaded         bool
 	waiting        bool // a fresh window is on its way; until it lands a change can be in it
 	pending        int  // moves past the window made while a page was loading
+
+	base      int  // view index of rows[0] (position.go)
+	baseKnown bool // base is measured, not guessed
+	newAbove  int  // rows that arrived above the screen, unseen
 
 	// Rendered rows, so moving the cursor redraws two rows, not all of
 	// them. Dropped whenever the rows, width, styles or minute change.
@@ -102,6 +105,7 @@ func (l *listPane) keepVisible() {
 	if l.cursor < l.offset {
 		l.offset = l.cursor
 	}
+	l.clampNew()
 }
 
 // replace installs a freshly loaded window. The cursor stays on the row it
@@ -119,6 +123,7 @@ func (l *listPane) replace(rows []inbox.Conversation, atStart, atEnd bool, keepI
 		}
 	}
 	l.offset = l.cursor - screenLine
+	l.base, l.baseKnown = 0, atStart
 	l.keepVisible()
 }
 
@@ -165,6 +170,7 @@ func (l *listPane) appendRows(rows []inbox.Conversation, atEnd bool) {
 		l.rows = append([]inbox.Conversation(nil), l.rows[extra:]...)
 		l.cursor -= extra
 		l.offset -= extra
+		l.base += extra
 		l.atStart = false
 	}
 	l.keepVisible()
@@ -174,7 +180,11 @@ func (l *listPane) prependRows(rows []inbox.Conversation, atStart bool) {
 	l.rows = append(append([]inbox.Conversation(nil), rows...), l.rows...)
 	l.cursor += len(rows)
 	l.offset += len(rows)
+	l.base -= len(rows)
 	l.atStart = atStart
+	if atStart {
+		l.base, l.baseKnown = 0, true
+	}
 	if extra := len(l.rows) - l.maxRows(); extra > 0 && len(l.rows)-extra-1 > l.cursor+l.height {
 		l.rows = l.rows[:len(l.rows)-extra]
 		l.atEnd = false
@@ -193,9 +203,9 @@ func filterTarget(c inbox.Conversation) string {
 // offsets into it are what the row highlights.
 func displayTarget(c inbox.Conversation) string {
 	var b strings.Builder
-	b.WriteString(sanitize.Line(c.Author.Display()))
+	b.WriteString(screenLine(c.Author.Display()))
 	b.WriteByte(' ')
-	b.WriteString(sanitize.Line(c.Preview))
+	b.WriteString(screenLine(c.Preview))
 	for _, t := range c.Tags {
 		b.WriteString(" #")
 		b.WriteString(t)
@@ -336,10 +346,10 @@ func renderRow(rc rowCtx, c inbox.Conversation, width int, k rowKey, match []int
 		addRight(st.Tag, cutCell(tags, 24))
 	}
 	if c.Assignee != "" {
-		addRight(st.Assignee, ansi.Truncate("@"+sanitize.Line(c.Assignee), 14, "…"))
+		addRight(st.Assignee, ansi.Truncate("@"+screenLine(c.Assignee), 14, "…"))
 	}
 	if c.Escalated() {
-		addRight(st.Escalated, cutCell("↑"+sanitize.Line(c.EscDest), 12))
+		addRight(st.Escalated, cutCell("↑"+screenLine(c.EscDest), 12))
 	}
 	if c.State == inbox.StateSnoozed {
 		addRight(st.Age, "z "+until(c.SnoozeUntil, rc.now))
@@ -357,7 +367,7 @@ func renderRow(rc rowCtx, c inbox.Conversation, width int, k rowKey, match []int
 		addRight(st.Age, pad(age(ageT, rc.now), 6))
 	}
 	used := 2 + 2 + 3 + kindW
-	author := sanitize.Line(c.Author.Display())
+	author := screenLine(c.Author.Display())
 	previewW := width - used - authorW - 1 - rightW
 	if previewW < 10 {
 		// Narrow terminal: drop the right-hand extras but keep the age.
@@ -367,7 +377,7 @@ func renderRow(rc rowCtx, c inbox.Conversation, width int, k rowKey, match []int
 	}
 	b.WriteString(highlight(pad(author, authorW), match, 0, paint, st.Author, st.Match))
 	b.WriteString(paint(st.Row, " "))
-	preview := sanitize.Line(c.Preview)
+	preview := screenLine(c.Preview)
 	b.WriteString(highlight(pad(preview, previewW), match, len(author)+1, paint, st.Preview, st.Match))
 	for _, r := range right {
 		b.WriteString(paint(st.Row, " "))

@@ -80,6 +80,7 @@ type Model struct {
 	corpusLoading bool
 	filterGen     int
 	searchQuery   string // non-empty: the list shows search results
+	results       searchResults
 
 	viewers  []inbox.Viewer // other sessions' presence
 	problems []string       // broken config files in use (shown until fixed)
@@ -163,7 +164,7 @@ func (m *Model) refresh(s stale) tea.Cmd {
 	switch {
 	case !s.list:
 	case m.searchQuery != "":
-		cmds = append(cmds, runSearch(m.ctx, m.svc, m.searchQuery))
+		cmds = append(cmds, m.rerunSearch())
 	case m.filterActive():
 		if !m.corpusLoading {
 			cmds = append(cmds, m.fetchCorpus())
@@ -299,7 +300,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.list.static, m.list.matches = false, nil
-		m.list.replace(msg.rows, msg.atStart, msg.atEnd, msg.keepID, msg.fallback)
+		m.list.replaceAt(msg.rows, msg.atStart, msg.atEnd, msg.keepID, msg.fallback, msg.base)
+		return m, nil
+	case positionMsg:
+		m.onPosition(msg)
 		return m, nil
 	case moreMsg:
 		m.list.fetching = false
@@ -379,19 +383,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.list.replace(msg.rows, true, true, keep, 0)
 		return m, nil
 	case searchMsg:
-		if msg.query != m.searchQuery {
-			return m, nil
-		}
-		if msg.err != nil {
-			m.setFlash("search: "+errText(msg.err), true)
-			return m, nil
-		}
-		keep := int64(0)
-		if c, ok := m.list.selected(); ok {
-			keep = c.ID
-		}
-		m.list.static, m.list.matches, m.list.more = true, nil, msg.more
-		m.list.replace(msg.rows, true, true, keep, 0)
+		m.onSearch(msg)
+		return m, nil
+	case searchCountMsg:
+		m.onSearchCount(msg)
 		return m, nil
 	case pickMsg:
 		if msg.replaces != nil && m.overlay != msg.replaces {
@@ -416,9 +411,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.corpus, m.corpusText = nil, nil
 		}
 		closing := m.closeConv()
-		m.searchQuery = q
 		m.list.rows, m.list.loaded = nil, false
-		return m, tea.Batch(closing, runSearch(m.ctx, m.svc, q))
+		return m, tea.Batch(closing, m.startSearch(q))
 	case commandMsg:
 		return m, m.handleCommand(string(msg))
 	case tagsMsg:
@@ -509,6 +503,7 @@ func (m *Model) setView(v inbox.View) tea.Cmd {
 	m.marked, m.visual = map[int64]bool{}, false
 	m.searchQuery = ""
 	m.list.rows, m.list.cursor, m.list.offset, m.list.loaded = nil, 0, 0, false
+	m.list.newAbove = 0
 	if m.filterActive() {
 		m.corpus = nil
 		return m.fetchCorpus()
@@ -670,6 +665,8 @@ func (m *Model) listKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 		m.list.cursor, m.list.offset = 0, 0
 		return m.reload(nil, true)
+	case key.Matches(k, m.keys.More) && m.searchQuery != "":
+		return m.moreResults()
 	case key.Matches(k, m.keys.Open):
 		return m.openSelected()
 	case key.Matches(k, m.keys.Reply):
@@ -730,6 +727,9 @@ func (m *Model) listKey(k tea.KeyPressMsg) tea.Cmd {
 
 func (m *Model) moveBy(d int) tea.Cmd {
 	dir := m.list.move(d)
+	if d > 0 && m.searchQuery != "" && m.list.more && m.list.cursor == len(m.list.rows)-1 {
+		return m.moreResults() // past the last search result shown
+	}
 	if dir == fetchNone {
 		return nil
 	}

@@ -116,7 +116,7 @@ func (m *Model) applyChanges() tea.Cmd {
 			}
 			g.follow = 0
 		}
-		cmds = append(cmds, m.refresh(s))
+		cmds = append(cmds, m.refresh(s), m.remeasure(p, s))
 	}
 	if len(p.placed) > 0 {
 		g.recent = p.placed

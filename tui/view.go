@@ -49,18 +49,30 @@ func (m *Model) helpLine() string {
 		return ""
 	}
 	keys := m.keys.ShortHelp()
+	if m.searchQuery != "" && m.list.more {
+		keys = append([]key.Binding{m.keys.More}, keys...)
+	}
 	if m.conv != nil {
 		keys = append(keys[:0:0], m.keys.Back, m.keys.Reply, m.keys.Done, m.keys.Snooze, m.keys.Negative, m.keys.Tag, m.keys.Escalate, m.keys.Retry, m.keys.Copy, m.keys.Undo, m.keys.Help)
 	}
-	return m.shortHelp(keys)
+	pos := m.positionText()
+	width := m.width
+	if pos != "" {
+		width = max(m.width-lipgloss.Width(pos)-2, 0) // the hints give the position its room
+	}
+	line := m.shortHelp(keys, width)
+	if pos == "" {
+		return line
+	}
+	return withPosition(line, pos, m.width)
 }
 
 // shortHelp renders a help line once per change of keys, width or style:
 // every frame of every session draws it, and nothing in it changes while
 // the manager reads (it was a tenth of an SSH server's CPU, issue 19).
-func (m *Model) shortHelp(keys []key.Binding) string {
+func (m *Model) shortHelp(keys []key.Binding, width int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d\x00%d", m.styleGen, m.help.Width())
+	fmt.Fprintf(&b, "%d\x00%d", m.styleGen, width)
 	for _, k := range keys {
 		if k.Enabled() {
 			h := k.Help()
@@ -68,7 +80,9 @@ func (m *Model) shortHelp(keys []key.Binding) string {
 		}
 	}
 	if b.String() != m.helpMemo.key {
-		m.helpMemo.key, m.helpMemo.line = b.String(), m.help.ShortHelpView(keys)
+		h := m.help // a copy, at the width the line is given
+		h.SetWidth(width)
+		m.helpMemo.key, m.helpMemo.line = b.String(), h.ShortHelpView(keys)
 	}
 	return m.helpMemo.line
 }

@@ -60,3 +60,29 @@ func (s *Store) Search(ctx context.Context, input string, limit int) ([]inbox.Co
 		)
 		SELECT `+rowCols+` FROM convs JOIN conversations c ON c.id = convs.cid ORDER BY convs.last DESC, c.id DESC`, q, n, q, n, limit)
 }
+
+// SearchCount counts the conversations a search matches, reading at most
+// limit hits each from messages and notes: under that it is exact, past it
+// (exact false) it is how many conversations the first hits reach, so a
+// word in every other message costs a bounded scan, not the whole index.
+func (s *Store) SearchCount(ctx context.Context, input string, limit int) (n int, exact bool, err error) {
+	q := ftsQuery(input)
+	if q == "" {
+		return 0, true, nil
+	}
+	var msgHits, noteHits int
+	err = s.r.QueryRowContext(ctx, `WITH hits AS (
+			SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? LIMIT ?
+		), note_hits AS (
+			SELECT rowid FROM notes_fts WHERE notes_fts MATCH ? LIMIT ?
+		)
+		SELECT (SELECT count(*) FROM hits), (SELECT count(*) FROM note_hits), (SELECT count(*) FROM (
+			SELECT m.conversation_id FROM hits JOIN messages m ON m.id = hits.rowid
+			UNION
+			SELECT n.conversation_id FROM note_hits JOIN notes n ON n.id = note_hits.rowid))`,
+		q, limit, q, limit).Scan(&msgHits, &noteHits, &n)
+	if err != nil {
+		return 0, false, wrap("search count", err)
+	}
+	return n, msgHits < limit && noteHits < limit, nil
+}
