@@ -89,6 +89,7 @@ type Model struct {
 	flashErr    bool
 	holdTicking bool                       // a countdown of held replies is running
 	helpMemo    struct{ key, line string } // the last help line rendered
+	posBudget   measureBudget              // spaces out position re-measures by their cost
 	replies     []inbox.SavedReply
 	quitting    bool
 }
@@ -305,6 +306,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case positionMsg:
 		m.onPosition(msg)
 		return m, nil
+	case positionTickMsg:
+		return m, m.onPositionTick()
 	case moreMsg:
 		m.list.fetching = false
 		if msg.req != m.req || m.list.static {

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -26,10 +27,11 @@ import (
 // positionMsg is the cursor row's index in the view, measured after a
 // change that did not reload the window.
 type positionMsg struct {
-	req int
-	id  int64
-	pos int
-	err error
+	req  int
+	id   int64
+	pos  int
+	took time.Duration // what the count cost, to space the next out
+	err  error
 }
 
 // cursorPos is the view index of the cursor's row, when known.
@@ -88,8 +90,9 @@ func (l *listPane) clampNew() {
 // that may have put rows above the window (which then is not reloaded).
 func measurePosition(ctx context.Context, svc *inbox.Service, req int, v inbox.View, network string, c inbox.Conversation) tea.Cmd {
 	return func() tea.Msg {
+		start := time.Now()
 		n, err := svc.Position(ctx, inbox.Page{View: v, Network: network}, *cursorOf(c))
-		return positionMsg{req: req, id: c.ID, pos: n, err: err}
+		return positionMsg{req: req, id: c.ID, pos: n, took: time.Since(start), err: err}
 	}
 }
 
@@ -101,11 +104,27 @@ func (m *Model) remeasure(p pendingChanges, s stale) tea.Cmd {
 	if s.list || m.list.static || m.list.atStart || !m.list.aboveChanged(p.placed, m.view, m.network) {
 		return nil // reloaded anyway, or nothing above the window moved
 	}
+	if now, tick := m.posBudget.ask(m.gate.clock()); !now {
+		return tick
+	}
+	return m.measureCursor()
+}
+
+// measureCursor counts where the cursor's row sits in its view.
+func (m *Model) measureCursor() tea.Cmd {
 	c, ok := m.list.selected()
-	if !ok {
+	if !ok || m.list.static || m.list.atStart {
 		return nil
 	}
 	return measurePosition(m.ctx, m.svc, m.req, m.view, m.network, c)
+}
+
+// onPositionTick measures what changes asked for during the wait.
+func (m *Model) onPositionTick() tea.Cmd {
+	if !m.posBudget.tick() {
+		return nil
+	}
+	return m.measureCursor()
 }
 
 // aboveChanged says whether a change can alter how many rows sort above
@@ -130,6 +149,7 @@ func (l *listPane) aboveChanged(placed map[int64]inbox.Placement, v inbox.View, 
 }
 
 func (m *Model) onPosition(msg positionMsg) {
+	m.posBudget.measured(m.gate.clock(), msg.took)
 	if msg.req == m.req && !m.list.fetching {
 		m.list.remeasured(msg)
 	}
