@@ -17,19 +17,25 @@ type shown struct {
 	lastErr string
 }
 
-// announce says whether a new state is worth telling the sessions: it
-// differs from the last one announced, and it is not a healthy account
-// starting its next routine poll (the bar keeps "●" rather than flashing
-// "syncing" every few seconds).
-func (s *shownStatus) announce(id int64, st AccountStatus, lastErr string) bool {
+// routinePoll says whether st is a healthy account starting its next
+// routine poll. That state is neither stored nor announced: the bar keeps
+// "●" rather than flashing "syncing" every few seconds, and a session that
+// reads the accounts for another reason mid-poll cannot catch a "syncing"
+// that no later announcement would clear.
+func (s *shownStatus) routinePoll(id int64, st AccountStatus) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	prev, known := s.last[id]
-	if known && prev.status == AccountOK && st == AccountSyncing {
-		return false
-	}
+	return known && prev.status == AccountOK && st == AccountSyncing
+}
+
+// announce says whether a stored state is worth telling the sessions: it
+// differs from the last one announced.
+func (s *shownStatus) announce(id int64, st AccountStatus, lastErr string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	next := shown{status: st, lastErr: lastErr}
-	if known && prev == next {
+	if prev, known := s.last[id]; known && prev == next {
 		return false
 	}
 	if s.last == nil {

@@ -165,6 +165,9 @@ func (s *Service) SetAccountStatus(ctx context.Context, id int64, st AccountStat
 	if st == AccountOK {
 		synced = s.Now()
 	}
+	if s.shown.routinePoll(id, st) {
+		return nil
+	}
 	lastErr = sanitize.Line(lastErr)
 	err := s.store.SetAccountStatus(ctx, id, st, lastErr, synced)
 	if err == nil && s.shown.announce(id, st, lastErr) {
