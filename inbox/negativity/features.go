@@ -98,7 +98,16 @@ var (
 	idCapsNeg  = named("CAPS lex-")
 	idEmphNeg  = named("!! lex-") // a sentiment word in a message with "!!" or "?!"
 	idEmphPos  = named("!! lex+")
-	lenIDs     = func() (out [7]uint32) {
+	// stance.go: whose experience, and laughter
+	idFirst      = named("speaker I/we")
+	idSecond     = named("addressee you")
+	idNoPerson   = named("no person")
+	idLexNegNone = named("lex- no person")
+	idExtNegNone = named("ext- no person")
+	idLaugh      = named("laughter")
+	idLexNegLol  = named("lex- laughing")
+	idExtNegLol  = named("ext- laughing")
+	lenIDs       = func() (out [7]uint32) {
 		for i := range out {
 			out[i] = named("len" + string(rune('0'+i)))
 		}
@@ -177,6 +186,9 @@ func (m *Model) analyse(text, lang string, a *analysis) {
 	// ("Wow!!", "What?!"). So its own feature is learned apart from its
 	// emphasis of each sentiment word.
 	emph := punctRun(text) >= 2
+	who := personOf(fl, a.toks)
+	impersonal := who == 0 && len(a.emojis) == 0
+	lol := laughing(a.toks, a.emojis)
 	for i, t := range a.toks {
 		src := int32(i)
 		h := hashByte(langH, 'w')
@@ -204,6 +216,14 @@ func (m *Model) analyse(text, lang string, a *analysis) {
 				id = idLexPosN
 			}
 			f = append(f, feature{id, v, src})
+			if w < 0 && !a.negated[i] {
+				if impersonal {
+					f = append(f, feature{idLexNegNone, v, src})
+				}
+				if lol {
+					f = append(f, feature{idLexNegLol, v, src})
+				}
+			}
 			if emph && !a.negated[i] {
 				if w < 0 {
 					f = append(f, feature{idEmphNeg, v, src})
@@ -224,6 +244,14 @@ func (m *Model) analyse(text, lang string, a *analysis) {
 				id = idExtPosN
 			}
 			f = append(f, feature{id, v, src})
+			if w < 0 && !a.negated[i] {
+				if impersonal {
+					f = append(f, feature{idExtNegNone, v, src})
+				}
+				if lol {
+					f = append(f, feature{idExtNegLol, v, src})
+				}
+			}
 		}
 	}
 	for k, p := range a.patterns {
@@ -252,6 +280,18 @@ func (m *Model) analyse(text, lang string, a *analysis) {
 			f = append(f, feature{idQuestion, 1, srcNone})
 			break
 		}
+	}
+	if who&personFirst != 0 {
+		f = append(f, feature{idFirst, 1, srcNone})
+	}
+	if who&personSecond != 0 {
+		f = append(f, feature{idSecond, 1, srcNone})
+	}
+	if impersonal {
+		f = append(f, feature{idNoPerson, 1, srcNone})
+	}
+	if lol {
+		f = append(f, feature{idLaugh, 1, srcNone})
 	}
 	if shouting(text) {
 		f = append(f, feature{idShout, 1, srcNone})
