@@ -107,6 +107,8 @@ var (
 	idLaugh      = named("laughter")
 	idLexNegLol  = named("lex- laughing")
 	idExtNegLol  = named("ext- laughing")
+	idNews       = named("news")
+	idLexNegNews = named("lex- news")
 	lenIDs       = func() (out [7]uint32) {
 		for i := range out {
 			out[i] = named("len" + string(rune('0'+i)))
@@ -189,6 +191,7 @@ func (m *Model) analyse(text, lang string, a *analysis) {
 	who := personOf(fl, a.toks)
 	impersonal := who == 0 && len(a.emojis) == 0
 	lol := laughing(a.toks, a.emojis)
+	news := newsLike(fl, a.toks)
 	for i, t := range a.toks {
 		src := int32(i)
 		h := hashByte(langH, 'w')
@@ -222,6 +225,9 @@ func (m *Model) analyse(text, lang string, a *analysis) {
 				}
 				if lol {
 					f = append(f, feature{idLexNegLol, v, src})
+				}
+				if news {
+					f = append(f, feature{idLexNegNews, v, src})
 				}
 			}
 			if emph && !a.negated[i] {
@@ -292,6 +298,9 @@ func (m *Model) analyse(text, lang string, a *analysis) {
 	}
 	if lol {
 		f = append(f, feature{idLaugh, 1, srcNone})
+	}
+	if news {
+		f = append(f, feature{idNews, 1, srcNone})
 	}
 	if shouting(text) {
 		f = append(f, feature{idShout, 1, srcNone})

@@ -70,3 +70,37 @@ func laughing(toks []token, emojis []string) bool {
 	}
 	return false
 }
+
+// reportWords mark reported news ("police say", "selon la police", "laut
+// Bericht", "сообщает ГИБДД"): the speaker passes on what others said or
+// found, and a negative word in it ("crash", "crise") is the story's, not a
+// complaint.
+var reportWords = map[string]map[string]bool{
+	"en": setOf("say", "says", "said", "according", "reports", "reported", "announced", "announces", "confirms", "confirmed", "breaking", "update", "live"),
+	"nl": setOf("zegt", "zei", "volgens", "meldt", "meldde", "bevestigt", "aangekondigd", "live", "update"),
+	"de": setOf("sagt", "sagte", "laut", "meldet", "berichtet", "bestätigt", "angekündigt", "teilte", "live", "eilmeldung"),
+	"fr": setOf("selon", "affirme", "annonce", "annoncé", "confirme", "indique", "déclare", "direct", "info"),
+	"es": setOf("según", "informa", "anuncia", "anunció", "confirma", "confirmó", "afirma", "declaró", "directo"),
+	"ru": setOf("сообщает", "сообщил", "сообщила", "заявил", "заявила", "данным", "объявили", "подтвердил", "онлайн", "срочно"),
+}
+
+func setOf(words ...string) map[string]bool {
+	m := make(map[string]bool, len(words))
+	for _, w := range words {
+		m[w] = true
+	}
+	return m
+}
+
+// newsLike says whether a message reads as reported news: a reporting
+// word. (A figure with no one in the message was tried as a sign too:
+// "2 uur stilgestaan", "sinds 7 uur" are complaints about waiting.)
+func newsLike(code string, toks []token) bool {
+	rw := reportWords[code]
+	for _, t := range toks {
+		if rw[t.text] {
+			return true
+		}
+	}
+	return false
+}

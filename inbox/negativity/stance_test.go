@@ -44,6 +44,19 @@ func TestStanceFeatures(t *testing.T) {
 			t.Errorf("%s %q: I/we, you, no person, laughter, negative word with no person = %v, want %v", c.lang, c.text, got, want)
 		}
 	}
+	// Reported news: a reporting word, in each language.
+	for _, c := range []struct{ lang, text string }{
+		{"en", "Police say the road is closed after the crash"}, {"nl", "De weg is dicht na een ongeluk, meldt de politie"},
+		{"de", "Laut Polizei ist die Straße nach dem Unfall gesperrt"}, {"fr", "La route est fermée après l'accident, selon la police"},
+		{"es", "La carretera sigue cortada tras el accidente, según la policía"}, {"ru", "Дорога перекрыта после аварии, сообщает ГИБДД"},
+	} {
+		if m.analyse(c.text, c.lang, &a); !hasFeature(&a, idNews) {
+			t.Errorf("%s %q is not read as reported news", c.lang, c.text)
+		}
+	}
+	if m.analyse("The road outside my house has been closed for a week", "en", &a); hasFeature(&a, idNews) {
+		t.Error("a complaint without a reporting word is read as news")
+	}
 	m.analyse("haha I'm dead, this video", "en", &a)
 	if !hasFeature(&a, idLexNegLol) {
 		t.Error(`"dead" in a laughing message has no "lex- laughing" feature`)
