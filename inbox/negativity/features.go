@@ -153,14 +153,21 @@ func (m *Model) analyse(text, lang string, a *analysis) {
 
 	// Negation scope: up to three words after a negator, to the end of the
 	// clause; laughter ends it.
+	// The same pass notes who the message names, reporting words and
+	// laughter (stance.go).
 	a.negated = a.negated[:0]
 	neg := 0
 	hand := langs[fl]
 	ext := m.lex[fl]
+	var marks uint8
+	lol := laughingFace(a.emojis)
 	for _, t := range a.toks {
-		isNeg := hand.negators[t.text]
+		mk := hand.marks[t.text]
+		marks |= mk
+		isNeg := mk&markNegator != 0
 		if laughter(t.text) {
 			neg = 0
+			lol = true
 		}
 		a.negated = append(a.negated, neg > 0 && !isNeg)
 		switch {
@@ -188,10 +195,9 @@ func (m *Model) analyse(text, lang string, a *analysis) {
 	// ("Wow!!", "What?!"). So its own feature is learned apart from its
 	// emphasis of each sentiment word.
 	emph := punctRun(text) >= 2
-	who := personOf(fl, a.toks)
+	who := marks & (personFirst | personSecond)
 	impersonal := who == 0 && len(a.emojis) == 0
-	lol := laughing(a.toks, a.emojis)
-	news := newsLike(fl, a.toks)
+	news := marks&markReport != 0
 	for i, t := range a.toks {
 		src := int32(i)
 		h := hashByte(langH, 'w')

@@ -31,38 +31,32 @@ var personLists = map[string][2][]string{ // first person, second person
 		{"ты", "тебя", "тебе", "твой", "твоя", "твоё", "твои", "вы", "вас", "вам", "ваш", "ваша", "ваше", "ваши", "вашего", "вашей", "вашу"}},
 }
 
-var persons = func() map[string]map[string]uint8 {
-	out := map[string]map[string]uint8{}
-	for code, lists := range personLists {
-		m := map[string]uint8{}
-		for k, list := range lists {
-			for _, w := range list {
-				m[w] |= uint8(k + 1)
-			}
-		}
-		out[code] = m
-	}
-	return out
-}()
+// markReport is a reporting word's bit in lang.marks; markNegator a
+// negator's.
+const (
+	markReport  = 4
+	markNegator = 8
+)
 
-// personOf says whether the tokens name the speaker, the reader, both or
-// neither (0).
-func personOf(code string, toks []token) uint8 {
-	p := persons[code]
-	var who uint8
-	for _, t := range toks {
-		who |= p[t.text]
+// stanceMarks are the person and reporting words of a language, as the
+// bits of lang.marks: analyse reads them with the negators in the one map
+// lookup per word it already made.
+func stanceMarks(code string) map[string]uint8 {
+	m := map[string]uint8{}
+	for k, list := range personLists[code] {
+		for _, w := range list {
+			m[w] |= uint8(k + 1)
+		}
 	}
-	return who
+	for _, w := range reportWords[code] {
+		m[w] |= markReport
+	}
+	return m
 }
 
-// laughing says whether a message laughs: a laughter word, or 😂 / 🤣.
-func laughing(toks []token, emojis []string) bool {
-	for _, t := range toks {
-		if laughter(t.text) {
-			return true
-		}
-	}
+// laughingFace says whether 😂 or 🤣 is among the emoji (laughter words
+// are told by laughter, in analyse's negation pass).
+func laughingFace(emojis []string) bool {
 	for _, e := range emojis {
 		if e == "😂" || e == "🤣" {
 			return true
@@ -75,32 +69,11 @@ func laughing(toks []token, emojis []string) bool {
 // Bericht", "сообщает ГИБДД"): the speaker passes on what others said or
 // found, and a negative word in it ("crash", "crise") is the story's, not a
 // complaint.
-var reportWords = map[string]map[string]bool{
-	"en": setOf("say", "says", "said", "according", "reports", "reported", "announced", "announces", "confirms", "confirmed", "breaking", "update", "live"),
-	"nl": setOf("zegt", "zei", "volgens", "meldt", "meldde", "bevestigt", "aangekondigd", "live", "update"),
-	"de": setOf("sagt", "sagte", "laut", "meldet", "berichtet", "bestätigt", "angekündigt", "teilte", "live", "eilmeldung"),
-	"fr": setOf("selon", "affirme", "annonce", "annoncé", "confirme", "indique", "déclare", "direct", "info"),
-	"es": setOf("según", "informa", "anuncia", "anunció", "confirma", "confirmó", "afirma", "declaró", "directo"),
-	"ru": setOf("сообщает", "сообщил", "сообщила", "заявил", "заявила", "данным", "объявили", "подтвердил", "онлайн", "срочно"),
-}
-
-func setOf(words ...string) map[string]bool {
-	m := make(map[string]bool, len(words))
-	for _, w := range words {
-		m[w] = true
-	}
-	return m
-}
-
-// newsLike says whether a message reads as reported news: a reporting
-// word. (A figure with no one in the message was tried as a sign too:
-// "2 uur stilgestaan", "sinds 7 uur" are complaints about waiting.)
-func newsLike(code string, toks []token) bool {
-	rw := reportWords[code]
-	for _, t := range toks {
-		if rw[t.text] {
-			return true
-		}
-	}
-	return false
+var reportWords = map[string][]string{
+	"en": {"say", "says", "said", "according", "reports", "reported", "announced", "announces", "confirms", "confirmed", "breaking", "update", "live"},
+	"nl": {"zegt", "zei", "volgens", "meldt", "meldde", "bevestigt", "aangekondigd", "live", "update"},
+	"de": {"sagt", "sagte", "laut", "meldet", "berichtet", "bestätigt", "angekündigt", "teilte", "live", "eilmeldung"},
+	"fr": {"selon", "affirme", "annonce", "annoncé", "confirme", "indique", "déclare", "direct", "info"},
+	"es": {"según", "informa", "anuncia", "anunció", "confirma", "confirmó", "afirma", "declaró", "directo"},
+	"ru": {"сообщает", "сообщил", "сообщила", "заявил", "заявила", "данным", "объявили", "подтвердил", "онлайн", "срочно"},
 }
