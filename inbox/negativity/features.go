@@ -98,7 +98,18 @@ var (
 	idCapsNeg  = named("CAPS lex-")
 	idEmphNeg  = named("!! lex-") // a sentiment word in a message with "!!" or "?!"
 	idEmphPos  = named("!! lex+")
-	lenIDs     = func() (out [7]uint32) {
+	// stance.go: whose experience, and laughter
+	idFirst      = named("speaker I/we")
+	idSecond     = named("addressee you")
+	idNoPerson   = named("no person")
+	idLexNegNone = named("lex- no person")
+	idExtNegNone = named("ext- no person")
+	idLaugh      = named("laughter")
+	idLexNegLol  = named("lex- laughing")
+	idExtNegLol  = named("ext- laughing")
+	idNews       = named("news")
+	idLexNegNews = named("lex- news")
+	lenIDs       = func() (out [7]uint32) {
 		for i := range out {
 			out[i] = named("len" + string(rune('0'+i)))
 		}
@@ -142,14 +153,21 @@ func (m *Model) analyse(text, lang string, a *analysis) {
 
 	// Negation scope: up to three words after a negator, to the end of the
 	// clause; laughter ends it.
+	// The same pass notes who the message names, reporting words and
+	// laughter (stance.go).
 	a.negated = a.negated[:0]
 	neg := 0
 	hand := langs[fl]
 	ext := m.lex[fl]
+	var marks uint8
+	lol := laughingFace(a.emojis)
 	for _, t := range a.toks {
-		isNeg := hand.negators[t.text]
+		mk := hand.marks[t.text]
+		marks |= mk
+		isNeg := mk&markNegator != 0
 		if laughter(t.text) {
 			neg = 0
+			lol = true
 		}
 		a.negated = append(a.negated, neg > 0 && !isNeg)
 		switch {
@@ -177,6 +195,9 @@ func (m *Model) analyse(text, lang string, a *analysis) {
 	// ("Wow!!", "What?!"). So its own feature is learned apart from its
 	// emphasis of each sentiment word.
 	emph := punctRun(text) >= 2
+	who := marks & (personFirst | personSecond)
+	impersonal := who == 0 && len(a.emojis) == 0
+	news := marks&markReport != 0
 	for i, t := range a.toks {
 		src := int32(i)
 		h := hashByte(langH, 'w')
@@ -204,6 +225,17 @@ func (m *Model) analyse(text, lang string, a *analysis) {
 				id = idLexPosN
 			}
 			f = append(f, feature{id, v, src})
+			if w < 0 && !a.negated[i] {
+				if impersonal {
+					f = append(f, feature{idLexNegNone, v, src})
+				}
+				if lol {
+					f = append(f, feature{idLexNegLol, v, src})
+				}
+				if news {
+					f = append(f, feature{idLexNegNews, v, src})
+				}
+			}
 			if emph && !a.negated[i] {
 				if w < 0 {
 					f = append(f, feature{idEmphNeg, v, src})
@@ -224,6 +256,14 @@ func (m *Model) analyse(text, lang string, a *analysis) {
 				id = idExtPosN
 			}
 			f = append(f, feature{id, v, src})
+			if w < 0 && !a.negated[i] {
+				if impersonal {
+					f = append(f, feature{idExtNegNone, v, src})
+				}
+				if lol {
+					f = append(f, feature{idExtNegLol, v, src})
+				}
+			}
 		}
 	}
 	for k, p := range a.patterns {
@@ -252,6 +292,21 @@ func (m *Model) analyse(text, lang string, a *analysis) {
 			f = append(f, feature{idQuestion, 1, srcNone})
 			break
 		}
+	}
+	if who&personFirst != 0 {
+		f = append(f, feature{idFirst, 1, srcNone})
+	}
+	if who&personSecond != 0 {
+		f = append(f, feature{idSecond, 1, srcNone})
+	}
+	if impersonal {
+		f = append(f, feature{idNoPerson, 1, srcNone})
+	}
+	if lol {
+		f = append(f, feature{idLaugh, 1, srcNone})
+	}
+	if news {
+		f = append(f, feature{idNews, 1, srcNone})
 	}
 	if shouting(text) {
 		f = append(f, feature{idShout, 1, srcNone})

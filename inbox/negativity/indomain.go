@@ -35,9 +35,22 @@ func XEDHeldOut(text string) bool {
 // (data/<lang>.tsv: label, a tab, the text; # starts a comment) and
 // returns the training rows or the held-out ones.
 func ReadInDomain(dir string, heldOut bool) ([]Example, error) {
+	return readWritten(dir, ".tsv", heldOut)
+}
+
+// ReadTweets reads the social-media posts written for this project
+// (data/<lang>-tweets.tsv, the same format): news, sport, fandom, jokes,
+// everyday life, shout-outs and complaints at brands, with the words that
+// look negative but are not ("killed it", "krass", "grave") that customer
+// messages and film subtitles lack. The same hash holds a quarter out.
+func ReadTweets(dir string, heldOut bool) ([]Example, error) {
+	return readWritten(dir, "-tweets.tsv", heldOut)
+}
+
+func readWritten(dir, suffix string, heldOut bool) ([]Example, error) {
 	var out []Example
 	for _, code := range Languages {
-		path := filepath.Join(dir, code+".tsv")
+		path := filepath.Join(dir, code+suffix)
 		f, err := os.Open(path)
 		if err != nil {
 			return nil, err

@@ -16,6 +16,7 @@ type lang struct {
 	stems     map[string][]stem  // by their first two bytes, longest first
 	phrases   map[string]float64 // two or three words
 	negators  map[string]bool
+	marks     map[string]uint8 // negator, person and reporting words (stance.go)
 	intensify map[string]float64
 	stop      map[string]bool
 }
@@ -43,8 +44,10 @@ func init() {
 		for _, ss := range l.stems {
 			sort.Slice(ss, func(i, j int) bool { return len(ss[i].prefix) > len(ss[j].prefix) })
 		}
+		l.marks = stanceMarks(code)
 		for _, n := range negators[code] {
 			l.negators[n] = true
+			l.marks[n] |= markNegator
 		}
 		for _, s := range stopwords[code] {
 			l.stop[s] = true

@@ -120,20 +120,28 @@ func measure(rows []Example, sys negativeIs) prf {
 
 // Recorded figures: negative-class F1 and precision of the model when it
 // was last trained. The test fails when a change falls more than 0.02
-// below them. See README.md ("Negativity") for the full table.
+// below them. See README.md ("Negativity") for the full table. The third
+// pass (the social-media posts) lowered English on the development set
+// (F1 .65 → .63, precision .71 → .69) and French F1 (.61 → .59) while
+// raising precision in de, fr, es and ru; README.md says why it shipped.
 var (
 	devFloor = map[string][2]float64{ // F1, precision
-		"en": {0.65, 0.71}, "nl": {0.76, 0.75}, "de": {0.58, 0.53}, "fr": {0.61, 0.51}, "es": {0.61, 0.52}, "ru": {0.64, 0.57},
+		"en": {0.63, 0.69}, "nl": {0.77, 0.75}, "de": {0.59, 0.57}, "fr": {0.59, 0.56}, "es": {0.61, 0.53}, "ru": {0.65, 0.59},
 	}
 	inDomainFloor = map[string][2]float64{
-		"en": {0.76, 0.91}, "nl": {0.88, 0.92}, "de": {0.91, 0.95}, "fr": {0.77, 0.84}, "es": {0.78, 0.96}, "ru": {0.72, 0.78},
+		"en": {0.80, 0.94}, "nl": {0.88, 0.92}, "de": {0.90, 0.91}, "fr": {0.85, 0.89}, "es": {0.82, 0.96}, "ru": {0.77, 0.80},
+	}
+	tweetsFloor = map[string][2]float64{
+		"en": {0.84, 0.79}, "nl": {0.82, 0.84}, "de": {0.86, 0.84}, "fr": {0.78, 0.70}, "es": {0.77, 0.91}, "ru": {0.84, 0.79},
 	}
 )
 
 // TestQuality prints precision, recall and F1 of the negative class per
 // language on the development set, beside the old lexicon detector and
 // (for English) VADER on the same rows, and on the in-domain held-out
-// quarter; it fails on a regression below the recorded figures.
+// quarters of the customer messages and of the social-media posts
+// written for this project; it fails on a regression below the recorded
+// figures.
 //
 //	go test ./inbox/negativity -run Quality -v
 func TestQuality(t *testing.T) {
@@ -150,6 +158,17 @@ func TestQuality(t *testing.T) {
 			byLang[ex.Lang] = append(byLang[ex.Lang], ex)
 		}
 		report(t, byLang, inDomainFloor, model, old)
+	})
+	t.Run("Tweets", func(t *testing.T) {
+		held, err := ReadTweets("data", true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byLang := map[string][]Example{}
+		for _, ex := range held {
+			byLang[ex.Lang] = append(byLang[ex.Lang], ex)
+		}
+		report(t, byLang, tweetsFloor, model, old)
 	})
 	t.Run("Development", func(t *testing.T) {
 		report(t, devSet(t), devFloor, model, old)

@@ -245,6 +245,17 @@ func bracketFaces(s string) (sad, happy bool) {
 
 // laughter is never negated: "НИЧЕГО НЕ ПОНИМАЮ АХАХАХ" is amused.
 func laughter(w string) bool {
+	// Every prefix starts with one of these bytes (а and х are 0xd0 0xb0
+	// and 0xd1 0x85): most words are told apart by their first byte alone,
+	// which matters because analyse asks for every word.
+	if len(w) < 2 {
+		return false
+	}
+	switch w[0] {
+	case 'h', 'j', 'l', 'm', 'x', 'p', 0xd0, 0xd1:
+	default:
+		return false
+	}
 	for _, p := range [...]string{"ахах", "хаха", "хах", "haha", "hihi", "jaja", "jeje", "lol", "mdr", "xd", "ptdr"} {
 		if strings.HasPrefix(w, p) {
 			return true

@@ -4,17 +4,17 @@
 //	go run ./inbox/negativity/train            # from the repository root
 //	go run ./inbox/negativity/train -check     # fail if model.bin differs
 //
-// It reads the customer messages written for this project
-// (inbox/negativity/data, the held-out quarter left out) and the
+// It reads the customer messages and social-media posts written for this
+// project (inbox/negativity/data, each set's held-out quarter left out) and the
 // permissively licensed XED texts and lexicons in shared/data/sentiment-train
 // beside the checkout (-train DIR or PARLEY_SENTIMENT_TRAIN to point
 // elsewhere), a tenth of the XED lines held out. It never reads
 // shared/data/sentiment: that is evaluation data.
 //
-//	go run ./inbox/negativity/train -eval -out /tmp/m.bin  # and measure on both held-out sets
+//	go run ./inbox/negativity/train -eval -out /tmp/m.bin  # and measure on the three held-out sets
 //
-// -projected and -indomain-weight change the weighting for such
-// experiments; their defaults build the shipped model.
+// -projected, -indomain-weight and -tweets change the data and its
+// weighting for such experiments; their defaults build the shipped model.
 package main
 
 import (
@@ -53,12 +53,13 @@ func main() {
 
 func run() error {
 	trainDir := flag.String("train", "", "sentiment-train folder (default: shared/data/sentiment-train beside the checkout, or $PARLEY_SENTIMENT_TRAIN)")
-	inDomain := flag.String("indomain", "inbox/negativity/data", "folder of the in-domain <lang>.tsv files")
+	inDomain := flag.String("indomain", "inbox/negativity/data", "folder of the in-domain <lang>.tsv and <lang>-tweets.tsv files")
 	out := flag.String("out", "inbox/negativity/model.bin", "model file to write")
 	check := flag.Bool("check", false, "do not write: fail if the rebuilt model differs from -out")
 	eval := flag.Bool("eval", false, "also print P/R/F1 of the negative class on the held-out XED tenth and in-domain quarter")
 	idw := flag.Float64("indomain-weight", inDomainWeight, "weight of an in-domain row against a subtitle line")
 	projected := flag.Float64("projected", projectedWeight, "weight of XED rows whose labels were projected from English (nl, de, fr, es, ru)")
+	withTweets := flag.Bool("tweets", true, "train on the social-media posts (<lang>-tweets.tsv) too; false measures the model without them")
 	flag.Parse()
 	dir := *trainDir
 	if dir == "" {
@@ -78,6 +79,13 @@ func run() error {
 	examples, err := negativity.ReadInDomain(*inDomain, false)
 	if err != nil {
 		return err
+	}
+	if *withTweets {
+		tw, err := negativity.ReadTweets(*inDomain, false)
+		if err != nil {
+			return err
+		}
+		examples = append(examples, tw...)
 	}
 	for i := range examples {
 		examples[i].Weight = *idw
@@ -117,8 +125,13 @@ func run() error {
 		if err != nil {
 			return err
 		}
+		heldTweets, err := negativity.ReadTweets(*inDomain, true)
+		if err != nil {
+			return err
+		}
 		report(m, "XED held-out tenth", xedHeld)
 		report(m, "in-domain held-out quarter", held)
+		report(m, "tweets held-out quarter", heldTweets)
 	}
 	if *check {
 		old, err := os.ReadFile(*out)
