@@ -185,12 +185,19 @@ func (s *Service) Ingest(ctx context.Context, accountID int64, b Batch) error {
 	if err != nil {
 		return err
 	}
+	// The batch and what the rules did to it are one announcement, made
+	// once the rules have run: sessions refresh once, see each
+	// conversation where the rules put it, and an assignee hears of a
+	// message the rules just gave them. The rules' conversations are among
+	// the batch's, and what they changed is stored even if a later rule
+	// failed, so it is announced either way.
+	assigned, rerr := s.runRules(ctx, res.NewInbound)
 	if len(res.Conversations) > 0 {
 		c := s.change(res.Conversations)
-		c.ForAssignee = res.ForAssignee
+		c.ForAssignee = append(res.ForAssignee, assigned...)
 		s.publishData(c)
 	}
-	return s.runRules(ctx, res.NewInbound)
+	return rerr
 }
 
 // score runs the negativity detector over inbound messages.
@@ -455,20 +462,25 @@ func (s *Service) Escalate(ctx context.Context, actor string, ids []int64, dest,
 	}); err != nil {
 		return err
 	}
-	return s.queueDeliveries(ctx, actor, ids, dest, note)
+	queued, err := s.queueDeliveries(ctx, actor, ids, dest, note)
+	if queued {
+		s.changed(ids) // the delivery's state shows on the conversations
+	}
+	return err
 }
 
-func (s *Service) queueDeliveries(ctx context.Context, actor string, ids []int64, dest, note string) error {
+// queueDeliveries puts an escalation's deliveries in the outbox, if the
+// destination has any, and says whether it did; the caller announces.
+func (s *Service) queueDeliveries(ctx context.Context, actor string, ids []int64, dest, note string) (bool, error) {
 	if s.opts.Deliverable == nil || !s.opts.Deliverable(dest) {
-		return nil
+		return false, nil
 	}
-	for _, id := range ids {
+	for i, id := range ids {
 		if _, err := s.store.QueueAction(ctx, actor, id, EscalateTo(dest), strings.TrimSpace(note), s.Now()); err != nil {
-			return err
+			return i > 0, err
 		}
 	}
-	s.changed(ids)
-	return nil
+	return true, nil
 }
 
 // Undo reverts the actor's last action group (repeatable) and says what it
@@ -684,16 +696,20 @@ func RuleMessage(a Arrival) rules.Message {
 }
 
 // runRules applies the rules to newly arrived messages, each message's
-// actions as one journal group by the actor "rules" (undo: parley rules undo).
-func (s *Service) runRules(ctx context.Context, ids []int64) error {
+// actions as one journal group by the actor "rules" (undo: parley rules
+// undo). It announces nothing: Ingest announces the batch with what the
+// rules did, including the conversations they assigned (for the
+// assignee's notice).
+func (s *Service) runRules(ctx context.Context, ids []int64) ([]AssignedArrival, error) {
 	if s.opts.Rules == nil || len(ids) == 0 {
-		return nil
+		return nil, nil
 	}
 	set, err := s.opts.Rules()
 	if err != nil || set == nil || len(set.Rules) == 0 {
-		return nil // a broken rules file is reported by parley rules check; keep ingesting
+		return nil, nil // a broken rules file is reported by parley rules check; keep ingesting
 	}
-	return s.evaluate(ctx, set, ids, false)
+	_, assigned, err := s.evaluate(ctx, set, ids, false)
+	return assigned, err
 }
 
 // CheckBreaches runs the breached = true rules on conversations whose
@@ -711,13 +727,23 @@ func (s *Service) CheckBreaches(ctx context.Context) error {
 	if err != nil || len(ids) == 0 {
 		return err
 	}
-	return s.evaluate(ctx, set, ids, true)
+	// No new message here, so an assignment tells nobody at once: the
+	// conversation shows in the assignee's Mine view.
+	changed, _, err := s.evaluate(ctx, set, ids, true)
+	if len(changed) > 0 {
+		s.changed(changed)
+	}
+	return err
 }
 
-func (s *Service) evaluate(ctx context.Context, set *rules.Set, ids []int64, breached bool) error {
+// evaluate applies the rules to the messages ids and says which
+// conversations they changed, and which of those they assigned while a
+// new message waits there (for the assignee's notice). breached: the
+// messages are waiting past their deadline, not new.
+func (s *Service) evaluate(ctx context.Context, set *rules.Set, ids []int64, breached bool) (changed []int64, assigned []AssignedArrival, err error) {
 	arr, err := s.store.Arrivals(ctx, ids, time.Time{})
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	for _, a := range arr {
 		m := RuleMessage(a)
@@ -726,18 +752,41 @@ func (s *Service) evaluate(ctx context.Context, set *rules.Set, ids []int64, bre
 		if acts.Empty() {
 			continue
 		}
-		if err := s.ApplyRules(ctx, a.Conversation, acts); err != nil {
-			return err
+		to, err := s.applyRules(ctx, a.Conversation, acts)
+		if err != nil {
+			return changed, assigned, err
+		}
+		if !slices.Contains(changed, a.Conversation.ID) {
+			changed = append(changed, a.Conversation.ID)
+		}
+		if to != "" && !breached {
+			c := a.Conversation
+			assigned = append(assigned, AssignedArrival{ConversationID: c.ID, Assignee: to, From: c.Author.Display(), Network: c.Network})
 		}
 	}
-	return nil
+	return changed, assigned, nil
 }
 
-// ApplyRules carries out rule actions on a conversation.
+// ApplyRules carries out rule actions on a conversation and announces the
+// change.
 func (s *Service) ApplyRules(ctx context.Context, c Conversation, a rules.Actions) error {
+	_, err := s.applyRules(ctx, c, a)
+	if err == nil {
+		s.changed([]int64{c.ID})
+	}
+	return err
+}
+
+// applyRules carries out rule actions on a conversation without announcing
+// them. It returns the manager a rule assigned the conversation to, when
+// one did and the conversation is left waiting in the Inbox (not spam, not
+// closed by the same rules); "" otherwise.
+func (s *Service) applyRules(ctx context.Context, c Conversation, a rules.Actions) (string, error) {
 	now := s.Now()
 	escalated := false
+	assigned := ""
 	err := s.store.Apply(ctx, "rules", "rule: "+strings.Join(a.Rules, ", "), []int64{c.ID}, now, func(t *Triage) {
+		escalated, assigned = false, "" // set afresh should the store run this again
 		for _, tag := range a.Tags {
 			if tag = NormalizeTag(tag); tag != "" && !slices.Contains(t.Tags, tag) {
 				t.Tags = append(t.Tags, tag)
@@ -753,7 +802,7 @@ func (s *Service) ApplyRules(ctx context.Context, c Conversation, a rules.Action
 		}
 		// A rule assigns only what nobody owns: a manager's choice stands.
 		if who := CleanManager(a.Assign); who != "" && t.Assignee == "" {
-			t.Assignee = who
+			t.Assignee, assigned = who, who
 		}
 		switch {
 		case a.Spam:
@@ -763,22 +812,24 @@ func (s *Service) ApplyRules(ctx context.Context, c Conversation, a rules.Action
 		case a.Snooze > 0:
 			t.State, t.SnoozeUntil = StateSnoozed, now.Add(a.Snooze).UnixMilli()
 		}
+		if t.Spam || t.State != StateOpen {
+			assigned = ""
+		}
 	})
 	if err != nil {
-		return err
+		return "", err
 	}
 	if escalated {
-		if err := s.queueDeliveries(ctx, "rules", []int64{c.ID}, a.Escalate, a.Note); err != nil {
-			return err
+		if _, err := s.queueDeliveries(ctx, "rules", []int64{c.ID}, a.Escalate, a.Note); err != nil {
+			return "", err
 		}
 	}
 	if a.Hide && slices.Contains(s.Moderation(c.AccountID), ActionHide) {
 		if _, err := s.store.QueueAction(ctx, "rules", c.ID, ActionHide, "", now); err != nil {
-			return err
+			return "", err
 		}
 	}
-	s.changed([]int64{c.ID})
-	return nil
+	return assigned, nil
 }
 
 // RuleReport is what one rule would have done over past messages.

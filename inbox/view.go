@@ -25,9 +25,8 @@ const (
 // Views lists every view in tab order.
 var Views = []View{ViewInbox, ViewNegative, ViewEscalated, ViewSnoozed, ViewDone, ViewAll}
 
-// TeamViews are the views the view_counts triggers do not keep: those whose
-// rows depend on the manager asking, and Spam, which is counted from its
-// partial index (spam is a small part of any inbox).
+// TeamViews are the views counted apart from view_counts (by the store's
+// team counters): those whose rows depend on the manager asking, and Spam.
 var TeamViews = []View{ViewMine, ViewUnassigned, ViewMentions, ViewSpam}
 
 // Tabs lists every view a manager can switch to, in tab order.

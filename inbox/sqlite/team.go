@@ -16,8 +16,8 @@ var teamViewDefs = map[inbox.View]viewDef{
 	// Mentions are few per manager: their rows come from note_mentions by
 	// its primary key, then sort by latest activity.
 	inbox.ViewMentions: {"c.id IN (SELECT conversation_id FROM note_mentions WHERE manager = ?)", "c.act_key"},
-	// Spam is the same for everyone, but the view_counts triggers do not
-	// keep it: it is counted from conv_spam (0014_spam.sql).
+	// Spam is the same for everyone; its count is kept with the team's
+	// (0016_team_counts.sql), not in view_counts.
 	inbox.ViewSpam: {"c.spam = 1", "c.act_key"},
 }
 
@@ -29,38 +29,48 @@ func viewArgs(v inbox.View, manager string) []any {
 	return nil
 }
 
-// TeamCounts implements inbox.Store. Every count here reads only the
-// assigned (or mentioned) rows: Unassigned is the trigger-kept Inbox count
-// less the open conversations someone owns, so a session's counts never
-// scan the unowned 10⁶.
+// sqlTeamCounts reads the counters: spam, every manager's owned rows (a
+// row per manager and network), and the asker's mentions. ?1 is the
+// manager, ?2 the network (empty: all of them).
+const sqlTeamCounts = `SELECT view, manager, sum(n) FROM team_counts
+	WHERE (view = 'spam' OR view = 'mine' OR (view = 'mentions' AND manager = lower(?1))) AND (?2 = '' OR network = ?2)
+	GROUP BY view, manager`
+
+// TeamCounts implements inbox.Store, from the counters 0016_team_counts.sql
+// keeps: one read of a row per manager and network, whatever the size of
+// the database. Unassigned is the Inbox less the open conversations anyone
+// owns.
 func (s *Store) TeamCounts(ctx context.Context, manager, network string) (inbox.Counts, error) {
 	out := inbox.Counts{}
 	for _, v := range inbox.TeamViews {
-		if v == inbox.ViewUnassigned {
-			continue
-		}
-		d := teamViewDefs[v]
-		q := "SELECT count(*) FROM conversations c" + map[inbox.View]string{inbox.ViewMine: " INDEXED BY conv_mine"}[v] + " WHERE " + d.where
-		args := viewArgs(v, manager)
-		if network != "" {
-			q += " AND c.network = ?"
-			args = append(args, network)
-		}
+		out[v] = 0
+	}
+	rows, err := s.r.QueryContext(ctx, sqlTeamCounts, manager, network)
+	if err != nil {
+		return nil, wrap("team counts", err)
+	}
+	defer rows.Close()
+	owned := 0
+	for rows.Next() {
+		var view, who string
 		var n int
-		if err := s.r.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
-			return nil, wrap("count "+v.String(), err)
+		if err := rows.Scan(&view, &who, &n); err != nil {
+			return nil, wrap("team counts", err)
 		}
-		out[v] = n
+		switch view {
+		case "spam":
+			out[inbox.ViewSpam] = n
+		case "mentions":
+			out[inbox.ViewMentions] = n
+		case "mine":
+			owned += n
+			if who == manager && manager != "" {
+				out[inbox.ViewMine] = n
+			}
+		}
 	}
-	q := "SELECT count(*) FROM conversations c INDEXED BY conv_mine WHERE c.state = 'open' AND c.assignee <> ''"
-	var args []any
-	if network != "" {
-		q += " AND c.network = ?"
-		args = append(args, network)
-	}
-	var owned int
-	if err := s.r.QueryRowContext(ctx, q, args...).Scan(&owned); err != nil {
-		return nil, wrap("count owned", err)
+	if err := rows.Err(); err != nil {
+		return nil, wrap("team counts", err)
 	}
 	shared, err := s.Counts(ctx, network)
 	if err != nil {

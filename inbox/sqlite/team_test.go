@@ -204,3 +204,17 @@ func TestUnassignedCountEqualsARecount(t *testing.T) {
 		}
 	}
 }
+
+// The team counts read only their counters, never the conversations, so
+// they cost the same at 10⁶ conversations as at ten.
+func TestTeamCountsReadOnlyCounters(t *testing.T) {
+	s, _ := open(t)
+	for _, network := range []string{"", "mastodon"} {
+		plan := queryPlan(t, s, sqlTeamCounts, "bob", network)
+		readsRows := slices.ContainsFunc(plan, func(p string) bool { return containsAll(p, "conversations") || containsAll(p, "note_mentions") })
+		seeks := slices.ContainsFunc(plan, func(p string) bool { return containsAll(p, "team_counts", "PRIMARY KEY") })
+		if readsRows || !seeks {
+			t.Fatalf("team counts plan (network %q): %v", network, plan)
+		}
+	}
+}
