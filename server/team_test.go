@@ -94,7 +94,7 @@ func TestLinkSeenInTheOtherSessionsProfileOverSSH(t *testing.T) {
 	bob.send("p")
 	bob.waitFor("Customer", "Maybe the same person", "@alice@mastodon.social", "l link")
 	bob.send("\x1b")
-	bob.waitFor(onList)
+	bob.waitUntil("bob's profile closed", bob.without("Customer")) // the list's hint line shows under the pane too
 
 	ann.send("p")
 	ann.waitFor("Customer", "Maybe the same person", "l link")
@@ -106,7 +106,7 @@ func TestLinkSeenInTheOtherSessionsProfileOverSSH(t *testing.T) {
 	// ann unlinks (tab to the Mastodon identity, U); bob's next look at
 	// the profile is back to a suggestion.
 	bob.send("\x1b")
-	bob.waitFor(onList)
+	bob.waitUntil("bob's profile closed", bob.without("Customer")) // the list's hint line shows under the pane too
 	ann.send("\t") // keys are read in order: U acts on what tab chose
 	ann.send("U")
 	ann.waitFor("unlinked Alicé", "Maybe the same person")
@@ -123,4 +123,9 @@ func TestLinkSeenInTheOtherSessionsProfileOverSSH(t *testing.T) {
 	if got := strings.Join(acts, "\n"); !strings.Contains(got, "ann "+inbox.LinkAction) || !strings.Contains(got, "ann "+inbox.UnlinkAction) {
 		t.Fatalf("journal:\n%s", got)
 	}
+}
+
+// without is a condition for waitUntil: sub is no longer on the screen.
+func (tm *term) without(sub string) func() bool {
+	return func() bool { return !strings.Contains(tm.text(), sub) }
 }
