@@ -107,7 +107,7 @@ func TestLinkSeenInTheOtherSessionsProfileOverSSH(t *testing.T) {
 	// the profile is back to a suggestion.
 	bob.send("\x1b")
 	bob.waitUntil("bob's profile closed", bob.without("Customer")) // the list's hint line shows under the pane too
-	ann.send("\t") // keys are read in order: U acts on what tab chose
+	ann.send("\t")                                                 // keys are read in order: U acts on what tab chose
 	ann.send("U")
 	ann.waitFor("unlinked Alicé", "Maybe the same person")
 	bob.send("p")
