@@ -94,7 +94,8 @@ func TestLinkSeenInTheOtherSessionsProfileOverSSH(t *testing.T) {
 	bob.send("p")
 	bob.waitFor("Customer", "Maybe the same person", "@alice@mastodon.social", "l link")
 	bob.send("\x1b")
-	bob.waitUntil("bob's profile closed", bob.without("Customer")) // the list's hint line shows under the pane too
+	// The list's hint line shows under the pane too: wait for the pane to go.
+	bob.waitUntil("bob's profile closed", bob.without("Customer"))
 
 	ann.send("p")
 	ann.waitFor("Customer", "Maybe the same person", "l link")
@@ -106,8 +107,10 @@ func TestLinkSeenInTheOtherSessionsProfileOverSSH(t *testing.T) {
 	// ann unlinks (tab to the Mastodon identity, U); bob's next look at
 	// the profile is back to a suggestion.
 	bob.send("\x1b")
-	bob.waitUntil("bob's profile closed", bob.without("Customer")) // the list's hint line shows under the pane too
-	ann.send("\t")                                                 // keys are read in order: U acts on what tab chose
+	// The list's hint line shows under the pane too: wait for the pane to go.
+	bob.waitUntil("bob's profile closed", bob.without("Customer"))
+	// Keys are read in order: U acts on what tab chose.
+	ann.send("\t")
 	ann.send("U")
 	ann.waitFor("unlinked Alicé", "Maybe the same person")
 	bob.send("p")
