@@ -143,7 +143,7 @@ func (c *convPane) render(st *Styles, now time.Time) {
 		marks = append(marks, st.Assignee.Render("@ assigned to "+screenLine(cv.Assignee)))
 	}
 	if len(cv.Tags) > 0 {
-		marks = append(marks, st.Tag.Render("#"+strings.Join(cv.Tags, " #")))
+		marks = append(marks, st.Tag.Render(ansiCut(screenLine("#"+strings.Join(cv.Tags, " #")), w/2)))
 	}
 	if cv.Escalated() {
 		e := "↑ escalated to " + screenLine(cv.EscDest)
@@ -155,7 +155,7 @@ func (c *convPane) render(st *Styles, now time.Time) {
 	if len(marks) > 0 {
 		b.WriteString(wrap.Render(strings.Join(marks, "   ")) + "\n")
 	}
-	b.WriteString(st.Faint.Render(screenLine(th.Account.Label)) + "\n")
+	b.WriteString(st.Faint.Render(ansiCut(screenLine(th.Account.Label), w)) + "\n")
 	if line := presenceLine(c.others); line != "" {
 		b.WriteString(st.Escalated.Render(line) + "\n")
 	}

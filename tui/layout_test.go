@@ -13,7 +13,8 @@ import (
 )
 
 // hostileConvs are rows whose text is hard to measure: skin-tone and ZWJ
-// emoji, CJK, right-to-left text and a 200-character name.
+// emoji, CJK, right-to-left text, a 200-character name, combining marks
+// and zero-width characters.
 func hostileConvs() []inbox.Inbound {
 	long := strings.Repeat("Bartholomew ", 17)[:200]
 	items := []inbox.Inbound{
@@ -21,6 +22,7 @@ func hostileConvs() []inbox.Inbound {
 		msgIn("cjk", "山田太郎", "注文した商品がまだ届いていません。いつ届きますか？返金をお願いします。", 20*time.Minute),
 		msgIn("rtl", "محمد علي", "مرحبا، طلبي لم يصل بعد. هل يمكنكم المساعدة؟ שלום עולם", 40*time.Minute),
 		msgIn("long", long, strings.Repeat("very long preview text ", 20), 90*time.Minute),
+		msgIn("marks", "Z̤͔ͧ̑̓ä͖̭\u0308̇lͮ̒ͫǒ̗\u0308\u0301 Ne\u200bw\u2060t\ufeffon", "Ç̷̡a\u0338͓ ne mar\u200bche pa\u200ds \u202egnp.exe\u202c — nai\u0308ve cafe\u0301 Ω\u0338", 60*time.Minute),
 	}
 	items[3].Message.Author.Name = long
 	return items

@@ -18,7 +18,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/inbox/sanitize"
 )
 
 // Options configure one program.
@@ -188,7 +187,7 @@ func (m *Model) refresh(s stale) tea.Cmd {
 func (m *Model) filterActive() bool { return m.filter.Value() != "" }
 
 func (m *Model) setFlash(s string, isErr bool) {
-	m.flash, m.flashErr = sanitize.Line(s), isErr
+	m.flash, m.flashErr = screenLine(s), isErr
 }
 
 // targets are the conversations an action applies to: the marked ones, the
@@ -996,9 +995,9 @@ func (m *Model) openModerate() {
 		m.setFlash("no moderation on "+c.Network+" from here", true)
 		return
 	}
-	who := sanitize.Line(c.Author.Handle)
+	who := shortName(c.Author.Handle)
 	if who == "" {
-		who = sanitize.Line(c.Author.Display())
+		who = shortName(c.Author.Display())
 	}
 	labels := map[inbox.ActionKind]string{
 		inbox.ActionMute:         "mute " + who,

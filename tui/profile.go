@@ -12,7 +12,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/inbox/sanitize"
 )
 
 // profilePane is the customer's profile: who they are on each network
@@ -169,21 +168,21 @@ func identityLine(st *Styles, id inbox.Identity, mark bool, w int) string {
 	if mark {
 		m = st.RowCursor.Render("› ")
 	}
-	line := m + st.Network.Render(fmt.Sprintf("%-9s", networkName(id.Network))) + " " + sanitize.Line(id.Author.Display())
+	line := m + st.Network.Render(fmt.Sprintf("%-9s", networkName(id.Network))) + " " + nameCut(id.Author.Display(), w)
 	if id.Author.Handle != "" && id.Author.Handle != id.Author.Name {
-		line += "  " + st.Meta.Render(sanitize.Line(id.Author.Handle))
+		line += "  " + st.Meta.Render(shortName(id.Author.Handle))
 	}
-	return ansiCut(line+st.Faint.Render(" · "+sanitize.Line(id.AccountLabel)), w)
+	return ansiCut(line+st.Faint.Render(" · "+screenLine(id.AccountLabel)), w)
 }
 
 func (p *profilePane) content(st *Styles, w int) string {
 	pr := p.p
 	var b strings.Builder
-	head := st.Title.Render(sanitize.Line(pr.Author.Display()))
+	head := st.Title.Render(nameCut(pr.Author.Display(), w))
 	if pr.Author.Handle != "" && pr.Author.Handle != pr.Author.Name {
-		head += "  " + st.Meta.Render(sanitize.Line(pr.Author.Handle))
+		head += "  " + st.Meta.Render(shortName(pr.Author.Handle))
 	}
-	head += "  " + st.Network.Render(networkName(pr.Network)) + st.Faint.Render(" · "+sanitize.Line(pr.AccountLabel))
+	head += "  " + st.Network.Render(networkName(pr.Network)) + st.Faint.Render(" · "+screenLine(pr.AccountLabel))
 	b.WriteString(ansiCut(head, w) + "\n")
 	neg := 0
 	for _, c := range pr.Conversations {
@@ -195,8 +194,8 @@ func (p *profilePane) content(st *Styles, w int) string {
 	if pr.Linked() {
 		nets = fmt.Sprintf(" · on %d networks", len(pr.Identities))
 	}
-	b.WriteString(st.Meta.Render(fmt.Sprintf("first seen %s · %s · %d negative%s",
-		pr.FirstSeen.Local().Format("2 Jan 2006"), plural(pr.Total, "conversation"), neg, nets)) + "\n")
+	b.WriteString(st.Meta.Render(ansiCut(fmt.Sprintf("first seen %s · %s · %d negative%s",
+		pr.FirstSeen.Local().Format("2 Jan 2006"), plural(pr.Total, "conversation"), neg, nets), w)) + "\n")
 	if len(pr.Tags) > 0 {
 		tags := slices.Sorted(func(yield func(string) bool) {
 			for t := range pr.Tags {
@@ -207,7 +206,7 @@ func (p *profilePane) content(st *Styles, w int) string {
 		})
 		var parts []string
 		for _, t := range tags {
-			parts = append(parts, fmt.Sprintf("#%s ×%d", t, pr.Tags[t]))
+			parts = append(parts, fmt.Sprintf("#%s ×%d", screenLine(t), pr.Tags[t]))
 		}
 		b.WriteString(st.Tag.Render(ansiCut(strings.Join(parts, "  "), w)) + "\n")
 	}
@@ -234,7 +233,7 @@ func (p *profilePane) content(st *Styles, w int) string {
 			mark = st.Negative.Render("! ")
 		}
 		line := mark + st.Meta.Render(c.FirstInAt.Local().Format("2 Jan 06")) + "  " + st.Network.Render(fmt.Sprintf("%-9s", networkName(c.Network))) +
-			" " + st.Kind.Render(fmt.Sprintf("%-8s %-7s", kindLabel(c), c.State)) + " " + sanitize.Line(c.Preview)
+			" " + st.Kind.Render(fmt.Sprintf("%-8s %-7s", kindLabel(c), c.State)) + " " + screenLine(c.Preview)
 		b.WriteString(ansiCut(line, w) + "\n")
 	}
 	if pr.Total > len(pr.Conversations) {
@@ -243,8 +242,8 @@ func (p *profilePane) content(st *Styles, w int) string {
 	if len(pr.Notes) > 0 {
 		b.WriteString("\n" + st.BoxTitle.Render("Notes") + "\n")
 		for _, n := range pr.Notes {
-			b.WriteString(st.NoteMention.Render(ansiCut(sanitize.Line(n.Author)+" · "+ago(n.CreatedAt, p.env.now), w)) + "\n")
-			b.WriteString(st.Note.Width(w).Render(sanitize.Text(n.Text)) + "\n")
+			b.WriteString(st.NoteMention.Render(ansiCut(shortName(n.Author)+" · "+ago(n.CreatedAt, p.env.now), w)) + "\n")
+			b.WriteString(cutLines(st.Note.Width(w).Render(screenText(n.Text)), w) + "\n")
 		}
 	}
 	return strings.TrimSuffix(b.String(), "\n")
@@ -263,7 +262,7 @@ func (p *profilePane) footer() string {
 	if p.p.Linked() {
 		parts = append(parts, "U unlink")
 	}
-	return strings.Join(append(parts, "u undo", "any other key closes"), " · ")
+	return strings.Join(append(parts, "u undo", "esc close"), " · ")
 }
 
 func (p *profilePane) view(st *Styles, width, height int) string {
@@ -277,7 +276,7 @@ func (p *profilePane) view(st *Styles, width, height int) string {
 	}
 	foot := st.Faint.Render(ansiCut(p.footer(), w-4))
 	if p.status != "" {
-		foot = st.Meta.Render(ansiCut(sanitize.Line(p.status), w-4)) + "\n" + foot
+		foot = st.Meta.Render(ansiCut(screenLine(p.status), w-4)) + "\n" + foot
 	}
 	return st.Box.Width(w).Render(st.BoxTitle.Render("Customer") + "\n" + p.vp.View() + "\n" + foot)
 }
