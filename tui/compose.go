@@ -197,7 +197,7 @@ func (m *Model) openComposer() tea.Cmd {
 	m.composerThread()
 	m.conv.setSize(m.width, m.list.height)
 	m.conv.render(&m.st, m.now)
-	m.conv.vp.GotoBottom()
+	m.conv.toEnd()
 	return tea.Batch(m.conv.composer.ta.Focus(), m.here(m.conv.id, true))
 }
 

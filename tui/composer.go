@@ -178,6 +178,14 @@ func (c *composer) view(st *Styles, now time.Time) string {
 		b.WriteString(st.Escalated.Render(ansiCut("✎ this is your unsent draft from "+ago(c.cont.UpdatedAt, now)+" — keep writing, or ctrl+x to discard it", c.width)) + "\n")
 	}
 	hints := "ctrl+s send · ctrl+r saved replies · ctrl+e $EDITOR · ctrl+x discard · esc close (draft kept)"
+	// Narrower terminals get shorter words, then the keys that matter
+	// most; help (?) lists them all.
+	for _, short := range []string{"ctrl+s send · ctrl+r saved · ctrl+e editor · ctrl+x discard · esc keeps draft",
+		"ctrl+s send · ctrl+x discard · esc keeps draft"} {
+		if cellWidth(hints) > c.width {
+			hints = short
+		}
+	}
 	if c.sending {
 		hints = "sending…"
 	}

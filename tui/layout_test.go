@@ -99,3 +99,30 @@ func TestNarrowHeaderAndHelp(t *testing.T) {
 		}
 	}
 }
+
+// At 50×12 the reply box takes the lower half, and the message being
+// answered stays in view above it even when a long note and the brand's
+// reply come after it in the thread.
+func TestShortTerminalKeepsTheMessageAnswered(t *testing.T) {
+	d := newDriver(t, nil, msgIn("q", "Noor", "Do you ship to Belgium? I need it by Friday", 30*time.Minute))
+	id := d.conv("q").ID
+	if _, err := d.svc.AddNote(d.m.ctx, "bob", id, strings.Repeat("checked with the warehouse, ", 12)); err != nil {
+		t.Fatal(err)
+	}
+	d.process(tea.WindowSizeMsg{Width: 50, Height: 12})
+	d.settle()
+	d.key("enter")
+	d.until(func() bool { return d.m.conv != nil && d.m.conv.thread != nil }, "the conversation")
+	d.key("r")
+	d.until(func() bool { return d.m.conv.composer != nil }, "the composer")
+	checkWidth(t, d, "composer", 50, 12)
+	d.wantScreen("Noor", "Do you ship to Belgium?", "Write a reply")
+	// A thread reload while writing (the draft saved, a colleague's note)
+	// keeps it there.
+	d.typeText("Yes, ")
+	if _, err := d.svc.AddNote(d.m.ctx, "cy", id, "another note"); err != nil {
+		t.Fatal(err)
+	}
+	d.until(func() bool { return len(d.m.conv.thread.Notes) == 2 }, "the second note")
+	d.wantScreen("Do you ship to Belgium?")
+}

@@ -100,7 +100,7 @@ func (p *profilePane) update(k tea.KeyPressMsg) (overlay, tea.Cmd) {
 		case linked:
 			p.status = "already linked: U unlinks"
 		default:
-			return p, p.act("link", "linked "+id.Label(), func(ctx context.Context) (string, error) {
+			return p, p.act("link", "linked "+identityLabel(id), func(ctx context.Context) (string, error) {
 				return "", p.env.svc.Link(ctx, p.env.user, p.env.conv, p.p.Ref(), id.Ref())
 			})
 		}
@@ -111,7 +111,7 @@ func (p *profilePane) update(k tea.KeyPressMsg) (overlay, tea.Cmd) {
 			p.status, p.dirty = "choose a linked identity (tab) to unlink", true
 			break
 		}
-		return p, p.act("unlink", "unlinked "+id.Label(), func(ctx context.Context) (string, error) {
+		return p, p.act("unlink", "unlinked "+identityLabel(id), func(ctx context.Context) (string, error) {
 			return "", p.env.svc.Unlink(ctx, p.env.user, p.env.conv, id.Ref())
 		})
 	case key.Matches(k, profileKeys.Undo):
@@ -146,6 +146,15 @@ func (p *profilePane) act(label, done string, f func(context.Context) (string, e
 		}
 		return pickMsg{open: next, replaces: old}
 	}
+}
+
+// identityLabel is Identity.Label with the name and handle cut to
+// nameLimit, so the status after a link keeps its "— u undoes".
+func identityLabel(id inbox.Identity) string {
+	a := id.Author
+	a.Name, a.Handle = shortName(a.Name), shortName(a.Handle)
+	id.Author = a
+	return id.Label()
 }
 
 // moodLine is negativity over time, oldest first: one mark per
@@ -220,7 +229,7 @@ func (p *profilePane) content(st *Styles, w int) string {
 		}
 	}
 	if len(pr.Suggested) > 0 {
-		b.WriteString("\n" + st.BoxTitle.Render("Maybe the same person") + st.Faint.Render("  same name or handle on another network") + "\n")
+		b.WriteString("\n" + ansiCut(st.BoxTitle.Render("Maybe the same person")+st.Faint.Render("  same name or handle on another network"), w) + "\n")
 		for _, id := range pr.Suggested {
 			b.WriteString(identityLine(st, id, i == p.choice, w) + "\n")
 			i++
