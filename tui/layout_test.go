@@ -126,3 +126,44 @@ func TestShortTerminalKeepsTheMessageAnswered(t *testing.T) {
 	d.until(func() bool { return len(d.m.conv.thread.Notes) == 2 }, "the second note")
 	d.wantScreen("Do you ship to Belgium?")
 }
+
+// Help at 80×24 shows every key with its whole description; where it is
+// taller than the screen (60 columns, 50×12) it scrolls, says so in its
+// title, and reaches the last key.
+func TestHelpReadableAndScrolls(t *testing.T) {
+	d := newDriver(t, nil, threeConvs()...)
+	d.process(tea.WindowSizeMsg{Width: 80, Height: 24})
+	d.settle()
+	d.key("?")
+	checkWidth(t, d, "help", 80, 24)
+	if s := d.screen(); strings.Contains(s, "…") || strings.Contains(s, "scroll") {
+		t.Fatalf("help at 80x24 cuts or scrolls:\n%s", s)
+	}
+	for _, b := range d.m.keys.FullHelp() {
+		for _, k := range b {
+			d.wantScreen(" " + k.Help().Desc)
+		}
+	}
+	d.key("esc")
+	for _, sz := range [][2]int{{60, 24}, {50, 12}} {
+		w, h := sz[0], sz[1]
+		d.process(tea.WindowSizeMsg{Width: w, Height: h})
+		d.key("?")
+		checkWidth(t, d, "help", w, h)
+		d.wantScreen("j/k", "scroll", " reply") // triage first
+		if strings.Contains(d.screen(), "profile: (un)link") {
+			t.Fatalf("help at %dx%d fits after all:\n%s", w, h, d.screen())
+		}
+		d.key("G")
+		checkWidth(t, d, "help scrolled", w, h)
+		d.wantScreen("profile: (un)link")
+		d.key("k")
+		if d.m.overlay == nil {
+			t.Fatalf("k closed the help at %dx%d instead of scrolling", w, h)
+		}
+		d.key("x")
+		if d.m.overlay != nil {
+			t.Fatalf("x did not close the help at %dx%d", w, h)
+		}
+	}
+}

@@ -570,7 +570,7 @@ func (m *Model) globalKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 	u := m.opt.User
 	switch {
 	case key.Matches(k, m.keys.Help):
-		m.overlay = helpOverlay{keys: m.keys}
+		m.overlay = newHelp(m.keys)
 	case key.Matches(k, m.keys.Negative):
 		return m.bulk(m.negativeLabel(m.targets()), func(ctx context.Context, ids []int64) error { return m.svc.ToggleNegative(ctx, u, ids) }), true
 	case key.Matches(k, m.keys.Done):
@@ -966,7 +966,7 @@ func (m *Model) handleCommand(line string) tea.Cmd {
 		}
 		return m.bulk(m.escalatedLabel(dest), func(ctx context.Context, ids []int64) error { return m.svc.Escalate(ctx, u, ids, dest, note) })
 	case "help":
-		m.overlay = helpOverlay{keys: m.keys}
+		m.overlay = newHelp(m.keys)
 	case "quit", "q":
 		return m.quit()
 	default:

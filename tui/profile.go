@@ -48,7 +48,7 @@ var profileKeys = struct{ Choose, Link, Unlink, Undo, Help key.Binding }{
 	Link:   bind("l", "profile: link the chosen suggestion", "l"),
 	Unlink: bind("U", "profile: unlink the chosen identity", "U"),
 	Undo:   bind("u", "profile: undo the last link or unlink", "u"),
-	Help:   bind("l/U", "profile: link/unlink", "l", "U"),
+	Help:   bind("l/U", "profile: (un)link", "l", "U"),
 }
 
 func newProfilePane(p inbox.Profile, env profileEnv, keys *KeyMap) *profilePane {
