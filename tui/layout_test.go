@@ -2,6 +2,8 @@ package tui
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -125,6 +127,16 @@ func TestShortTerminalKeepsTheMessageAnswered(t *testing.T) {
 	}
 	d.until(func() bool { return len(d.m.conv.thread.Notes) == 2 }, "the second note")
 	d.wantScreen("Do you ship to Belgium?")
+	// The saved replies open over it whole, bottom border and all.
+	for _, f := range []string{"sorry.txt", "thanks.txt", "refund.txt", "late.txt"} {
+		if err := os.WriteFile(filepath.Join(d.m.opt.RepliesDir, f), []byte("Hi {{first_name}}, "+strings.Repeat("sorry ", 30)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d.key("ctrl+r")
+	d.until(func() bool { return d.m.overlay != nil }, "the saved replies")
+	checkWidth(t, d, "saved replies", 50, 12)
+	d.wantScreen("Saved replies", "Preview for Noor", "╰")
 }
 
 // Help at 80×24 shows every key with its whole description; where it is

@@ -135,7 +135,12 @@ func (p *repliesPane) view(st *Styles, width, height int) string {
 	if len(p.all) == 0 {
 		b.WriteString(st.Dim.Render("None yet: n writes the first.") + "\n")
 	}
-	listH := max(min(len(p.all), height/3), 1)
+	// The box fits the screen: its border, title, blank line, preview
+	// heading, status and hint take 7 lines; the list and the preview
+	// share the rest (leaving the header and status bar in view where
+	// there is room), the list at most half of it.
+	room := max(height-10, min(height-7, 4), 2)
+	listH := max(min(len(p.all), height/3, room/2), 1)
 	top := max(min(p.cursor-listH/2, len(p.all)-listH), 0)
 	for i := top; i < len(p.all) && i < top+listH; i++ {
 		r := p.all[i]
@@ -164,7 +169,7 @@ func (p *repliesPane) view(st *Styles, width, height int) string {
 			text = inbox.FillTemplate(r.Body, p.vars)
 		}
 		lines := strings.Split(cutLines(lipgloss.NewStyle().Width(w-4).Render(screenText(text)), w-4), "\n")
-		lines = lines[:min(len(lines), max(height-listH-10, 3))]
+		lines = lines[:min(len(lines), max(room-listH, 1))]
 		b.WriteString("\n" + st.Dim.Render(ansiCut(head, w-4)) + "\n" + strings.Join(lines, "\n") + "\n")
 	}
 	if p.status != "" {
