@@ -88,15 +88,7 @@ func hostileWorld(t *testing.T, d *driver) {
 // hostileDriver is the golden data (fixed clock) with hostile colleagues,
 // a second network, notes, a journal, saved replies and moderation, at
 // w×h.
-func hostileDriver(t *testing.T, w, h int) *driver {
-	// Saved replies under a home of the test's own, so the pane's title
-	// (~/replies) is the same in every run.
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	replies := filepath.Join(home, "replies")
-	if err := os.Mkdir(replies, 0o700); err != nil {
-		t.Fatal(err)
-	}
+func hostileDriver(t *testing.T, w, h int, replies string) *driver {
 	d := goldenDriver(t, w, h, func(o *Options) { o.Managers, o.RepliesDir = hostileManagers, replies })
 	d.svc.SetModeration(func(int64) []inbox.ActionKind {
 		return []inbox.ActionKind{inbox.ActionMute, inbox.ActionHide, inbox.ActionBlock, inbox.ActionReport}
@@ -134,7 +126,10 @@ func TestEveryPaneFitsHostileData(t *testing.T) {
 	for _, sz := range layoutSizes {
 		w, h := sz[0], sz[1]
 		t.Run(fmt.Sprintf("%dx%d", w, h), func(t *testing.T) {
-			d := hostileDriver(t, w, h)
+			// Most of the time is spent waiting for the refresh gate's
+			// ticks, so the sizes run side by side.
+			t.Parallel()
+			d := hostileDriver(t, w, h, t.TempDir())
 			is := func(what string, ok func() bool) {
 				t.Helper()
 				d.until(ok, what)
@@ -202,7 +197,15 @@ func TestEveryPaneFitsHostileData(t *testing.T) {
 func TestGoldenHostilePanes(t *testing.T) {
 	for _, sz := range [][2]int{{80, 24}, {160, 48}} {
 		w, h := sz[0], sz[1]
-		d := hostileDriver(t, w, h)
+		// Saved replies under a home of the test's own, so the pane's
+		// title (~/replies) is the same in every run.
+		home := t.TempDir()
+		t.Setenv("HOME", home)
+		replies := filepath.Join(home, "replies")
+		if err := os.Mkdir(replies, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		d := hostileDriver(t, w, h, replies)
 		for _, p := range []struct{ name, row, key string }{{"profile_emoji", "emoji", "p"}, {"profile_long", "long", "p"}, {"replies_long", "long", "C"}} {
 			t.Run(fmt.Sprintf("%s_%dx%d", p.name, w, h), func(t *testing.T) {
 				d.selectRow(p.row)
