@@ -7,10 +7,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/inbox/sanitize"
 )
 
 // activityPane is a conversation's activity log: the journal, newest
@@ -54,10 +52,10 @@ func (p *activityPane) lines(st *Styles, w int) string {
 	for i := len(p.events) - 1; i >= 0; i-- {
 		e := p.events[i]
 		when := e.At.Local().Format("Mon 2 Jan 15:04")
-		who := sanitize.Line(e.Actor)
-		what := sanitize.Line(e.Describe())
-		line := st.Meta.Render(when) + "  " + st.Author.Render(ansiCut(who, 16)) + "  "
-		rest := ansiCut(what, max(w-ansi.StringWidth(when)-ansi.StringWidth(who)-4, 10))
+		who := cutCell(screenLine(e.Actor), 16)
+		what := screenLine(e.Describe())
+		line := st.Meta.Render(when) + "  " + st.Author.Render(who) + "  "
+		rest := ansiCut(what, max(w-cellWidth(when)-cellWidth(who)-4, 10))
 		if e.Undone {
 			line += st.Faint.Strikethrough(true).Render(rest) + st.Faint.Render(" (undone)")
 		} else {
@@ -77,7 +75,7 @@ func (p *activityPane) view(st *Styles, width, height int) string {
 		p.vp.SetHeight(h)
 		p.vp.SetContent(p.lines(st, w-4))
 	}
-	body := st.BoxTitle.Render(p.title) + "\n" + p.vp.View() + "\n" + st.Faint.Render("j/k scroll · any other key closes")
+	body := ansiCut(st.BoxTitle.Render(p.title), w-4) + "\n" + p.vp.View() + "\n" + st.Faint.Render("j/k scroll · any other key closes")
 	return st.Box.Width(w).Render(body)
 }
 

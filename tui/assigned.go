@@ -34,7 +34,7 @@ func (m *Model) noticeAssigned(as []inbox.AssignedArrival) {
 	mineKey := m.keys.View7.Help().Key
 	if len(mine) == 1 {
 		a := mine[0]
-		m.setFlash(fmt.Sprintf("new message from %s on %s — assigned to you · %s Mine", a.From, networkName(a.Network), mineKey), false)
+		m.setFlash(fmt.Sprintf("new message from %s on %s — assigned to you · %s Mine", shortName(a.From), networkName(a.Network), mineKey), false)
 		return
 	}
 	m.setFlash(fmt.Sprintf("%d conversations assigned to you have new messages · %s Mine", len(mine), mineKey), false)

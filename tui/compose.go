@@ -11,7 +11,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/inbox/sanitize"
 )
 
 // The reply flow, between the composer pane and the service: opening the
@@ -183,7 +182,7 @@ func (m *Model) persistDraft() tea.Cmd {
 func (m *Model) replyGuarded() tea.Cmd {
 	for _, v := range m.othersOn(m.conv.id) {
 		if v.Composing {
-			m.overlay = newConfirm(fmt.Sprintf("%s is already replying to this conversation.", sanitize.Line(v.User)), "Reply anyway?", m.openComposer)
+			m.overlay = newConfirm(fmt.Sprintf("%s is already replying to this conversation.", shortName(v.User)), "Reply anyway?", m.openComposer)
 			return m.here(m.conv.id, false)
 		}
 	}
@@ -198,7 +197,7 @@ func (m *Model) openComposer() tea.Cmd {
 	m.composerThread()
 	m.conv.setSize(m.width, m.list.height)
 	m.conv.render(&m.st, m.now)
-	m.conv.vp.GotoBottom()
+	m.conv.toEnd()
 	return tea.Batch(m.conv.composer.ta.Focus(), m.here(m.conv.id, true))
 }
 
@@ -373,7 +372,7 @@ func (m *Model) openSavedReplies() tea.Cmd {
 		if !written {
 			return func() tea.Msg { return insertMsg{text: text, mode: insertFill} }
 		}
-		ask := newChoice("The reply already has text. What should “"+sanitize.Line(r.Name)+"” do?", []choiceItem{
+		ask := newChoice("The reply already has text. What should “"+shortName(r.Name)+"” do?", []choiceItem{
 			{key: "r", label: "replace your text with it", pick: func() tea.Msg { return insertMsg{text: text, mode: insertReplace} }},
 			{key: "a", label: "add it after your text (a blank line between)", pick: func() tea.Msg { return insertMsg{text: text, mode: insertAfter} }},
 		})

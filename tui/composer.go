@@ -8,10 +8,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/inbox/sanitize"
 )
 
 // composer is the in-TUI reply editor: multi-line, paste, word movement
@@ -165,7 +163,7 @@ func (c *composer) counter() (string, bool) {
 func (c *composer) view(st *Styles, now time.Time) string {
 	title := st.BoxTitle.Render("Reply")
 	if c.audience != "" {
-		title += " " + st.Queued.Render(sanitize.Line(c.audience))
+		title += " " + st.Queued.Render(screenLine(c.audience))
 	}
 	if cnt, over := c.counter(); cnt != "" {
 		style := st.Faint
@@ -175,11 +173,19 @@ func (c *composer) view(st *Styles, now time.Time) string {
 		title += "  " + style.Render(cnt)
 	}
 	var b strings.Builder
-	b.WriteString(ansi.Truncate(title, max(c.width, 10), "…") + "\n")
+	b.WriteString(ansiCut(title, max(c.width, 10)) + "\n")
 	if c.cont != nil {
 		b.WriteString(st.Escalated.Render(ansiCut("✎ this is your unsent draft from "+ago(c.cont.UpdatedAt, now)+" — keep writing, or ctrl+x to discard it", c.width)) + "\n")
 	}
 	hints := "ctrl+s send · ctrl+r saved replies · ctrl+e $EDITOR · ctrl+x discard · esc close (draft kept)"
+	// Narrower terminals get shorter words, then the keys that matter
+	// most; help (?) lists them all.
+	for _, short := range []string{"ctrl+s send · ctrl+r saved · ctrl+e editor · ctrl+x discard · esc keeps draft",
+		"ctrl+s send · ctrl+x discard · esc keeps draft"} {
+		if cellWidth(hints) > c.width {
+			hints = short
+		}
+	}
 	if c.sending {
 		hints = "sending…"
 	}
@@ -197,5 +203,3 @@ func joinSaved(text, saved string) string {
 	}
 	return text + "\n\n" + saved
 }
-
-func ansiCut(s string, w int) string { return ansi.Truncate(s, max(w, 1), "…") }

@@ -26,6 +26,10 @@ type convPane struct {
 	width    int
 	height   int
 	follow   bool // stick to the bottom when new messages arrive
+	// answered is the line where the last message from the customer
+	// starts (-1: none): the one a reply answers, kept in view while the
+	// composer takes the lower half of a short terminal.
+	answered int
 	others   []inbox.Viewer
 	now      time.Time // of the last render
 }
@@ -45,15 +49,28 @@ func (c *convPane) setSize(w, h int) {
 	}
 	c.vp.SetWidth(w)
 	c.vp.SetHeight(max(vh, 1))
+	if c.composer != nil && c.vp.AtBottom() {
+		c.toEnd()
+	}
+}
+
+// toEnd shows the end of the thread; while a reply is written, not past
+// the start of the message it answers, whatever follows it (notes, the
+// brand's earlier replies) and however short the terminal.
+func (c *convPane) toEnd() {
+	c.vp.GotoBottom()
+	if c.composer != nil && c.answered >= 0 && c.answered < c.vp.YOffset() {
+		c.vp.SetYOffset(c.answered)
+	}
 }
 
 func (c *convPane) setThread(th inbox.Thread, st *Styles, now time.Time) {
-	atBottom := c.vp.AtBottom() || c.thread == nil
+	atBottom := c.vp.AtBottom() || c.thread == nil || (c.composer != nil && c.vp.YOffset() == c.answered)
 	c.thread = &th
 	c.err = nil
 	c.render(st, now)
 	if atBottom && c.follow {
-		c.vp.GotoBottom()
+		c.toEnd()
 	}
 }
 
@@ -143,7 +160,7 @@ func (c *convPane) render(st *Styles, now time.Time) {
 		marks = append(marks, st.Assignee.Render("@ assigned to "+screenLine(cv.Assignee)))
 	}
 	if len(cv.Tags) > 0 {
-		marks = append(marks, st.Tag.Render("#"+strings.Join(cv.Tags, " #")))
+		marks = append(marks, st.Tag.Render(ansiCut(screenLine("#"+strings.Join(cv.Tags, " #")), w/2)))
 	}
 	if cv.Escalated() {
 		e := "↑ escalated to " + screenLine(cv.EscDest)
@@ -155,7 +172,7 @@ func (c *convPane) render(st *Styles, now time.Time) {
 	if len(marks) > 0 {
 		b.WriteString(wrap.Render(strings.Join(marks, "   ")) + "\n")
 	}
-	b.WriteString(st.Faint.Render(screenLine(th.Account.Label)) + "\n")
+	b.WriteString(st.Faint.Render(ansiCut(screenLine(th.Account.Label), w)) + "\n")
 	if line := presenceLine(c.others); line != "" {
 		b.WriteString(st.Escalated.Render(line) + "\n")
 	}
@@ -172,10 +189,14 @@ func (c *convPane) render(st *Styles, now time.Time) {
 	}
 	// Notes sit among the messages at the time they were written.
 	notes := th.Notes
+	c.answered = -1
 	for _, m := range th.Messages {
 		for len(notes) > 0 && notes[0].CreatedAt.Before(m.CreatedAt) {
 			b.WriteString(renderNote(st, notes[0], w, now) + "\n")
 			notes = notes[1:]
+		}
+		if m.Direction == inbox.In {
+			c.answered = strings.Count(b.String(), "\n")
 		}
 		b.WriteString(c.renderMessage(st, m, w, now))
 		b.WriteString("\n")

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/inbox/sanitize"
 )
 
 // Every action's flash says what happened and to what: "done: Noor de
@@ -31,7 +30,7 @@ func (m *Model) known(id int64) (inbox.Conversation, bool) {
 func (m *Model) who(ids []int64) string {
 	if len(ids) == 1 {
 		if c, ok := m.known(ids[0]); ok {
-			return sanitize.Line(c.Author.Display())
+			return shortName(c.Author.Display())
 		}
 		return "1 conversation"
 	}
@@ -97,7 +96,7 @@ func undoneText(u inbox.Undone, name string) string {
 	s := "undid: " + action
 	switch n := len(u.Conversations); {
 	case n == 1 && name != "":
-		s += " on " + sanitize.Line(name)
+		s += " on " + shortName(name)
 	case n > 1:
 		s += fmt.Sprintf(" on %d conversations", n)
 	}

@@ -7,7 +7,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/inbox/sanitize"
 )
 
 // emptyViewText says why a view is empty, in that view's words: "Inbox
@@ -29,9 +28,9 @@ var emptyViewText = map[inbox.View]string{
 func (m *Model) emptyMessage() string {
 	switch {
 	case m.searchQuery != "":
-		return "No matches for “" + sanitize.Line(m.searchQuery) + "” — esc leaves the search"
+		return "No matches for “" + shortName(m.searchQuery) + "” — esc leaves the search"
 	case m.filterActive():
-		return "No matches for “" + sanitize.Line(m.filter.Value()) + "” in " + m.view.String() + " — esc clears the filter"
+		return "No matches for “" + shortName(m.filter.Value()) + "” in " + m.view.String() + " — esc clears the filter"
 	case m.accountsLoaded && len(m.accounts) == 0:
 		return m.firstRun()
 	}

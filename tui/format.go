@@ -187,12 +187,24 @@ func pictographic(r rune) bool {
 
 // cellWidth is the conservative display width of plain text.
 func cellWidth(s string) int {
+	if printableASCII(s) {
+		return len(s) // most lines: one cell a byte, no clusters to read
+	}
 	w := 0
 	g := uniseg.NewGraphemes(s)
 	for g.Next() {
 		w += clusterWidth(g.Str())
 	}
 	return w
+}
+
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // fitCell cuts plain text to at most w columns by conservative width,
@@ -227,3 +239,49 @@ func cutCell(s string, w int) string {
 	}
 	return fitCell(s, w)
 }
+
+// ansiCut cuts styled text (a pane's line, a title) to at most w columns
+// by the same conservative width as fitCell, ending in "…" when cut: the
+// renderer's Truncate counts clusters, so a cluster it counts narrower
+// than a terminal that counts code points would push a box's border or
+// the next column out. Every pane cuts its lines here.
+func ansiCut(s string, w int) string {
+	w = max(w, 1)
+	if styledWidth(s) <= w {
+		return s
+	}
+	for t := w; ; {
+		c := ansi.Truncate(s, t, "…")
+		n := styledWidth(c)
+		if n <= w || t <= 1 {
+			return c
+		}
+		t -= n - w
+	}
+}
+
+// styledWidth is cellWidth of text that may carry styles.
+func styledWidth(s string) int {
+	if strings.IndexByte(s, '\x1b') >= 0 {
+		s = ansi.Strip(s)
+	}
+	return cellWidth(s)
+}
+
+// cutLines is ansiCut on every line of s: wrapped remote text (a note, a
+// preview) after lipgloss has wrapped it by its own measure.
+func cutLines(s string, w int) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = ansiCut(l, w)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// nameLimit is the most cells a person's name takes in a sentence (a
+// flash, a picker item, a question): enough to tell people apart, never
+// the whole line.
+const nameLimit = 32
+
+// shortName is a remote name made safe to show and cut to nameLimit.
+func shortName(s string) string { return cutCell(screenLine(s), nameLimit) }

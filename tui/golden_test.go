@@ -49,8 +49,8 @@ func goldenConvs() []inbox.Inbound {
 	return items
 }
 
-func goldenDriver(t *testing.T, w, h int) *driver {
-	d := newDriverService(t, inbox.Options{ReplyMarksDone: true, Now: func() time.Time { return goldenNow }}, nil, goldenConvs()...)
+func goldenDriver(t *testing.T, w, h int, opts func(*Options)) *driver {
+	d := newDriverService(t, inbox.Options{ReplyMarksDone: true, Now: func() time.Time { return goldenNow }}, opts, goldenConvs()...)
 	// The reply from the brand, so the thread shows both directions.
 	th := d.conv("thread")
 	if err := d.svc.Ingest(d.m.ctx, d.acc.ID, inbox.Batch{Items: []inbox.Inbound{{ConversationID: "thread", Kind: inbox.KindComment,
@@ -81,7 +81,7 @@ func TestGoldenScreens(t *testing.T) {
 				teatest.RequireEqualOutput(t, []byte(d.screen()))
 			})
 		}
-		d := goldenDriver(t, w, h)
+		d := goldenDriver(t, w, h, nil)
 		shot(t, "list", d)
 		d.key("?")
 		shot(t, "help", d)

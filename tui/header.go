@@ -7,7 +7,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/inbox/sanitize"
 )
 
 // shortViewNames are the tab labels when the full ones do not fit.
@@ -54,7 +53,7 @@ func (m *Model) headerLeft(f headerFit) string {
 		parts = append(parts, m.st.Header.Render("parley"))
 	}
 	if m.searchQuery != "" {
-		parts = append(parts, m.st.TabActive.Render(fmt.Sprintf("Search: %s", ansi.Truncate(sanitize.Line(m.searchQuery), 30, "…")))+
+		parts = append(parts, m.st.TabActive.Render(fmt.Sprintf("Search: %s", cutCell(screenLine(m.searchQuery), 30)))+
 			m.st.TabCount.Render(" "+m.searchCountText()+m.searchHint()))
 		return strings.Join(parts, " ")
 	}

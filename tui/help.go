@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -8,16 +9,46 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// helpOverlay lists every key; any key closes it.
-type helpOverlay struct{ keys KeyMap }
+// helpOverlay lists every key; any key closes it. When the list is
+// taller than the screen (a narrow terminal gets long columns), j/k,
+// pgup/pgdn and g/G scroll it instead, and its title says so.
+type helpOverlay struct {
+	keys       KeyMap
+	top        int // the first line shown
+	rows, page int // lines in all and lines shown, as last drawn
+}
 
-func (h helpOverlay) update(tea.KeyPressMsg) (overlay, tea.Cmd) { return nil, nil }
+func newHelp(keys KeyMap) *helpOverlay { return &helpOverlay{keys: keys} }
+
+func (h *helpOverlay) update(k tea.KeyPressMsg) (overlay, tea.Cmd) {
+	if h.rows <= h.page {
+		return nil, nil
+	}
+	switch {
+	case key.Matches(k, h.keys.Down):
+		h.top++
+	case key.Matches(k, h.keys.Up):
+		h.top--
+	case key.Matches(k, h.keys.PageDown):
+		h.top += h.page
+	case key.Matches(k, h.keys.PageUp):
+		h.top -= h.page
+	case key.Matches(k, h.keys.Top):
+		h.top = 0
+	case key.Matches(k, h.keys.Bottom):
+		h.top = h.rows
+	default:
+		return nil, nil
+	}
+	h.top = max(min(h.top, h.rows-h.page), 0)
+	return h, nil
+}
 
 type helpEntry struct{ key, desc string } // both empty: a gap between groups
 
 // helpEntries flattens the key groups, triage first: it is what a manager
 // looks for, so it is the part that must survive a small terminal.
-func (h helpOverlay) helpEntries() []helpEntry {
+func (h *helpOverlay) helpEntries() []helpEntry {
 	groups := h.keys.FullHelp()
 	order := make([][]key.Binding, 0, len(groups))
 	for _, g := range groups {
@@ -78,40 +109,30 @@ func helpColumns(es []helpEntry, n int) [][]helpEntry {
 const helpGap = 3
 
 // layoutHelp flows the entries into as many columns as fit the width, so
-// a narrow terminal gets fewer, longer columns rather than cut ones, and
-// cuts the bottom (never the triage keys, which come first) when the
-// height runs out.
+// a narrow terminal gets fewer, longer columns rather than cut ones. When
+// no layout with readable descriptions fits the height, it returns the one
+// with the most such columns, taller than height: the overlay scrolls it
+// (the triage keys come first, so they are on the first page). Scrolling
+// beats a page of descriptions cut to a few letters.
 func layoutHelp(st *Styles, es []helpEntry, width, height int) []string {
-	// Fewest columns that show every key with readable descriptions; else
-	// tighter descriptions; else the most columns that fit, cut at the foot.
-	for _, minDesc := range []int{14, 8} {
-		for _, list := range [][]helpEntry{es, firstKeys(es)} {
-			for n := 1; n <= 4; n++ {
-				if lines, ok := helpGrid(st, list, n, minDesc, width, height); ok {
-					return lines
-				}
+	const readable = 14
+	// Fewest columns that show every key with readable descriptions.
+	for _, list := range [][]helpEntry{es, firstKeys(es)} {
+		for n := 1; n <= 4; n++ {
+			if lines, ok := helpGrid(st, list, n, readable, width, height); ok {
+				return lines
 			}
 		}
 	}
 	es = firstKeys(es)
-	for n := 4; n > 1; n-- {
-		if lines, ok := helpGrid(st, es, n, 8, width, 1<<20); ok {
-			return cutHelp(st, lines, width, height)
+	for _, minDesc := range []int{readable, 8} {
+		for n := 4; n >= 1; n-- {
+			if lines, ok := helpGrid(st, es, n, minDesc, width, 1<<20); ok {
+				return lines
+			}
 		}
 	}
 	lines, _ := helpGrid(st, es, 1, 0, width, 1<<20)
-	return cutHelp(st, lines, width, height)
-}
-
-// cutHelp keeps the lines that fit and says that there are more.
-func cutHelp(st *Styles, lines []string, width, height int) []string {
-	if len(lines) <= height {
-		return lines
-	}
-	lines = lines[:max(height-1, 0)]
-	if height > 0 {
-		lines = append(lines, st.Faint.Render(ansi.Truncate("… more keys in a larger terminal", width, "…")))
-	}
 	return lines
 }
 
@@ -180,11 +201,23 @@ func padRight(s string, w int) string {
 	return s
 }
 
-func (h helpOverlay) view(st *Styles, width, height int) string {
+func (h *helpOverlay) view(st *Styles, width, height int) string {
 	inner := max(min(width-4, 120), 10) // border and padding
-	title := st.BoxTitle.Render("Keys") + "  " + st.Faint.Render("any key closes · rebind in [keys] of config.toml")
-	title = ansi.Truncate(title, inner, "…")
-	lines := layoutHelp(st, h.helpEntries(), inner, max(height-4, 1)) // border and title
+	page := max(height-4, 1)            // border and title
+	lines := layoutHelp(st, h.helpEntries(), inner, page)
+	h.rows, h.page = len(lines), page
+	h.top = max(min(h.top, h.rows-h.page), 0)
+	hint := "any key closes · rebind in [keys] of config.toml"
+	if h.rows > h.page {
+		lines = lines[h.top : h.top+h.page]
+		for _, f := range []string{"j/k pgup/pgdn scroll · %d–%d of %d · other keys close", "j/k scroll · %d–%d of %d · other keys close",
+			"j/k scroll · %d–%d/%d · others close"} {
+			if hint = fmt.Sprintf(f, h.top+1, h.top+h.page, h.rows); cellWidth(hint)+6 <= inner {
+				break
+			}
+		}
+	}
+	title := ansiCut(st.BoxTitle.Render("Keys")+"  "+st.Faint.Render(hint), inner)
 	return st.Box.MaxWidth(width).Render(title + "\n" + strings.Join(lines, "\n"))
 }
 

@@ -342,11 +342,11 @@ func renderRow(rc rowCtx, c inbox.Conversation, width int, k rowKey, match []int
 		addRight(st.Queued, "… sending")
 	}
 	if len(c.Tags) > 0 {
-		tags := "#" + strings.Join(c.Tags, " #")
+		tags := screenLine("#" + strings.Join(c.Tags, " #"))
 		addRight(st.Tag, cutCell(tags, 24))
 	}
 	if c.Assignee != "" {
-		addRight(st.Assignee, ansi.Truncate("@"+screenLine(c.Assignee), 14, "…"))
+		addRight(st.Assignee, cutCell("@"+screenLine(c.Assignee), 14))
 	}
 	if c.Escalated() {
 		addRight(st.Escalated, cutCell("↑"+screenLine(c.EscDest), 12))

@@ -18,7 +18,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/inbox/sanitize"
 )
 
 // Options configure one program.
@@ -188,7 +187,7 @@ func (m *Model) refresh(s stale) tea.Cmd {
 func (m *Model) filterActive() bool { return m.filter.Value() != "" }
 
 func (m *Model) setFlash(s string, isErr bool) {
-	m.flash, m.flashErr = sanitize.Line(s), isErr
+	m.flash, m.flashErr = screenLine(s), isErr
 }
 
 // targets are the conversations an action applies to: the marked ones, the
@@ -571,7 +570,7 @@ func (m *Model) globalKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 	u := m.opt.User
 	switch {
 	case key.Matches(k, m.keys.Help):
-		m.overlay = helpOverlay{keys: m.keys}
+		m.overlay = newHelp(m.keys)
 	case key.Matches(k, m.keys.Negative):
 		return m.bulk(m.negativeLabel(m.targets()), func(ctx context.Context, ids []int64) error { return m.svc.ToggleNegative(ctx, u, ids) }), true
 	case key.Matches(k, m.keys.Done):
@@ -967,7 +966,7 @@ func (m *Model) handleCommand(line string) tea.Cmd {
 		}
 		return m.bulk(m.escalatedLabel(dest), func(ctx context.Context, ids []int64) error { return m.svc.Escalate(ctx, u, ids, dest, note) })
 	case "help":
-		m.overlay = helpOverlay{keys: m.keys}
+		m.overlay = newHelp(m.keys)
 	case "quit", "q":
 		return m.quit()
 	default:
@@ -996,9 +995,9 @@ func (m *Model) openModerate() {
 		m.setFlash("no moderation on "+c.Network+" from here", true)
 		return
 	}
-	who := sanitize.Line(c.Author.Handle)
+	who := shortName(c.Author.Handle)
 	if who == "" {
-		who = sanitize.Line(c.Author.Display())
+		who = shortName(c.Author.Display())
 	}
 	labels := map[inbox.ActionKind]string{
 		inbox.ActionMute:         "mute " + who,

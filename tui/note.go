@@ -11,7 +11,6 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/inbox/sanitize"
 )
 
 // notePane writes an internal note: a few lines for colleagues, never sent
@@ -59,7 +58,7 @@ func (p *notePane) view(st *Styles, width, height int) string {
 	if len(p.names) > 0 {
 		hint += " · @" + strings.Join(p.names, " @")
 	}
-	body := st.BoxTitle.Render("Internal note") + "\n" + p.ta.View() + "\n" + st.Faint.Render(ansiCut(sanitize.Line(hint), w-4))
+	body := st.BoxTitle.Render("Internal note") + "\n" + p.ta.View() + "\n" + st.Faint.Render(ansiCut(screenLine(hint), w-4))
 	return st.Box.Width(w).Render(body)
 }
 
@@ -85,10 +84,10 @@ func (m *Model) openNote() {
 // renderNote draws an internal note in the thread: a bar on the left, the
 // author and time, and the text; nothing a customer wrote looks like it.
 func renderNote(st *Styles, n inbox.Note, w int, now time.Time) string {
-	head := "✎ internal note · " + sanitize.Line(n.Author) + " · " + ago(n.CreatedAt, now)
+	head := "✎ internal note · " + shortName(n.Author) + " · " + ago(n.CreatedAt, now)
 	if len(n.Mentions) > 0 {
-		head += " · for @" + sanitize.Line(strings.Join(n.Mentions, " @"))
+		head += " · for @" + screenLine(strings.Join(n.Mentions, " @"))
 	}
-	body := st.NoteMention.Render(ansiCut(head, w-2)) + "\n" + lipgloss.NewStyle().Width(w-2).Render(sanitize.Text(n.Text))
+	body := st.NoteMention.Render(ansiCut(head, w-2)) + "\n" + cutLines(lipgloss.NewStyle().Width(w-2).Render(screenText(n.Text)), w-2)
 	return st.Note.Width(w).Render(body) + "\n"
 }

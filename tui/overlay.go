@@ -6,7 +6,6 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/sahilm/fuzzy"
 )
 
@@ -89,13 +88,13 @@ func (p *picker) update(k tea.KeyPressMsg) (overlay, tea.Cmd) {
 func (p *picker) view(st *Styles, width, height int) string {
 	w := min(max(width/2, 40), width-4)
 	var b strings.Builder
-	b.WriteString(st.BoxTitle.Render(p.title) + "\n")
+	b.WriteString(ansiCut(st.BoxTitle.Render(screenLine(p.title)), w-4) + "\n")
 	p.input.SetWidth(w - 6)
 	b.WriteString(p.input.View() + "\n")
 	maxItems := max(min(height-8, 12), 1)
 	start := max(0, p.cursor-maxItems+1)
 	for i := start; i < len(p.shown) && i < start+maxItems; i++ {
-		item := ansi.Truncate(p.shown[i], w-6, "…")
+		item := ansiCut(screenLine(p.shown[i]), w-6)
 		if i == p.cursor {
 			b.WriteString(st.PickerActive.Render("› "+item) + "\n")
 		} else {
@@ -105,7 +104,7 @@ func (p *picker) view(st *Styles, width, height int) string {
 	q := strings.TrimSpace(p.input.Value())
 	if len(p.shown) == 0 {
 		if p.create && q != "" {
-			b.WriteString(st.Dim.Render("enter: create "+ansi.Truncate(q, w-20, "…")) + "\n")
+			b.WriteString(st.Dim.Render("enter: create "+ansiCut(screenLine(q), w-20)) + "\n")
 		} else {
 			b.WriteString(st.Dim.Render("no match") + "\n")
 		}
@@ -153,7 +152,7 @@ func (p *prompt) view(st *Styles, width, height int) string {
 	p.input.SetWidth(w - 6)
 	body := st.BoxTitle.Render(p.title) + "\n" + p.input.View()
 	if p.hint != "" {
-		body += "\n" + st.Faint.Render(ansi.Truncate(p.hint, w-4, "…"))
+		body += "\n" + st.Faint.Render(ansiCut(p.hint, w-4))
 	}
 	return st.Box.Width(w).Render(body)
 }

@@ -12,7 +12,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/inbox/sanitize"
 )
 
 // profilePane is the customer's profile: who they are on each network
@@ -49,7 +48,7 @@ var profileKeys = struct{ Choose, Link, Unlink, Undo, Help key.Binding }{
 	Link:   bind("l", "profile: link the chosen suggestion", "l"),
 	Unlink: bind("U", "profile: unlink the chosen identity", "U"),
 	Undo:   bind("u", "profile: undo the last link or unlink", "u"),
-	Help:   bind("l/U", "profile: link/unlink", "l", "U"),
+	Help:   bind("l/U", "profile: (un)link", "l", "U"),
 }
 
 func newProfilePane(p inbox.Profile, env profileEnv, keys *KeyMap) *profilePane {
@@ -101,7 +100,7 @@ func (p *profilePane) update(k tea.KeyPressMsg) (overlay, tea.Cmd) {
 		case linked:
 			p.status = "already linked: U unlinks"
 		default:
-			return p, p.act("link", "linked "+id.Label(), func(ctx context.Context) (string, error) {
+			return p, p.act("link", "linked "+identityLabel(id), func(ctx context.Context) (string, error) {
 				return "", p.env.svc.Link(ctx, p.env.user, p.env.conv, p.p.Ref(), id.Ref())
 			})
 		}
@@ -112,7 +111,7 @@ func (p *profilePane) update(k tea.KeyPressMsg) (overlay, tea.Cmd) {
 			p.status, p.dirty = "choose a linked identity (tab) to unlink", true
 			break
 		}
-		return p, p.act("unlink", "unlinked "+id.Label(), func(ctx context.Context) (string, error) {
+		return p, p.act("unlink", "unlinked "+identityLabel(id), func(ctx context.Context) (string, error) {
 			return "", p.env.svc.Unlink(ctx, p.env.user, p.env.conv, id.Ref())
 		})
 	case key.Matches(k, profileKeys.Undo):
@@ -149,6 +148,15 @@ func (p *profilePane) act(label, done string, f func(context.Context) (string, e
 	}
 }
 
+// identityLabel is Identity.Label with the name and handle cut to
+// nameLimit, so the status after a link keeps its "— u undoes".
+func identityLabel(id inbox.Identity) string {
+	a := id.Author
+	a.Name, a.Handle = shortName(a.Name), shortName(a.Handle)
+	id.Author = a
+	return id.Label()
+}
+
 // moodLine is negativity over time, oldest first: one mark per
 // conversation, ! for negative, · for not.
 func moodLine(cs []inbox.Conversation) string {
@@ -169,21 +177,21 @@ func identityLine(st *Styles, id inbox.Identity, mark bool, w int) string {
 	if mark {
 		m = st.RowCursor.Render("› ")
 	}
-	line := m + st.Network.Render(fmt.Sprintf("%-9s", networkName(id.Network))) + " " + sanitize.Line(id.Author.Display())
+	line := m + st.Network.Render(fmt.Sprintf("%-9s", networkName(id.Network))) + " " + nameCut(id.Author.Display(), w)
 	if id.Author.Handle != "" && id.Author.Handle != id.Author.Name {
-		line += "  " + st.Meta.Render(sanitize.Line(id.Author.Handle))
+		line += "  " + st.Meta.Render(shortName(id.Author.Handle))
 	}
-	return ansiCut(line+st.Faint.Render(" · "+sanitize.Line(id.AccountLabel)), w)
+	return ansiCut(line+st.Faint.Render(" · "+screenLine(id.AccountLabel)), w)
 }
 
 func (p *profilePane) content(st *Styles, w int) string {
 	pr := p.p
 	var b strings.Builder
-	head := st.Title.Render(sanitize.Line(pr.Author.Display()))
+	head := st.Title.Render(nameCut(pr.Author.Display(), w))
 	if pr.Author.Handle != "" && pr.Author.Handle != pr.Author.Name {
-		head += "  " + st.Meta.Render(sanitize.Line(pr.Author.Handle))
+		head += "  " + st.Meta.Render(shortName(pr.Author.Handle))
 	}
-	head += "  " + st.Network.Render(networkName(pr.Network)) + st.Faint.Render(" · "+sanitize.Line(pr.AccountLabel))
+	head += "  " + st.Network.Render(networkName(pr.Network)) + st.Faint.Render(" · "+screenLine(pr.AccountLabel))
 	b.WriteString(ansiCut(head, w) + "\n")
 	neg := 0
 	for _, c := range pr.Conversations {
@@ -195,8 +203,8 @@ func (p *profilePane) content(st *Styles, w int) string {
 	if pr.Linked() {
 		nets = fmt.Sprintf(" · on %d networks", len(pr.Identities))
 	}
-	b.WriteString(st.Meta.Render(fmt.Sprintf("first seen %s · %s · %d negative%s",
-		pr.FirstSeen.Local().Format("2 Jan 2006"), plural(pr.Total, "conversation"), neg, nets)) + "\n")
+	b.WriteString(st.Meta.Render(ansiCut(fmt.Sprintf("first seen %s · %s · %d negative%s",
+		pr.FirstSeen.Local().Format("2 Jan 2006"), plural(pr.Total, "conversation"), neg, nets), w)) + "\n")
 	if len(pr.Tags) > 0 {
 		tags := slices.Sorted(func(yield func(string) bool) {
 			for t := range pr.Tags {
@@ -207,7 +215,7 @@ func (p *profilePane) content(st *Styles, w int) string {
 		})
 		var parts []string
 		for _, t := range tags {
-			parts = append(parts, fmt.Sprintf("#%s ×%d", t, pr.Tags[t]))
+			parts = append(parts, fmt.Sprintf("#%s ×%d", screenLine(t), pr.Tags[t]))
 		}
 		b.WriteString(st.Tag.Render(ansiCut(strings.Join(parts, "  "), w)) + "\n")
 	}
@@ -221,7 +229,7 @@ func (p *profilePane) content(st *Styles, w int) string {
 		}
 	}
 	if len(pr.Suggested) > 0 {
-		b.WriteString("\n" + st.BoxTitle.Render("Maybe the same person") + st.Faint.Render("  same name or handle on another network") + "\n")
+		b.WriteString("\n" + ansiCut(st.BoxTitle.Render("Maybe the same person")+st.Faint.Render("  same name or handle on another network"), w) + "\n")
 		for _, id := range pr.Suggested {
 			b.WriteString(identityLine(st, id, i == p.choice, w) + "\n")
 			i++
@@ -234,7 +242,7 @@ func (p *profilePane) content(st *Styles, w int) string {
 			mark = st.Negative.Render("! ")
 		}
 		line := mark + st.Meta.Render(c.FirstInAt.Local().Format("2 Jan 06")) + "  " + st.Network.Render(fmt.Sprintf("%-9s", networkName(c.Network))) +
-			" " + st.Kind.Render(fmt.Sprintf("%-8s %-7s", kindLabel(c), c.State)) + " " + sanitize.Line(c.Preview)
+			" " + st.Kind.Render(fmt.Sprintf("%-8s %-7s", kindLabel(c), c.State)) + " " + screenLine(c.Preview)
 		b.WriteString(ansiCut(line, w) + "\n")
 	}
 	if pr.Total > len(pr.Conversations) {
@@ -243,8 +251,8 @@ func (p *profilePane) content(st *Styles, w int) string {
 	if len(pr.Notes) > 0 {
 		b.WriteString("\n" + st.BoxTitle.Render("Notes") + "\n")
 		for _, n := range pr.Notes {
-			b.WriteString(st.NoteMention.Render(ansiCut(sanitize.Line(n.Author)+" · "+ago(n.CreatedAt, p.env.now), w)) + "\n")
-			b.WriteString(st.Note.Width(w).Render(sanitize.Text(n.Text)) + "\n")
+			b.WriteString(st.NoteMention.Render(ansiCut(shortName(n.Author)+" · "+ago(n.CreatedAt, p.env.now), w)) + "\n")
+			b.WriteString(cutLines(st.Note.Width(w).Render(screenText(n.Text)), w) + "\n")
 		}
 	}
 	return strings.TrimSuffix(b.String(), "\n")
@@ -263,7 +271,7 @@ func (p *profilePane) footer() string {
 	if p.p.Linked() {
 		parts = append(parts, "U unlink")
 	}
-	return strings.Join(append(parts, "u undo", "any other key closes"), " · ")
+	return strings.Join(append(parts, "u undo", "esc close"), " · ")
 }
 
 func (p *profilePane) view(st *Styles, width, height int) string {
@@ -277,7 +285,7 @@ func (p *profilePane) view(st *Styles, width, height int) string {
 	}
 	foot := st.Faint.Render(ansiCut(p.footer(), w-4))
 	if p.status != "" {
-		foot = st.Meta.Render(ansiCut(sanitize.Line(p.status), w-4)) + "\n" + foot
+		foot = st.Meta.Render(ansiCut(screenLine(p.status), w-4)) + "\n" + foot
 	}
 	return st.Box.Width(w).Render(st.BoxTitle.Render("Customer") + "\n" + p.vp.View() + "\n" + foot)
 }

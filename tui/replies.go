@@ -2,6 +2,8 @@ package tui
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -10,7 +12,6 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/inbox/sanitize"
 )
 
 // repliesPane manages the saved replies (plain-text files in replies_dir):
@@ -98,7 +99,7 @@ func (p *repliesPane) update(k tea.KeyPressMsg) (overlay, tea.Cmd) {
 			return func() tea.Msg { return pickMsg{open: ed} }
 		}), nil
 	case s == "D" && ok:
-		return newConfirm("Delete the saved reply "+sanitize.Line(r.File)+"?", "The file is removed from "+sanitize.Line(p.dir)+".", func() tea.Cmd {
+		return newConfirm("Delete the saved reply "+shortName(r.File)+"?", "The file is removed from "+screenLine(p.dir)+".", func() tea.Cmd {
 			return p.afterChange("deleted "+r.File, "", func() error { return inbox.DeleteSavedReply(p.dir, r.File) })
 		}), nil
 	}
@@ -130,31 +131,36 @@ func (p *repliesPane) afterChange(done, file string, change func() error) tea.Cm
 func (p *repliesPane) view(st *Styles, width, height int) string {
 	w := min(max(width*3/4, 50), width-4)
 	var b strings.Builder
-	b.WriteString(st.BoxTitle.Render("Saved replies") + st.Faint.Render("  "+ansiCut(sanitize.Line(p.dir), w-20)) + "\n")
+	b.WriteString(ansiCut(st.BoxTitle.Render("Saved replies")+st.Faint.Render("  "+screenLine(homeShort(p.dir))), w-4) + "\n")
 	if len(p.all) == 0 {
 		b.WriteString(st.Dim.Render("None yet: n writes the first.") + "\n")
 	}
-	listH := max(min(len(p.all), height/3), 1)
+	// The box fits the screen: its border, title, blank line, preview
+	// heading, status and hint take 7 lines; the list and the preview
+	// share the rest (leaving the header and status bar in view where
+	// there is room), the list at most half of it.
+	room := max(height-10, min(height-7, 4), 2)
+	listH := max(min(len(p.all), height/3, room/2), 1)
 	top := max(min(p.cursor-listH/2, len(p.all)-listH), 0)
 	for i := top; i < len(p.all) && i < top+listH; i++ {
 		r := p.all[i]
-		label := sanitize.Line(r.Name)
+		label := screenLine(r.Name)
 		if r.Lang != "" {
-			label += " · " + r.Lang
+			label += " · " + screenLine(r.Lang)
 		}
 		if v, _ := inbox.PickVariant(p.all, r.Name, p.lang); v.File == r.File && p.vars != nil {
 			label += st.Faint.Render("  ← for this conversation")
 		}
 		if i == p.cursor {
-			b.WriteString(st.PickerActive.Render("› "+label) + "\n")
+			b.WriteString(ansiCut(st.PickerActive.Render("› "+label), w-4) + "\n")
 		} else {
-			b.WriteString(st.PickerItem.Render("  "+label) + "\n")
+			b.WriteString(ansiCut(st.PickerItem.Render("  "+label), w-4) + "\n")
 		}
 	}
 	if r, ok := p.selected(); ok {
 		head := "Preview"
 		if p.vars != nil {
-			head += " for " + sanitize.Line(p.who)
+			head += " for " + shortName(p.who)
 		} else {
 			head += " (open a conversation to fill in a customer's values)"
 		}
@@ -162,19 +168,35 @@ func (p *repliesPane) view(st *Styles, width, height int) string {
 		if p.vars != nil {
 			text = inbox.FillTemplate(r.Body, p.vars)
 		}
-		lines := strings.Split(lipgloss.NewStyle().Width(w-4).Render(sanitize.Text(text)), "\n")
-		lines = lines[:min(len(lines), max(height-listH-10, 3))]
+		lines := strings.Split(cutLines(lipgloss.NewStyle().Width(w-4).Render(screenText(text)), w-4), "\n")
+		lines = lines[:min(len(lines), max(room-listH, 1))]
 		b.WriteString("\n" + st.Dim.Render(ansiCut(head, w-4)) + "\n" + strings.Join(lines, "\n") + "\n")
 	}
 	if p.status != "" {
-		b.WriteString(st.Faint.Render(sanitize.Line(p.status)) + "\n")
+		b.WriteString(st.Faint.Render(ansiCut(screenLine(p.status), w-4)) + "\n")
 	}
 	hint := "e edit · n new (name.nl: Dutch variant) · D delete · esc close"
+	if cellWidth(hint) > w-4 {
+		hint = "e edit · n new · D delete · esc close"
+	}
 	if p.insert != nil {
 		hint = "enter insert · " + hint
 	}
 	b.WriteString(st.Faint.Render(ansiCut(hint, w-4)))
 	return st.Box.Width(w).Render(b.String())
+}
+
+// homeShort writes a path under the home directory as ~/…, as the
+// config does: shorter, so the pane's title keeps the part that differs.
+func homeShort(p string) string {
+	home, err := os.UserHomeDir()
+	if err != nil || home == "" || home == "/" {
+		return p
+	}
+	if rel, err := filepath.Rel(home, p); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
+		return filepath.Join("~", rel)
+	}
+	return p
 }
 
 // replyEditor edits one saved reply's text: ctrl+s saves the file, esc
@@ -232,7 +254,7 @@ func (e *replyEditor) view(st *Styles, width, height int) string {
 	w := min(max(width*3/4, 50), width-4)
 	e.ta.SetWidth(w - 4)
 	hint := "ctrl+s save · ctrl+e $EDITOR · esc back · placeholders: {{first_name}} {{name}} {{author}} {{handle}} {{network}} {{account}} {{me}}"
-	body := st.BoxTitle.Render("Saved reply "+sanitize.Line(e.file)) + "\n" + e.ta.View() + "\n"
+	body := ansiCut(st.BoxTitle.Render("Saved reply "+screenLine(e.file)), w-4) + "\n" + e.ta.View() + "\n"
 	if e.status != "" {
 		body += st.Meta.Render(ansiCut(e.status, w-4)) + "\n"
 	}

@@ -7,7 +7,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/inbox/sanitize"
 )
 
 // Spam offers, after marking one conversation spam, what its network
@@ -54,9 +53,9 @@ func (m *Model) openSpam() tea.Cmd {
 	if !one || len(ids) != 1 {
 		return tea.Batch(mark, m.closeConv())
 	}
-	who := sanitize.Line(c.Author.Handle)
+	who := shortName(c.Author.Handle)
 	if who == "" {
-		who = sanitize.Line(c.Author.Display())
+		who = shortName(c.Author.Display())
 	}
 	items := spamItems(m.svc.Moderation(c.AccountID), who)
 	if len(items) == 1 {

@@ -10,7 +10,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/inbox/sanitize"
 )
 
 // statsPeriod is what the stats view covers.
@@ -40,7 +39,7 @@ func (o statsOverlay) view(st *Styles, width, height int) string {
 	s := o.s
 	w := min(max(width-8, 40), 100)
 	inner := w - 4 // border and padding
-	line := func(text string) string { return ansi.Truncate(text, inner, "…") + "\n" }
+	line := func(text string) string { return ansiCut(text, inner) + "\n" }
 	var b strings.Builder
 	b.WriteString(line(st.BoxTitle.Render("Stats, last 30 days") + st.Faint.Render("   any key closes · parley stats --json for reports")))
 	b.WriteString("\n")
@@ -65,7 +64,7 @@ func (o statsOverlay) view(st *Styles, width, height int) string {
 	}
 	for _, n := range s.PerNetwork {
 		bar := strings.Repeat("█", n.Inbound*barW/maxIn)
-		b.WriteString(line(fmt.Sprintf("%s %s%s %6d %4.0f%% %8.0f%%", fitCell(sanitize.Line(n.Network), netW),
+		b.WriteString(line(fmt.Sprintf("%s %s%s %6d %4.0f%% %8.0f%%", fitCell(screenLine(n.Network), netW),
 			st.Tag.Render(bar), strings.Repeat(" ", barW-ansi.StringWidth(bar)), n.Inbound, n.NegativeShare*100, n.ResponseRate*100)))
 	}
 	if len(s.PerDay) > 0 {
@@ -80,7 +79,7 @@ func (o statsOverlay) view(st *Styles, width, height int) string {
 	if len(s.PerManager) > 0 {
 		b.WriteString("\n")
 		for _, m := range s.PerManager {
-			b.WriteString(line(fmt.Sprintf("%s %4d first responses, median %s", fitCell(sanitize.Line(m.Manager), 20), m.Replies, inbox.ShortDuration(m.FirstMedian))))
+			b.WriteString(line(fmt.Sprintf("%s %4d first responses, median %s", fitCell(screenLine(m.Manager), 20), m.Replies, inbox.ShortDuration(m.FirstMedian))))
 		}
 	}
 	return st.Box.Width(w).Render(strings.TrimSuffix(b.String(), "\n"))

@@ -11,7 +11,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/inbox/sanitize"
 )
 
 // View implements tea.Model. The window title is fixed text: remote text
@@ -43,7 +42,7 @@ func (m *Model) helpLine() string {
 		if !m.filtering {
 			line += m.st.Faint.Render(fmt.Sprintf("  (%d match; / to edit, esc to clear)", len(m.list.rows)))
 		}
-		return ansi.Truncate(line, m.width, "…")
+		return ansiCut(line, m.width)
 	}
 	if m.conv != nil && m.conv.composer != nil {
 		return ""
@@ -98,15 +97,15 @@ func (m *Model) statusView() string {
 		case inbox.AccountSyncing:
 			parts = append(parts, st.StatusSync.Render("◌ "+badge+" syncing"+feedLabel(a, m.now)))
 		case inbox.AccountWaiting:
-			parts = append(parts, st.StatusSync.Render("◌ "+badge+" "+ansi.Truncate(sanitize.Line(a.LastError), 50, "…")))
+			parts = append(parts, st.StatusSync.Render("◌ "+badge+" "+ansiCut(screenLine(a.LastError), 50)))
 		case inbox.AccountNeedsReauth:
-			parts = append(parts, st.StatusErr.Render("✗ "+badge+" needs re-auth: "+ansi.Truncate(sanitize.Line(a.LastError), 40, "…")))
+			parts = append(parts, st.StatusErr.Render("✗ "+badge+" needs re-auth: "+ansiCut(screenLine(a.LastError), 40)))
 		default:
-			parts = append(parts, st.StatusErr.Render("✗ "+badge+" error: "+ansi.Truncate(sanitize.Line(a.LastError), 40, "…")))
+			parts = append(parts, st.StatusErr.Render("✗ "+badge+" error: "+ansiCut(screenLine(a.LastError), 40)))
 		}
 	}
 	for _, p := range m.problems {
-		parts = append(parts, st.StatusErr.Render("⚠ "+ansi.Truncate(shortPath(sanitize.Line(p)), 70, "…")))
+		parts = append(parts, st.StatusErr.Render("⚠ "+ansiCut(shortPath(screenLine(p)), 70)))
 	}
 	left := strings.Join(parts, st.StatusBar.Render("  "))
 	if len(m.accounts) == 0 {
@@ -122,7 +121,7 @@ func (m *Model) statusView() string {
 		if m.flashErr {
 			limit = m.width // an error is read in full: it takes the bar
 		}
-		right = fs.Render(ansi.Truncate(m.flash, limit, "…"))
+		right = fs.Render(ansiCut(m.flash, limit))
 	}
 	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
@@ -192,7 +191,7 @@ func (m *Model) presenceMark(id int64) string {
 		if v.Conversation != id {
 			continue
 		}
-		name := sanitize.Line(v.User)
+		name := shortName(v.User)
 		if v.Composing {
 			return "✎ " + name
 		}
