@@ -65,6 +65,10 @@ func runStats(c *common, since string, asJSON, asCSV bool, stdout io.Writer) err
 	fmt.Fprintf(stdout, "Since %s: %d conversations, %d inbound messages\n", s.Since.Format(time.DateTime), s.Conversations, s.Inbound)
 	fmt.Fprintf(stdout, "Negative: %d (%s)   Response rate: %s   Waiting now: %d (%d overdue)\n", s.Negative, inbox.Percent(s.Negative, s.Conversations),
 		inbox.Percent(s.Answered, s.Conversations), s.Waiting, s.Overdue)
+	if c.cfg.slaPolicy == nil {
+		// "0 overdue" means little when no deadline was ever set.
+		fmt.Fprintln(stdout, "No SLA set: overdue counts the platforms' reply windows only ([sla] in the config)")
+	}
 	fmt.Fprintf(stdout, "Detector vs the manager: %s\n", s.Agreement.Summary())
 	fmt.Fprintf(stdout, "First response: median %s, 90th percentile %s\n\n", inbox.ShortDuration(s.FirstMedian), inbox.ShortDuration(s.FirstP90))
 	maxIn := 1
