@@ -104,7 +104,7 @@ func (s *Service) Link(ctx context.Context, actor string, conversationID int64, 
 	if err := s.store.Link(ctx, actor, conversationID, a, b, s.Now()); err != nil {
 		return err
 	}
-	s.changed([]int64{conversationID})
+	s.customersChanged([]int64{conversationID})
 	return nil
 }
 
@@ -114,6 +114,20 @@ func (s *Service) Unlink(ctx context.Context, actor string, conversationID int64
 	if err := s.store.Unlink(ctx, actor, conversationID, id, s.Now()); err != nil {
 		return err
 	}
-	s.changed([]int64{conversationID})
+	s.customersChanged([]int64{conversationID})
 	return nil
+}
+
+// customersChanged announces a link, an unlink or its undo: the change
+// names the conversation it was journalled on, and says identities moved,
+// so a profile open on another of the customer's conversations reloads.
+func (s *Service) customersChanged(ids []int64) {
+	c := s.change(ids)
+	c.Customers = true
+	s.publishData(c)
+}
+
+// isLinkAction says whether a journal action links or unlinks identities.
+func isLinkAction(action string) bool {
+	return strings.HasPrefix(action, LinkAction) || strings.HasPrefix(action, UnlinkAction)
 }

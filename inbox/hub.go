@@ -20,6 +20,9 @@ type Change struct {
 	All      bool
 	Accounts bool // account sync state changed
 	Presence bool // who is viewing or replying changed
+	// Customers: identities were linked or unlinked (or that was undone),
+	// so an open profile of anyone may now span other conversations.
+	Customers bool
 	// ForAssignee are new inbound messages on conversations a manager
 	// owns: that manager's sessions say so at once, others ignore them.
 	ForAssignee []AssignedArrival
@@ -45,6 +48,7 @@ func (c Change) merge(o Change) Change {
 		All:         c.All || o.All,
 		Accounts:    c.Accounts || o.Accounts,
 		Presence:    c.Presence || o.Presence,
+		Customers:   c.Customers || o.Customers,
 		ForAssignee: append(append([]AssignedArrival{}, c.ForAssignee...), o.ForAssignee...),
 	}
 	// A subscriber that reads nothing for long keeps only the latest.

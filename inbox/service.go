@@ -487,7 +487,11 @@ func (s *Service) queueDeliveries(ctx context.Context, actor string, ids []int64
 // did.
 func (s *Service) Undo(ctx context.Context, actor string) (Undone, error) {
 	u, err := s.store.Undo(ctx, actor, s.Now())
-	if err == nil {
+	switch {
+	case err != nil:
+	case isLinkAction(u.Action):
+		s.customersChanged(u.Conversations)
+	default:
 		s.changed(u.Conversations)
 	}
 	return u, err

@@ -29,6 +29,8 @@ type profilePane struct {
 	choice int    // into choices()
 	status string // what the last link, unlink or undo did
 	dirty  bool   // content changed since the viewport was filled
+	busy   bool   // a link, unlink or undo of this pane is under way
+	keepY  int    // scroll offset to restore once filled (a reload)
 }
 
 // profileEnv is what the pane's actions need: the session's context,
@@ -128,6 +130,7 @@ func (p *profilePane) update(k tea.KeyPressMsg) (overlay, tea.Cmd) {
 // act runs a link, unlink or undo, then reopens the pane on the profile as
 // it now is (unless the manager closed it meanwhile), saying what it did.
 func (p *profilePane) act(label, done string, f func(context.Context) (string, error)) tea.Cmd {
+	p.busy = true // its own answer reopens the pane: no reload in between
 	env, keys, old := p.env, p.keys, p
 	return func() tea.Msg {
 		said, err := f(env.ctx)
@@ -282,12 +285,52 @@ func (p *profilePane) view(st *Styles, width, height int) string {
 		p.vp.SetWidth(w - 4)
 		p.vp.SetContent(p.content(st, w-4))
 		p.vp.SetHeight(min(h, p.vp.TotalLineCount()))
+		if p.keepY > 0 {
+			p.vp.SetYOffset(p.keepY)
+			p.keepY = 0
+		}
 	}
 	foot := st.Faint.Render(ansiCut(p.footer(), w-4))
 	if p.status != "" {
 		foot = st.Meta.Render(ansiCut(screenLine(p.status), w-4)) + "\n" + foot
 	}
 	return st.Box.Width(w).Render(st.BoxTitle.Render("Customer") + "\n" + p.vp.View() + "\n" + foot)
+}
+
+// onChange reloads the pane after a change that can alter what it shows:
+// another manager linked or unlinked identities, or one of the customer's
+// conversations changed. The reload keeps the choice, the status and the
+// scroll; a failed one keeps what is shown.
+func (p *profilePane) onChange(c pendingChanges) tea.Cmd {
+	if p.busy || !(c.all || c.customers || p.shows(c.ids)) {
+		return nil
+	}
+	env, keys, old := p.env, p.keys, p
+	choice, status, y := p.choice, p.status, p.vp.YOffset()
+	return func() tea.Msg {
+		pr, err := env.svc.Profile(env.ctx, env.conv)
+		if err != nil {
+			return nil
+		}
+		env.now = env.svc.Now()
+		next := newProfilePane(pr, env, keys)
+		next.choice, next.status, next.keepY = choice, status, y
+		return pickMsg{open: next, replaces: old}
+	}
+}
+
+// shows says whether any of ids is a conversation the pane lists or was
+// opened from.
+func (p *profilePane) shows(ids map[int64]bool) bool {
+	if ids[p.env.conv] {
+		return true
+	}
+	for _, c := range p.p.Conversations {
+		if ids[c.ID] {
+			return true
+		}
+	}
+	return false
 }
 
 // openProfile routes the profile key: the person behind the open

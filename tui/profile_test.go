@@ -78,8 +78,14 @@ func TestLinkIdentitiesFromTheProfile(t *testing.T) {
 	if pp := d.m.overlay.(*profilePane); pp.p.Linked() {
 		t.Fatalf("still linked: %+v", pp.p.Identities)
 	}
+	// Bob's open profile follows without a key: the unlink named a
+	// conversation it listed.
+	bob.untilScreen("Maybe the same person", "l link")
 	d.key("u")
 	d.untilScreen("undid unlink: Alicé", "Linked", "on 2 networks")
+	// The undo names ann's conversation, which bob's profile (the toot
+	// alone now) does not list: the change says identities moved.
+	bob.untilScreen("Linked", "on 2 networks", "Where is my order?")
 	evs, _ := d.svc.Journal(ctx, d.conv("a").ID)
 	var log []string
 	for _, e := range evs {

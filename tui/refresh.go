@@ -40,6 +40,7 @@ type changeGate struct {
 // pendingChanges is everything heard since changes were last applied.
 type pendingChanges struct {
 	data, all, accounts, presence bool
+	customers                     bool // identities were linked or unlinked
 	ids                           map[int64]bool
 	placed                        map[int64]inbox.Placement // the latest of each
 }
@@ -52,6 +53,7 @@ func (g *changeGate) add(c inbox.Change) {
 	p.all = p.all || c.All
 	p.accounts = p.accounts || c.Accounts
 	p.presence = p.presence || c.Presence
+	p.customers = p.customers || c.Customers
 	if c.Data && !c.All && len(c.Placed) == 0 {
 		p.all = true // an old-style change that names nothing
 	}
@@ -117,6 +119,9 @@ func (m *Model) applyChanges() tea.Cmd {
 			g.follow = 0
 		}
 		cmds = append(cmds, m.refresh(s), m.remeasure(p, s))
+	}
+	if o, ok := m.overlay.(interface{ onChange(pendingChanges) tea.Cmd }); ok && p.data {
+		cmds = append(cmds, o.onChange(p))
 	}
 	if len(p.placed) > 0 {
 		g.recent = p.placed
