@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
-
-	"golang.org/x/text/unicode/norm"
 )
 
 // IdentityRef names one person on one account: the key the profile, the
@@ -45,28 +43,18 @@ const (
 	UnlinkAction = "unlink: "
 )
 
-// foldExtra are letters that do not decompose into a base and a mark.
-var foldExtra = map[rune]string{
-	'ø': "o", 'ł': "l", 'đ': "d", 'ħ': "h", 'ı': "i", 'ß': "ss", 'æ': "ae", 'œ': "oe", 'þ': "th",
-}
-
 // MatchKey is what two spellings of one name have in common: lower case,
 // no diacritics (José = Jose), no spaces or punctuation ("Noor K." =
 // "noor_k"). Names with fewer than three letters or digits, or no letter at
 // all (numeric ids), match too much to suggest anything: their key is "".
 func MatchKey(s string) string {
+	var folded strings.Builder
+	for _, r := range s {
+		FoldRune(&folded, r)
+	}
 	var b strings.Builder
 	letters, n := false, 0
-	for _, r := range norm.NFD.String(s) {
-		if unicode.Is(unicode.Mn, r) {
-			continue
-		}
-		r = unicode.ToLower(r)
-		if x, ok := foldExtra[r]; ok {
-			b.WriteString(x)
-			letters, n = true, n+len(x)
-			continue
-		}
+	for _, r := range folded.String() {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			letters = letters || unicode.IsLetter(r)
 			b.WriteRune(r)

@@ -7,13 +7,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/sahilm/fuzzy"
-	"golang.org/x/text/unicode/norm"
-)
 
-// foldExtra are letters that do not decompose into a base and a mark.
-var foldExtra = map[rune]string{
-	'ø': "o", 'ł': "l", 'đ': "d", 'ħ': "h", 'ı': "i", 'ß': "ss", 'æ': "ae", 'œ': "oe", 'þ': "th",
-}
+	"github.com/parleyhq/parley/inbox"
+)
 
 // fold lower-cases text and strips diacritics (België → belgie), so the
 // filter finds a name however it is typed. orig[i] is the byte offset in s
@@ -21,25 +17,9 @@ var foldExtra = map[rune]string{
 func fold(s string) (string, []int) {
 	var b strings.Builder
 	orig := make([]int, 0, len(s))
-	var buf [utf8.UTFMax]byte
 	for i, r := range s {
 		start := b.Len()
-		if r < utf8.RuneSelf {
-			b.WriteRune(unicode.ToLower(r))
-		} else {
-			for _, d := range norm.NFD.String(string(r)) {
-				if unicode.Is(unicode.Mn, d) {
-					continue
-				}
-				d = unicode.ToLower(d)
-				if x, ok := foldExtra[d]; ok {
-					b.WriteString(x)
-					continue
-				}
-				n := utf8.EncodeRune(buf[:], d)
-				b.Write(buf[:n])
-			}
-		}
+		inbox.FoldRune(&b, r)
 		for range b.Len() - start {
 			orig = append(orig, i)
 		}
