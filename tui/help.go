@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -13,35 +12,17 @@ import (
 // taller than the screen (a narrow terminal gets long columns), j/k,
 // pgup/pgdn and g/G scroll it instead, and its title says so.
 type helpOverlay struct {
-	keys       KeyMap
-	top        int // the first line shown
-	rows, page int // lines in all and lines shown, as last drawn
+	keys KeyMap
+	scroller
 }
 
 func newHelp(keys KeyMap) *helpOverlay { return &helpOverlay{keys: keys} }
 
 func (h *helpOverlay) update(k tea.KeyPressMsg) (overlay, tea.Cmd) {
-	if h.rows <= h.page {
-		return nil, nil
+	if h.key(k, &h.keys) {
+		return h, nil
 	}
-	switch {
-	case key.Matches(k, h.keys.Down):
-		h.top++
-	case key.Matches(k, h.keys.Up):
-		h.top--
-	case key.Matches(k, h.keys.PageDown):
-		h.top += h.page
-	case key.Matches(k, h.keys.PageUp):
-		h.top -= h.page
-	case key.Matches(k, h.keys.Top):
-		h.top = 0
-	case key.Matches(k, h.keys.Bottom):
-		h.top = h.rows
-	default:
-		return nil, nil
-	}
-	h.top = max(min(h.top, h.rows-h.page), 0)
-	return h, nil
+	return nil, nil
 }
 
 type helpEntry struct{ key, desc string } // both empty: a gap between groups
@@ -204,19 +185,8 @@ func padRight(s string, w int) string {
 func (h *helpOverlay) view(st *Styles, width, height int) string {
 	inner := max(min(width-4, 120), 10) // border and padding
 	page := max(height-4, 1)            // border and title
-	lines := layoutHelp(st, h.helpEntries(), inner, page)
-	h.rows, h.page = len(lines), page
-	h.top = max(min(h.top, h.rows-h.page), 0)
-	hint := "any key closes · rebind in [keys] of config.toml"
-	if h.rows > h.page {
-		lines = lines[h.top : h.top+h.page]
-		for _, f := range []string{"j/k pgup/pgdn scroll · %d–%d of %d · other keys close", "j/k scroll · %d–%d of %d · other keys close",
-			"j/k scroll · %d–%d/%d · others close"} {
-			if hint = fmt.Sprintf(f, h.top+1, h.top+h.page, h.rows); cellWidth(hint)+6 <= inner {
-				break
-			}
-		}
-	}
+	lines := h.fit(layoutHelp(st, h.helpEntries(), inner, page), page)
+	hint := h.hint(inner-6, "any key closes · rebind in [keys] of config.toml")
 	title := ansiCut(st.BoxTitle.Render("Keys")+"  "+st.Faint.Render(hint), inner)
 	return st.Box.MaxWidth(width).Render(title + "\n" + strings.Join(lines, "\n"))
 }

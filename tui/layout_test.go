@@ -179,3 +179,31 @@ func TestHelpReadableAndScrolls(t *testing.T) {
 		}
 	}
 }
+
+// Stats on a terminal too short for it scrolls like help instead of losing
+// its bottom; where it fits, any key closes it as before.
+func TestStatsScrollsWhenShort(t *testing.T) {
+	d := newDriver(t, nil, threeConvs()...)
+	d.process(tea.WindowSizeMsg{Width: 80, Height: 24})
+	d.settle()
+	d.key("S")
+	d.untilScreen("Stats, last 30 days", "any key closes", "╰")
+	d.key("j")
+	if d.m.overlay != nil {
+		t.Fatal("j did not close stats that fit the screen")
+	}
+	d.process(tea.WindowSizeMsg{Width: 50, Height: 12})
+	d.key("S")
+	d.untilScreen("Stats, last 30 days", "j/k", "╰")
+	checkWidth(t, d, "stats", 50, 12)
+	if strings.Contains(d.screen(), "per day") {
+		t.Fatalf("stats fits at 50x12 after all:\n%s", d.screen())
+	}
+	d.key("G")
+	d.wantScreen("per day", "╰")
+	checkWidth(t, d, "stats scrolled", 50, 12)
+	d.key("x")
+	if d.m.overlay != nil {
+		t.Fatal("x did not close the stats")
+	}
+}

@@ -401,7 +401,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.setFlash("stats: "+errText(msg.err), true)
 			return m, nil
 		}
-		m.overlay = statsOverlay{s: msg.stats, noSLA: !m.svc.HasSLA()}
+		m.overlay = &statsOverlay{s: msg.stats, noSLA: !m.svc.HasSLA(), keys: &m.keys}
 		return m, nil
 	case searchStart:
 		q := strings.TrimSpace(string(msg))

@@ -27,22 +27,28 @@ func loadStats(ctx context.Context, svc *inbox.Service) tea.Cmd {
 	}
 }
 
-// statsOverlay shows the care report: any key closes it.
+// statsOverlay shows the care report: any key closes it. On a screen too
+// short for it, j/k and the other scrolling keys move it instead.
 type statsOverlay struct {
 	s     inbox.Stats
 	noSLA bool // no [sla] configured: deadlines are the platforms' reply windows only
+	keys  *KeyMap
+	scroller
 }
 
-func (o statsOverlay) update(tea.KeyPressMsg) (overlay, tea.Cmd) { return nil, nil }
+func (o *statsOverlay) update(k tea.KeyPressMsg) (overlay, tea.Cmd) {
+	if o.key(k, o.keys) {
+		return o, nil
+	}
+	return nil, nil
+}
 
-func (o statsOverlay) view(st *Styles, width, height int) string {
+func (o *statsOverlay) view(st *Styles, width, height int) string {
 	s := o.s
 	w := min(max(width-8, 40), 100)
 	inner := w - 4 // border and padding
 	line := func(text string) string { return ansiCut(text, inner) + "\n" }
 	var b strings.Builder
-	b.WriteString(line(st.BoxTitle.Render("Stats, last 30 days") + st.Faint.Render("   any key closes · parley stats --json for reports")))
-	b.WriteString("\n")
 	b.WriteString(line(fmt.Sprintf("%d conversations · %d messages in · %s negative · %s answered",
 		s.Conversations, s.Inbound, inbox.Percent(s.Negative, s.Conversations), inbox.Percent(s.Answered, s.Conversations))))
 	b.WriteString(line(fmt.Sprintf("%d waiting for a reply, %s", s.Waiting, st.Negative.Render(fmt.Sprintf("%d past their deadline", s.Overdue)))))
@@ -82,5 +88,7 @@ func (o statsOverlay) view(st *Styles, width, height int) string {
 			b.WriteString(line(fmt.Sprintf("%s %4d first responses, median %s", fitCell(screenLine(m.Manager), 20), m.Replies, inbox.ShortDuration(m.FirstMedian))))
 		}
 	}
-	return st.Box.Width(w).Render(strings.TrimSuffix(b.String(), "\n"))
+	body := o.fit(strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n"), height-4) // border, title, gap
+	title := line(st.BoxTitle.Render("Stats, last 30 days") + "   " + st.Faint.Render(o.hint(inner-22, "any key closes · parley stats --json for reports")))
+	return st.Box.Width(w).Render(title + "\n" + strings.Join(body, "\n"))
 }
