@@ -57,6 +57,17 @@ func newProfilePane(p inbox.Profile, env profileEnv, keys *KeyMap) *profilePane 
 	return &profilePane{p: p, env: env, keys: keys, vp: viewport.New()}
 }
 
+// loadProfilePane reads the profile as it is now into a new pane: opening
+// it, after the pane's own action, and after another session's change.
+func loadProfilePane(env profileEnv, keys *KeyMap) (*profilePane, error) {
+	pr, err := env.svc.Profile(env.ctx, env.conv)
+	if err != nil {
+		return nil, err
+	}
+	env.now = env.svc.Now()
+	return newProfilePane(pr, env, keys), nil
+}
+
 // choices are what tab moves through: the linked identities (when there
 // are several), then the suggestions.
 func (p *profilePane) choices() []inbox.Identity {
@@ -137,12 +148,10 @@ func (p *profilePane) act(label, done string, f func(context.Context) (string, e
 		if err != nil {
 			return actionMsg{label: label, err: err}
 		}
-		pr, err := env.svc.Profile(env.ctx, env.conv)
+		next, err := loadProfilePane(env, keys)
 		if err != nil {
 			return actionMsg{label: "profile", err: err}
 		}
-		env.now = env.svc.Now()
-		next := newProfilePane(pr, env, keys)
 		next.status = done + said
 		if done != "" {
 			next.status += " — u undoes"
@@ -308,12 +317,10 @@ func (p *profilePane) onChange(c pendingChanges) tea.Cmd {
 	env, keys, old := p.env, p.keys, p
 	choice, status, y := p.choice, p.status, p.vp.YOffset()
 	return func() tea.Msg {
-		pr, err := env.svc.Profile(env.ctx, env.conv)
+		next, err := loadProfilePane(env, keys)
 		if err != nil {
 			return nil
 		}
-		env.now = env.svc.Now()
-		next := newProfilePane(pr, env, keys)
 		next.choice, next.status, next.keepY = choice, status, y
 		return pickMsg{open: next, replaces: old}
 	}
@@ -343,11 +350,10 @@ func (m *Model) openProfile() tea.Cmd {
 	}
 	env, keys := profileEnv{ctx: m.ctx, svc: m.svc, user: m.opt.User, conv: ids[0]}, &m.keys
 	return func() tea.Msg {
-		p, err := env.svc.Profile(env.ctx, env.conv)
+		p, err := loadProfilePane(env, keys)
 		if err != nil {
 			return actionMsg{label: "profile", err: err}
 		}
-		env.now = env.svc.Now()
-		return pickMsg{open: newProfilePane(p, env, keys)}
+		return pickMsg{open: p}
 	}
 }
