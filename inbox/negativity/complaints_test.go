@@ -39,6 +39,11 @@ func TestComplaintPatternsPerLanguage(t *testing.T) {
 		{"ru", "outage", "Опять связь пропала("},
 		{"ru", "churn", "больше не закажу"},
 		{"ru", "still", "до сих пор не пришёл"},
+		// ё and е are one letter to the detector: posts write either.
+		{"ru", "still", "Всё ещё не работает"},
+		{"ru", "still", "все еще не работает"},
+		{"ru", "broken", "Перестаёт работать через час"},
+		{"ru", "wait", "Ждём уже три дня"},
 	}
 	var a analysis
 	for _, c := range cases {

@@ -34,7 +34,7 @@ func (d *Detector) Explain(text string, rating int) (Result, []Contribution) {
 func (d *Detector) classify(text string, rating int, explain bool) (Result, []Contribution) {
 	extra, ignore := d.words()
 	if len(ignore) > 0 {
-		low := strings.ToLower(text)
+		low := Fold(text)
 		for _, ig := range ignore {
 			if strings.Contains(low, ig) {
 				low = strings.ReplaceAll(low, ig, " ")

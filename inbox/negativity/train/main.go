@@ -240,7 +240,7 @@ func readJSONL(path, code string) ([]negativity.Example, error) {
 func readLexicons(dir, own string) (map[string]map[string]float32, error) {
 	sum := map[string]map[string][2]float64{}
 	add := func(code, word string, v float64) {
-		word = strings.ToLower(strings.TrimSpace(word))
+		word = negativity.Fold(word)
 		if word == "" || strings.ContainsAny(word, " _") || v == 0 || len(word) > 255 {
 			return
 		}
