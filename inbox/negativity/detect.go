@@ -210,7 +210,7 @@ func (m *Model) push(x feature, c int) float64 {
 }
 
 var unnamed = map[uint32]string{
-	idShout: "ALL CAPS", idBangs: "repeated !/?", idQuestion: "a question",
+	idShout: "ALL CAPS", idQuestion: "a question",
 }
 
 // name is the human-readable source of a feature.

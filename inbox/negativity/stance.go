@@ -31,11 +31,12 @@ var personLists = map[string][2][]string{ // first person, second person
 		{"ты", "тебя", "тебе", "твой", "твоя", "твое", "твои", "вы", "вас", "вам", "ваш", "ваша", "ваше", "ваши", "вашего", "вашей", "вашу"}},
 }
 
-// markReport is a reporting word's bit in lang.marks; markNegator a
-// negator's.
+// markReport is a reporting word's bit in lang.marks, markNegator a
+// negator's, markFunction a function word's.
 const (
-	markReport  = 4
-	markNegator = 8
+	markReport   = 4
+	markNegator  = 8
+	markFunction = 16 // functionwords.go
 )
 
 // stanceMarks are the person and reporting words of a language, as the
@@ -50,6 +51,9 @@ func stanceMarks(code string) map[string]uint8 {
 	}
 	for _, w := range reportWords[code] {
 		m[w] |= markReport
+	}
+	for _, w := range functionWords[code] {
+		m[w] |= markFunction
 	}
 	return m
 }
