@@ -2,6 +2,7 @@ package negativity
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -39,6 +40,11 @@ func TestComplaintPatternsPerLanguage(t *testing.T) {
 		{"ru", "outage", "Опять связь пропала("},
 		{"ru", "churn", "больше не закажу"},
 		{"ru", "still", "до сих пор не пришёл"},
+		// ё and е are one letter to the detector: posts write either.
+		{"ru", "still", "Всё ещё не работает"},
+		{"ru", "still", "все еще не работает"},
+		{"ru", "broken", "Перестаёт работать через час"},
+		{"ru", "wait", "Ждём уже три дня"},
 	}
 	var a analysis
 	for _, c := range cases {
@@ -107,6 +113,15 @@ func TestCollisions(t *testing.T) {
 		m.analyse(c.text, "", &a)
 		if a.lang != c.lang {
 			t.Errorf("%q: language %s, want %s", c.text, a.lang, c.lang)
+		}
+	}
+	for in, want := range map[string]string{
+		"Species threatened by the dam http": "Species threatened by the dam ",
+		"read this http… via someone":        "read this via someone ",
+		"Comment? https":                     "Comment? ",
+	} {
+		if got := clean(in); strings.Join(strings.Fields(got), " ") != strings.Join(strings.Fields(want), " ") {
+			t.Errorf("clean(%q) = %q, want %q", in, got, want)
 		}
 	}
 	if got := clean("#NeverAgain #НеРаботает"); got != "Never Again Не Работает " {

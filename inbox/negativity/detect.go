@@ -34,7 +34,7 @@ func (d *Detector) Explain(text string, rating int) (Result, []Contribution) {
 func (d *Detector) classify(text string, rating int, explain bool) (Result, []Contribution) {
 	extra, ignore := d.words()
 	if len(ignore) > 0 {
-		low := strings.ToLower(text)
+		low := Fold(text)
 		for _, ig := range ignore {
 			if strings.Contains(low, ig) {
 				low = strings.ReplaceAll(low, ig, " ")
@@ -210,7 +210,7 @@ func (m *Model) push(x feature, c int) float64 {
 }
 
 var unnamed = map[uint32]string{
-	idShout: "ALL CAPS", idBangs: "repeated !/?", idQuestion: "a question",
+	idShout: "ALL CAPS", idQuestion: "a question",
 }
 
 // name is the human-readable source of a feature.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -116,5 +117,14 @@ func TestWordListAppliesWithoutRestart(t *testing.T) {
 	}
 	if r := d.Classify("I will file a chargeback", 0); r.Label != Negative {
 		t.Fatal("a broken word list must keep the previous one in use")
+	}
+	os.WriteFile(path, []byte("negative = [\"тормозит\", \"Пиздёж\"]\n"), 0o600)
+	d.mu.Lock()
+	d.checked, d.mod = time.Time{}, time.Time{}
+	d.mu.Unlock()
+	for _, s := range []string{"опять пиздеж в рекламе", "Опять ПИЗДЁЖ в рекламе"} {
+		if r := d.Classify(s, 0); r.Label != Negative || !slices.Contains(r.Reasons, "list: пиздеж") {
+			t.Fatalf("a listed word written with ё matches either spelling: %q %+v", s, r)
+		}
 	}
 }

@@ -55,6 +55,9 @@ func readWritten(dir, suffix string, heldOut bool) ([]Example, error) {
 		if err != nil {
 			return nil, err
 		}
+		// A text written twice would count twice, and a text labelled two
+		// ways would teach nothing: each must be there once.
+		seen := map[string]int{}
 		sc := bufio.NewScanner(f)
 		for n := 1; sc.Scan(); n++ {
 			line := strings.TrimSpace(sc.Text())
@@ -77,6 +80,11 @@ func readWritten(dir, suffix string, heldOut bool) ([]Example, error) {
 				f.Close()
 				return nil, fmt.Errorf("%s:%d: want neg, neu or pos, a tab, then the text", path, n)
 			}
+			if first, dup := seen[text]; dup {
+				f.Close()
+				return nil, fmt.Errorf("%s:%d: the same text as line %d: keep one", path, n, first)
+			}
+			seen[text] = n
 			if InDomainHeldOut(text) == heldOut {
 				out = append(out, Example{Text: text, Lang: code, Label: l})
 			}

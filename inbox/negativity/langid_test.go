@@ -1,6 +1,9 @@
 package negativity
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 // Latin-script languages are told apart by the model's identifier, not by
 // stop words: each of these was read as another language by the voting
@@ -52,11 +55,15 @@ func TestEmphasisIsARun(t *testing.T) {
 		}
 	}
 	var a analysis
-	embedded().analyse("Hat jemand das Spiel gesehen? Wahnsinn!", "", &a)
+	embedded().analyse("War das Spiel schlecht? Wahnsinn!", "de", &a)
 	for _, f := range a.feats {
-		if f.id == idBangs {
-			t.Error("a question and an exclamation apart read as repeated !/?")
+		if f.id == idEmphNeg {
+			t.Error("a question and an exclamation apart emphasised schlecht")
 		}
+	}
+	embedded().analyse("Das Spiel war schlecht!!", "de", &a)
+	if !slices.ContainsFunc(a.feats, func(f feature) bool { return f.id == idEmphNeg }) {
+		t.Error(`"schlecht!!" is not emphasised`)
 	}
 }
 

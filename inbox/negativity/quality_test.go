@@ -120,19 +120,22 @@ func measure(rows []Example, sys negativeIs) prf {
 
 // Recorded figures: negative-class F1 and precision of the model when it
 // was last trained. The test fails when a change falls more than 0.02
-// below them. See README.md ("Negativity") for the full table. The third
-// pass (the social-media posts) lowered English on the development set
-// (F1 .65 → .63, precision .71 → .69) and French F1 (.61 → .59) while
-// raising precision in de, fr, es and ru; README.md says why it shipped.
+// below them. See README.md ("Negativity") for the full table. The fourth
+// pass (3,600 more written posts and reviews, lexicons for de, es and ru,
+// function words, negated character grams) raised F1 on the development
+// set in en, de, fr, es and ru and lowered it in Dutch (.77 → .73,
+// precision .75 → .77); its held-out quarters grew to 910 and 1,084 rows
+// and are harder than the old ones, so their floors are lower, not the
+// model worse on the old rows. README.md says why it shipped.
 var (
 	devFloor = map[string][2]float64{ // F1, precision
-		"en": {0.63, 0.69}, "nl": {0.77, 0.75}, "de": {0.59, 0.57}, "fr": {0.59, 0.56}, "es": {0.61, 0.53}, "ru": {0.65, 0.59},
+		"en": {0.65, 0.68}, "nl": {0.73, 0.77}, "de": {0.62, 0.60}, "fr": {0.61, 0.60}, "es": {0.62, 0.55}, "ru": {0.66, 0.61},
 	}
 	inDomainFloor = map[string][2]float64{
-		"en": {0.80, 0.94}, "nl": {0.88, 0.92}, "de": {0.90, 0.91}, "fr": {0.85, 0.89}, "es": {0.82, 0.96}, "ru": {0.77, 0.80},
+		"en": {0.80, 0.87}, "nl": {0.79, 0.83}, "de": {0.85, 0.87}, "fr": {0.75, 0.78}, "es": {0.73, 0.76}, "ru": {0.75, 0.82},
 	}
 	tweetsFloor = map[string][2]float64{
-		"en": {0.84, 0.79}, "nl": {0.82, 0.84}, "de": {0.86, 0.84}, "fr": {0.78, 0.70}, "es": {0.77, 0.91}, "ru": {0.84, 0.79},
+		"en": {0.76, 0.79}, "nl": {0.75, 0.76}, "de": {0.84, 0.84}, "fr": {0.74, 0.77}, "es": {0.74, 0.71}, "ru": {0.82, 0.86},
 	}
 )
 

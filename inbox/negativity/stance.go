@@ -27,15 +27,16 @@ var personLists = map[string][2][]string{ // first person, second person
 		{"tu", "te", "t'", "toi", "ton", "ta", "tes", "vous", "votre", "vos"}},
 	"es": {{"yo", "me", "mi", "mis", "conmigo", "nosotros", "nosotras", "nos", "nuestro", "nuestra", "nuestros", "nuestras", "estoy", "tengo", "llevo"},
 		{"tú", "tu", "tus", "te", "ti", "contigo", "usted", "ustedes", "vosotros", "vosotras", "os", "vuestro", "vuestra", "vuestros", "vuestras"}},
-	"ru": {{"я", "меня", "мне", "мной", "мой", "моя", "моё", "мое", "мои", "моего", "моей", "моих", "мы", "нас", "нам", "наш", "наша", "наше", "наши", "нашего", "нашей", "нашу"},
-		{"ты", "тебя", "тебе", "твой", "твоя", "твоё", "твои", "вы", "вас", "вам", "ваш", "ваша", "ваше", "ваши", "вашего", "вашей", "вашу"}},
+	"ru": {{"я", "меня", "мне", "мной", "мой", "моя", "мое", "мои", "моего", "моей", "моих", "мы", "нас", "нам", "наш", "наша", "наше", "наши", "нашего", "нашей", "нашу"},
+		{"ты", "тебя", "тебе", "твой", "твоя", "твое", "твои", "вы", "вас", "вам", "ваш", "ваша", "ваше", "ваши", "вашего", "вашей", "вашу"}},
 }
 
-// markReport is a reporting word's bit in lang.marks; markNegator a
-// negator's.
+// markReport is a reporting word's bit in lang.marks, markNegator a
+// negator's, markFunction a function word's.
 const (
-	markReport  = 4
-	markNegator = 8
+	markReport   = 4
+	markNegator  = 8
+	markFunction = 16 // functionwords.go
 )
 
 // stanceMarks are the person and reporting words of a language, as the
@@ -50,6 +51,9 @@ func stanceMarks(code string) map[string]uint8 {
 	}
 	for _, w := range reportWords[code] {
 		m[w] |= markReport
+	}
+	for _, w := range functionWords[code] {
+		m[w] |= markFunction
 	}
 	return m
 }

@@ -6,11 +6,13 @@ import (
 )
 
 // clean drops what carries no sentiment and misleads language detection:
-// links, @mentions and the # of hashtags, whose words are split where
+// links (also a bare "http", what is left of a link that was cut off or
+// anonymised, as retweets and shared datasets do), @mentions and the # of
+// hashtags, whose words are split where
 // their case changes (#NeverAgain → "Never Again", #НеРаботает →
 // "Не Работает"). Text without any of them is returned as is.
 func clean(s string) string {
-	if !strings.ContainsAny(s, "@#/") && !strings.Contains(s, "www.") {
+	if !strings.ContainsAny(s, "@#/") && !strings.Contains(s, "www.") && !strings.Contains(s, "http") {
 		return s
 	}
 	var b strings.Builder
@@ -19,6 +21,7 @@ func clean(s string) string {
 		low := field
 		switch {
 		case strings.HasPrefix(low, "http://"), strings.HasPrefix(low, "https://"), strings.HasPrefix(low, "www."),
+			bareLink(low),
 			strings.HasPrefix(low, "@") && len(low) > 1:
 			// A trailing sad face or stop after a link still counts.
 			if i := strings.LastIndexAny(field, "(.!?"); i > 0 && (field[i] == '(' || i == len(field)-1) {
@@ -47,6 +50,13 @@ func clean(s string) string {
 		b.WriteByte(' ')
 	}
 	return b.String()
+}
+
+// bareLink: "http", "https" or "http…" standing alone, with at most a
+// stop or a cut-off mark after it.
+func bareLink(f string) bool {
+	f = strings.TrimRight(f, ".,;:!?…")
+	return f == "http" || f == "https" || f == "HTTP" || f == "http:" || f == "https:"
 }
 
 // langOrder is the order languages win ties in.

@@ -20,8 +20,10 @@ func tokenize(s string, emojis *[]string) []token {
 
 // tokenizeInto is tokenize appending to toks, so a caller can reuse it.
 func tokenizeInto(s string, emojis *[]string, toks []token) []token {
-	start, upper, letters, curly := -1, 0, 0, false
-	// Words that need lower-casing (or ’ straightened) are written into
+	start, upper, letters, rewrite := -1, 0, 0, false
+	// Words that need lower-casing (or ’ straightened, or ё written as
+	// е, as most Russian posts do, so "всё" and "все", "ещё" and "еще"
+	// are one word to the model and the lexicons) are written into
 	// one buffer per message and sliced from it: one allocation for the
 	// message instead of one per capitalised word. Most words need
 	// neither, and then the token is a slice of s.
@@ -31,14 +33,17 @@ func tokenizeInto(s string, emojis *[]string, toks []token) []token {
 			return
 		}
 		w := s[start:end]
-		if upper > 0 || curly {
+		if upper > 0 || rewrite {
 			if low.Cap() == 0 {
 				low.Grow(len(s) + 8)
 			}
 			from := low.Len()
 			for _, r := range w {
-				if r == '’' {
+				switch r {
+				case '’':
 					r = '\''
+				case 'ё', 'Ё':
+					r = 'е'
 				}
 				low.WriteRune(unicode.ToLower(r))
 			}
@@ -50,7 +55,7 @@ func tokenizeInto(s string, emojis *[]string, toks []token) []token {
 			w = w[i+1:]
 		}
 		toks = append(toks, token{text: w, caps: letters >= 3 && upper == letters})
-		start, upper, letters, curly = -1, 0, 0, false
+		start, upper, letters, rewrite = -1, 0, 0, false
 	}
 	fieldStart := -1
 	for i, r := range s {
@@ -73,7 +78,7 @@ func tokenizeInto(s string, emojis *[]string, toks []token) []token {
 			if start < 0 {
 				start = i
 			}
-			curly = curly || r == '’'
+			rewrite = rewrite || r == '’' || r == 'ё' || r == 'Ё'
 			if unicode.IsLetter(r) {
 				letters++
 				if unicode.IsUpper(r) {
@@ -100,6 +105,12 @@ func tokenizeInto(s string, emojis *[]string, toks []token) []token {
 		}
 	}
 	return toks
+}
+
+// Fold is how a word from a list (the manager's word list, a lexicon)
+// is written to meet the tokens: lower case, and ё as е.
+func Fold(w string) string {
+	return strings.ReplaceAll(strings.ToLower(w), "ё", "е")
 }
 
 // emoticon is a field as its lower-cased emoticon, if it is one; the

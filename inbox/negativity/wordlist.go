@@ -110,14 +110,14 @@ func (d *Detector) reload(force bool) {
 	}
 	extra := map[string]float64{}
 	for _, w := range wl.Negative {
-		extra[strings.ToLower(strings.TrimSpace(w))] = -2.5
+		extra[Fold(strings.TrimSpace(w))] = -2.5
 	}
 	for _, w := range wl.Positive {
-		extra[strings.ToLower(strings.TrimSpace(w))] = 2.5
+		extra[Fold(strings.TrimSpace(w))] = 2.5
 	}
 	var ignore []string
 	for _, w := range wl.Ignore {
-		if w = strings.ToLower(strings.TrimSpace(w)); w != "" {
+		if w = Fold(strings.TrimSpace(w)); w != "" {
 			ignore = append(ignore, w)
 		}
 	}

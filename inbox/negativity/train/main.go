@@ -72,7 +72,7 @@ func run() error {
 		return errors.New("shared/data/sentiment-train not found beside the checkout: pass -train DIR")
 	}
 	t0 := time.Now()
-	lex, err := readLexicons(filepath.Join(dir, "lexicons"))
+	lex, err := readLexicons(filepath.Join(dir, "lexicons"), *inDomain)
 	if err != nil {
 		return err
 	}
@@ -230,12 +230,17 @@ func readJSONL(path, code string) ([]negativity.Example, error) {
 }
 
 // readLexicons merges the third-party lexicons per language into one
-// score per word in -1…+1, the mean over the sources that list it.
+// score per word in -1…+1, the mean over the sources that list it, with
+// the lexicons written for this project (<own>/<lang>-lexicon.tsv, on
+// VADER's -4…+4 scale). Those exist because the third-party ones leave
+// languages bare: Russian has none, German and Spanish only OpeNER's
+// hotel words, so a lexicon word there was mostly one the model had
+// already seen in training, not one it could generalise to.
 // Multi-word entries are left out.
-func readLexicons(dir string) (map[string]map[string]float32, error) {
+func readLexicons(dir, own string) (map[string]map[string]float32, error) {
 	sum := map[string]map[string][2]float64{}
 	add := func(code, word string, v float64) {
-		word = strings.ToLower(strings.TrimSpace(word))
+		word = negativity.Fold(word)
 		if word == "" || strings.ContainsAny(word, " _") || v == 0 || len(word) > 255 {
 			return
 		}
@@ -265,6 +270,29 @@ func readLexicons(dir string) (map[string]map[string]float32, error) {
 		tsv("afinn/AFINN-fr-165.txt", "fr", 1, 5),
 	); err != nil {
 		return nil, err
+	}
+	for _, code := range negativity.Languages {
+		path := filepath.Join(own, code+"-lexicon.tsv")
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		n := 0
+		err := eachLine(path, func(line string) error {
+			n++
+			if line == "" || strings.HasPrefix(line, "#") {
+				return nil
+			}
+			w, score, ok := strings.Cut(line, "\t")
+			v, err := strconv.ParseFloat(strings.TrimSpace(score), 64)
+			if !ok || err != nil || v < -4 || v > 4 {
+				return fmt.Errorf("%s:%d: want a word, a tab, then a score from -4 to 4", path, n)
+			}
+			add(code, w, v/4)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
 	word := regexp.MustCompile(`<word form="([^"]+)"[^>]*? polarity="([-0-9.]+)"`)
 	for _, code := range []string{"en", "nl", "fr"} {
@@ -357,7 +385,12 @@ func report(m *negativity.Model, name string, rows []negativity.Example) {
 		}
 	}
 	fmt.Fprintf(os.Stderr, "%s:\n", name)
-	for _, code := range negativity.Languages {
+	all := &prf{}
+	for _, c := range per {
+		all.tp, all.fp, all.fn, all.n, all.lang = all.tp+c.tp, all.fp+c.fp, all.fn+c.fn, all.n+c.n, all.lang+c.lang
+	}
+	per["all"] = all
+	for _, code := range append(negativity.Languages, "all") {
 		c := per[code]
 		if c == nil {
 			continue
