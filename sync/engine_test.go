@@ -107,6 +107,14 @@ const waitLimit = 20 * time.Second
 // stores), and fails a test that is stuck.
 func untilStored(t *testing.T, svc *inbox.Service, what string, cond func() bool) {
 	t.Helper()
+	until(t, svc, nil, what, cond)
+}
+
+// until is untilStored that also checks again after every notice from a
+// fake (nil: none) of a change only the fake sees, such as a request it
+// served.
+func until(t *testing.T, svc *inbox.Service, fake <-chan struct{}, what string, cond func() bool) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	changes := svc.Subscribe(ctx) // before the first check, so no change is missed
@@ -115,9 +123,19 @@ func untilStored(t *testing.T, svc *inbox.Service, what string, cond func() bool
 	for !cond() {
 		select {
 		case <-changes:
+		case <-fake:
 		case <-deadline.C:
 			t.Fatalf("%s: not so after %v", what, waitLimit)
 		}
+	}
+}
+
+// notify tells a waiting test that a fake's state changed; a notice
+// already pending stands for this one too.
+func notify(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
 	}
 }
 

@@ -34,7 +34,8 @@ type HTTPClient struct {
 	// kinds (nil: use the generic mapping).
 	MapError func(status int, h http.Header, body []byte) error
 	// Pace reads a network's own usage signals from a response and says
-	// how long to hold the next request back (nil: none).
+	// how long to hold the next request back (nil: none). PaceRemaining
+	// builds one for a countdown header of the network's own spelling.
 	Pace func(h http.Header) time.Duration
 
 	mu        gosync.Mutex

@@ -22,7 +22,8 @@ type pushNet struct {
 	scripts  [][]string // per connection: messages pushed
 	gaps     [][]string // per drop: messages posted while disconnected
 	connects int
-	fetches  []int // connection count at each fetch
+	fetches  []int         // connection count at each fetch
+	changed  chan struct{} // a notice after every fetch and connect (see notify)
 }
 
 func (p *pushNet) Capabilities() Capabilities { return Capabilities{PollInterval: time.Hour} }
@@ -35,6 +36,7 @@ func (p *pushNet) Fetch(_ context.Context, cursor string) (inbox.Batch, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.fetches = append(p.fetches, p.connects)
+	defer notify(p.changed)
 	from := 0
 	fmt.Sscan(cursor, &from)
 	b := inbox.Batch{Cursor: fmt.Sprint(len(p.list))}
@@ -47,6 +49,7 @@ func (p *pushNet) Stream(ctx context.Context, connected func(), deliver func(inb
 	n := p.connects
 	p.connects++
 	p.mu.Unlock()
+	notify(p.changed)
 	connected()
 	if n >= len(p.scripts) {
 		<-ctx.Done()
@@ -76,6 +79,7 @@ func TestStreamDropsResumeAndCatchUpStoreEverythingOnce(t *testing.T) {
 	net := &pushNet{
 		scripts: [][]string{{"m1", "m2"}, {"m4", "m5"}, {"m7"}},
 		gaps:    [][]string{{"m3"}, {"m6"}},
+		changed: make(chan struct{}, 1),
 	}
 	acc := e.account(t, "pushy", net)
 	eng := NewEngine(e.svc, nil)
@@ -93,13 +97,9 @@ func TestStreamDropsResumeAndCatchUpStoreEverythingOnce(t *testing.T) {
 		defer net.mu.Unlock()
 		return net.connects == 4 && len(net.fetches) > 0 && net.fetches[len(net.fetches)-1] == 4
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for e.count(t, `SELECT count(DISTINCT external_id) FROM messages`) < 7 || !eng.Feed(acc.ID).Live || !caughtUp() {
-		if time.Now().After(deadline) {
-			t.Fatalf("stored %d of 7 messages, live %v, caught up %v", e.count(t, `SELECT count(*) FROM messages`), eng.Feed(acc.ID).Live, caughtUp())
-		}
-		time.Sleep(5 * time.Millisecond) // polling a condition, not waiting for time to pass
-	}
+	until(t, e.svc, net.changed, "7 messages stored, the stream live and caught up", func() bool {
+		return e.count(t, `SELECT count(DISTINCT external_id) FROM messages`) >= 7 && eng.Feed(acc.ID).Live && caughtUp()
+	})
 	if n := e.count(t, `SELECT count(*) FROM messages`); n != 7 {
 		t.Fatalf("%d message rows for 7 messages: something was stored twice", n)
 	}
@@ -112,13 +112,21 @@ func TestStreamDropsResumeAndCatchUpStoreEverythingOnce(t *testing.T) {
 }
 
 // noStream is a server without streaming: the account is polled.
-type noStream struct{ fake }
+type noStream struct {
+	fake
+	fetched chan struct{} // a notice after every fetch (see notify)
+}
 
 func (*noStream) Stream(context.Context, func(), func(inbox.Batch) error) error { return ErrNoStream }
 
+func (n *noStream) Fetch(ctx context.Context, cursor string) (inbox.Batch, error) {
+	defer notify(n.fetched)
+	return n.fake.Fetch(ctx, cursor)
+}
+
 func TestNoStreamFallsBackToPolling(t *testing.T) {
 	e := newEnv(t)
-	f := &noStream{fake: fake{pages: map[string]inbox.Batch{"": {Items: []inbox.Inbound{msg("a", "1")}, Cursor: "p1"}}}}
+	f := &noStream{fake: fake{pages: map[string]inbox.Batch{"": {Items: []inbox.Inbound{msg("a", "1")}, Cursor: "p1"}}}, fetched: make(chan struct{}, 1)}
 	acc := e.account(t, "polled", f)
 	eng := NewEngine(e.svc, nil)
 	eng.Add(acc)
@@ -126,19 +134,11 @@ func TestNoStreamFallsBackToPolling(t *testing.T) {
 	done := make(chan struct{})
 	go func() { eng.Run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	until(t, e.svc, f.fetched, "polled again and again at its 10ms interval", func() bool {
 		f.mu.Lock()
-		calls := f.calls
-		f.mu.Unlock()
-		if calls >= 3 { // polled again and again at its 10ms interval
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("polled %d times", calls)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		defer f.mu.Unlock()
+		return f.calls >= 3
+	})
 	if eng.Feed(acc.ID).Live {
 		t.Fatal("an account without a stream shows live")
 	}

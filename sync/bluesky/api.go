@@ -99,7 +99,7 @@ func (a *api) client(base string) (*psync.HTTPClient, error) {
 		return nil, err
 	}
 	hc.MapError = mapError
-	hc.Pace = pace(hc.Now)
+	hc.Pace = psync.PaceRemaining("RateLimit-Remaining", lowWater, resetWait, hc.Now)
 	if a.sleep != nil {
 		hc.Sleep = a.sleep
 	}

@@ -79,18 +79,6 @@ func resetWait(h http.Header, now time.Time) time.Duration {
 // lowWater is how many requests of a window are kept in reserve.
 const lowWater = 3
 
-// pace is the shared client's Pace hook: near the end of a rate-limit
-// window (RateLimit-Remaining), hold the next request until it resets.
-func pace(now func() time.Time) func(http.Header) time.Duration {
-	return func(h http.Header) time.Duration {
-		n, err := strconv.Atoi(strings.TrimSpace(h.Get("RateLimit-Remaining")))
-		if err != nil || n > lowWater {
-			return 0
-		}
-		return resetWait(h, now())
-	}
-}
-
 func isXRPC(err error, name string) bool {
 	var xe *xrpcError
 	return errors.As(err, &xe) && xe.Name == name

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/parleyhq/parley/sync/synctest"
 )
 
 // fakeGraph behaves like the Graph API for a Page: data/paging envelopes
@@ -56,6 +58,8 @@ type fakeGraph struct {
 	// comments on other people's media that @mention the IG account: only
 	// the mentions webhook names them, and mentioned_comment reads them
 	igMentioned map[string]igMention
+	// changed wakes a waiting test after every request logged.
+	changed synctest.Wake
 }
 
 type igMention struct {
@@ -126,6 +130,7 @@ func (g *fakeGraph) serve(w http.ResponseWriter, r *http.Request) {
 	defer g.mu.Unlock()
 	r.ParseForm()
 	g.requests = append(g.requests, r.Method+" "+r.URL.Path+"?"+r.URL.RawQuery)
+	g.changed.Notify()
 	if g.usage != "" {
 		w.Header().Set("X-App-Usage", g.usage)
 	}

@@ -25,18 +25,8 @@ func (e *env) live(t *testing.T) *psync.Engine {
 	done := make(chan struct{})
 	go func() { eng.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
+	e.g.changed.Follow(t, e.svc) // what the engine stores and whether it is live
 	return eng
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond) // polling a condition, not waiting for time to pass
-	}
 }
 
 func (g *fakeGraph) count(prefix string) int {
@@ -58,7 +48,7 @@ func TestFeedWebhookFetchesTheNewComment(t *testing.T) {
 	eng := e.live(t)
 	feed := "GET /v25.0/" + e.g.pageID + "/feed"
 	// The first fetch, and the catch-up the stream's connect asks for.
-	waitFor(t, "the account to go live and catch up", func() bool { return eng.Feed(e.acc.ID).Live && e.g.count(feed) >= 2 })
+	e.g.changed.Until(t, "the account to go live and catch up", func() bool { return eng.Feed(e.acc.ID).Live && e.g.count(feed) >= 2 })
 	before := e.g.count(feed)
 
 	c := e.g.addComment(p, "", "610", "Ana Ruiz", "Is it decaf?", now)
@@ -69,7 +59,7 @@ func TestFeedWebhookFetchesTheNewComment(t *testing.T) {
 	if n := psync.Webhooks.Publish(psync.Push{Object: "page", ID: e.g.pageID, Field: "feed", Value: value}); n != 1 {
 		t.Fatalf("the push reached %d connectors", n)
 	}
-	waitFor(t, "the comment fetched after the webhook", func() bool {
+	e.g.changed.Until(t, "the comment fetched after the webhook", func() bool {
 		th, ok := e.threads(t)["comment:"+c]
 		return ok && e.g.count(feed) > before && len(th.Messages) == 1 && th.Messages[0].Text == "Is it decaf?"
 	})
@@ -83,13 +73,13 @@ func TestInstagramMentionWebhookReadsTheComment(t *testing.T) {
 		comment: igComment{ID: "17858893269000001", Text: "@acme.store my cup arrived cracked", Timestamp: ts(now)},
 		media:   igMedia{ID: "17895695668004550", Permalink: "https://www.instagram.com/p/xyz/"}}}
 	eng := e.live(t)
-	waitFor(t, "the account to go live", func() bool { return eng.Feed(e.acc.ID).Live })
+	e.g.changed.Until(t, "the account to go live", func() bool { return eng.Feed(e.acc.ID).Live })
 	value := json.RawMessage(`{"media_id":"17895695668004550","comment_id":"17858893269000001"}`)
 	if n := psync.Webhooks.Publish(psync.Push{Object: "instagram", ID: e.g.igID, Field: "mentions", Value: value}); n != 1 {
 		t.Fatalf("the push reached %d connectors", n)
 	}
 	var th inbox.Thread
-	waitFor(t, "the mention stored", func() bool {
+	e.g.changed.Until(t, "the mention stored", func() bool {
 		var ok bool
 		th, ok = e.threads(t)["mention:17895695668004550"]
 		return ok && len(th.Messages) == 1

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/parleyhq/parley/sync/synctest"
 )
 
 // fakeServer behaves like a Mastodon server for the endpoints parley uses:
@@ -46,6 +48,9 @@ type fakeServer struct {
 	streamingAPI string // urls.streaming_api in /api/v1/instance
 	maxChars     int    // configuration.statuses.max_characters (0: 500)
 	noInstance   bool   // /api/v1/instance answers 404 (an old or odd server)
+	// changed wakes a waiting test after every request logged and every
+	// streaming client joined, gone or (un)subscribed.
+	changed synctest.Wake
 }
 
 type fault struct {
@@ -201,6 +206,7 @@ func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.requests = append(f.requests, r.Method+" "+r.URL.Path+"?"+r.URL.RawQuery)
+	f.changed.Notify()
 	// Rate-limit headers on every answer, as Mastodon sends them.
 	w.Header().Set("X-RateLimit-Limit", "300")
 	w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(f.remaining))

@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/coder/websocket"
 )
@@ -101,6 +100,7 @@ func (h *streamHub) join(streams ...string) *hubConn {
 	h.conns[c] = true
 	h.connects++
 	h.mu.Unlock()
+	h.f.changed.Notify()
 	return c
 }
 
@@ -109,6 +109,7 @@ func (h *streamHub) leave(c *hubConn) {
 	h.mu.Lock()
 	delete(h.conns, c)
 	h.mu.Unlock()
+	h.f.changed.Notify()
 }
 
 func (h *streamHub) websocket(w http.ResponseWriter, r *http.Request) {
@@ -142,6 +143,7 @@ func (h *streamHub) websocket(w http.ResponseWriter, r *http.Request) {
 			c.mu.Lock()
 			c.streams[m.Stream] = m.Type == "subscribe"
 			c.mu.Unlock()
+			h.f.changed.Notify()
 		}
 	}()
 	for {
@@ -254,20 +256,5 @@ func (f *fakeServer) remove(s *status) {
 	delete(f.statuses, s.ID)
 	if f.hub != nil {
 		f.hub.push("user", "delete", s.ID)
-	}
-}
-
-// waitFor polls a condition until it holds or the deadline passes.
-func waitFor(t interface {
-	Helper()
-	Fatalf(string, ...any)
-}, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond) // polling a condition, not waiting for time to pass
 	}
 }

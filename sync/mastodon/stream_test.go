@@ -26,6 +26,7 @@ func (e *env) live(t *testing.T) *psync.Engine {
 	done := make(chan struct{})
 	go func() { eng.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
+	e.f.changed.Follow(t, e.svc) // what the engine stores and whether it is live
 	return eng
 }
 
@@ -57,16 +58,16 @@ func TestStreamDeliversDropsResumesAndStoresEveryEventOnce(t *testing.T) {
 	eng := e.live(t)
 	isLive := func() bool { return eng.Feed(e.acc.ID).Live }
 	subscribed := func() bool { conns, _, direct := hub.state(); return conns == 1 && direct }
-	waitFor(t, "the stream to connect and subscribe to direct messages", func() bool { return isLive() && subscribed() })
-	waitFor(t, "the backlog", func() bool { return e.stored(t, m0.ID) })
+	e.f.changed.Until(t, "the stream to connect and subscribe to direct messages", func() bool { return isLive() && subscribed() })
+	e.f.changed.Until(t, "the backlog", func() bool { return e.stored(t, m0.ID) })
 
 	// Pushed: a mention and a direct message.
 	m1 := e.f.post(alice, "<p>@acme my order is late</p>", "public", nil, e.f.now, true)
 	m2 := e.f.post(bob, "<p>@acme private: refund?</p>", "direct", nil, e.f.now, true)
-	waitFor(t, "the pushed mention and DM", func() bool { return e.stored(t, m1.ID) && e.stored(t, m2.ID) })
+	e.f.changed.Until(t, "the pushed mention and DM", func() bool { return e.stored(t, m1.ID) && e.stored(t, m2.ID) })
 	// Pushed: an edit (status.update and an update notification).
 	e.f.edit(m1, "<p>@acme my order is VERY late</p>", e.f.now.Add(time.Minute))
-	waitFor(t, "the pushed edit", func() bool {
+	e.f.changed.Until(t, "the pushed edit", func() bool {
 		m, _ := e.message(t, m1.ID)
 		return strings.Contains(m.Text, "VERY") && m.Edited()
 	})
@@ -75,16 +76,16 @@ func TestStreamDeliversDropsResumesAndStoresEveryEventOnce(t *testing.T) {
 	// arrives that only the notifications list holds.
 	hub.setRefuse(true)
 	hub.drop()
-	waitFor(t, "the engine to notice the drop", func() bool { conns, _, _ := hub.state(); return conns == 0 && !isLive() })
+	e.f.changed.Until(t, "the engine to notice the drop", func() bool { conns, _, _ := hub.state(); return conns == 0 && !isLive() })
 	m3 := e.f.post(alice, "<p>@acme hello? anyone?</p>", "public", nil, e.f.now, true)
 	hub.setRefuse(false)
-	waitFor(t, "the reconnect and its catch-up fetch", func() bool { return isLive() && subscribed() && e.stored(t, m3.ID) })
+	e.f.changed.Until(t, "the reconnect and its catch-up fetch", func() bool { return isLive() && subscribed() && e.stored(t, m3.ID) })
 
 	// Pushed after the resume: a new mention and a deletion, which
 	// polling never sees.
 	m4 := e.f.post(bob, "<p>@acme thanks, sorted</p>", "public", nil, e.f.now, true)
 	e.f.remove(m2)
-	waitFor(t, "the mention and the deletion after the resume", func() bool {
+	e.f.changed.Until(t, "the mention and the deletion after the resume", func() bool {
 		m, _ := e.message(t, m2.ID)
 		return e.stored(t, m4.ID) && m.Deleted()
 	})
@@ -120,11 +121,11 @@ func TestStreamFallsBackToServerSentEvents(t *testing.T) {
 	hub := e.f.withStreaming(false, true) // a proxy that passes no WebSocket upgrade
 	carol := e.f.account("carol", "Carol")
 	eng := e.live(t)
-	waitFor(t, "the event stream to connect", func() bool { conns, _, _ := hub.state(); return conns == 1 && eng.Feed(e.acc.ID).Live })
+	e.f.changed.Until(t, "the event stream to connect", func() bool { conns, _, _ := hub.state(); return conns == 1 && eng.Feed(e.acc.ID).Live })
 	m := e.f.post(carol, "<p>@acme does the SSE path work?</p>", "public", nil, e.f.now, true)
-	waitFor(t, "the mention over server-sent events", func() bool { return e.stored(t, m.ID) })
+	e.f.changed.Until(t, "the mention over server-sent events", func() bool { return e.stored(t, m.ID) })
 	e.f.remove(m)
-	waitFor(t, "the deletion over server-sent events", func() bool { got, _ := e.message(t, m.ID); return got.Deleted() })
+	e.f.changed.Until(t, "the deletion over server-sent events", func() bool { got, _ := e.message(t, m.ID); return got.Deleted() })
 }
 
 func TestNoStreamingEndpointFallsBackToPolling(t *testing.T) {
@@ -156,7 +157,7 @@ func TestNoStreamingEndpointFallsBackToPolling(t *testing.T) {
 		}
 		return n
 	}
-	waitFor(t, "polling", func() bool { return polls() >= 3 })
+	e.f.changed.Until(t, "polling", func() bool { return polls() >= 3 })
 	if eng.Feed(e.acc.ID).Live {
 		t.Fatal("an account without a stream shows live")
 	}

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf16"
+
+	"github.com/parleyhq/parley/sync/synctest"
 )
 
 // fakeTelegram behaves like api.telegram.org for one bot: the token in the
@@ -47,6 +49,8 @@ type fakeTelegram struct {
 	confirmed int64         // highest offset seen
 	deleted   []string
 	banned    []string
+	// changed wakes a waiting test after every call logged.
+	changed synctest.Wake
 }
 
 type fakeCall struct {
@@ -125,6 +129,7 @@ func (f *fakeTelegram) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	f.calls = append(f.calls, fakeCall{Method: method, Body: body})
+	f.changed.Notify()
 	var flt *fault
 	if q := f.faults[method]; len(q) > 0 {
 		flt, f.faults[method] = &q[0], q[1:]
@@ -412,18 +417,6 @@ func (f *fakeTelegram) callsOf(method string) []fakeCall {
 		}
 	}
 	return out
-}
-
-// waitFor polls cond (under no lock) until it holds or the deadline passes.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 // Sample people and chats, with Telegram's shapes.

@@ -202,7 +202,8 @@ func TestLongPollDeliversWithinTwoSeconds(t *testing.T) {
 	done := make(chan struct{})
 	go func() { eng.Run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
-	waitFor(t, "a long poll in flight", func() bool {
+	f.changed.Follow(t, in.Svc) // the message stored
+	f.changed.Until(t, "a long poll in flight", func() bool {
 		for _, c := range f.callsOf("getUpdates") {
 			if num(c.Body["timeout"]) == int64(pollTimeout/time.Second) {
 				return true
@@ -212,7 +213,7 @@ func TestLongPollDeliversWithinTwoSeconds(t *testing.T) {
 	})
 	sent := time.Now()
 	f.push("message", map[string]any{"from": lena(), "chat": privChat(lenaID, "Lena"), "text": "Ping"})
-	waitFor(t, "the message in the inbox", func() bool { return len(in.Threads(t)[dmConv(lenaID)].Messages) == 1 })
+	f.changed.Until(t, "the message in the inbox", func() bool { return len(in.Threads(t)[dmConv(lenaID)].Messages) == 1 })
 	if d := time.Since(sent); d > 2*time.Second {
 		t.Errorf("the message took %s to arrive", d)
 	}

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/parleyhq/parley/sync/synctest"
 )
 
 // fakeVK behaves like api.vk.com for one community, built from the 5.199
@@ -57,6 +59,9 @@ type fakeVK struct {
 	lpChecks  int
 	lpHold    time.Duration // longest a_check hold (real time)
 	tooMany   int           // error 6 answers given
+	// changed wakes a waiting test after every call logged (a Long Poll
+	// check among them).
+	changed synctest.Wake
 }
 
 type fPost struct {
@@ -380,6 +385,7 @@ func (f *fakeVK) serve(w http.ResponseWriter, r *http.Request) {
 		kind = "bad"
 	}
 	f.calls = append(f.calls, fCall{Method: method, Token: kind, Params: p})
+	f.changed.Notify()
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
 		f.vkError(w, 8, method, p, "use GET or POST")
 		return

@@ -340,6 +340,7 @@ func (f *fakeVK) serveLongPoll(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.lpChecks++
 	f.calls = append(f.calls, fCall{Method: "a_check", Params: q})
+	f.changed.Notify()
 	switch {
 	case q.Get("act") != "a_check":
 		f.mu.Unlock()

@@ -242,31 +242,21 @@ func TestLongPollLatency(t *testing.T) {
 	done := make(chan struct{})
 	go func() { eng.Run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
+	e.f.changed.Follow(t, e.Svc) // the reply stored
 	// Wait until the engine is inside a long poll, then deliver.
-	waitFor(t, 10*time.Second, func() bool { e.f.mu.Lock(); defer e.f.mu.Unlock(); return e.f.lpChecks >= 2 })
+	e.f.changed.Until(t, "a long poll in flight", func() bool { e.f.mu.Lock(); defer e.f.mu.Unlock(); return e.f.lpChecks >= 2 })
 	c := e.f.addComment(p, ana, 3141592, "Живой ответ", e.f.clock.Now())
 	e.f.mu.Lock()
 	obj := e.f.commentObj(c, false, p)
 	e.f.mu.Unlock()
 	start := time.Now()
 	e.f.event("wall_reply_new", obj)
-	waitFor(t, 10*time.Second, func() bool {
+	e.f.changed.Until(t, "the reply in the inbox", func() bool {
 		th := e.Threads(t)[wallConv(p.ID, ana.ID)]
 		return len(th.Messages) > 0 && th.Messages[len(th.Messages)-1].Text == "Живой ответ"
 	})
 	if d := time.Since(start); d > 2*time.Second {
 		t.Fatalf("took %s", d)
-	}
-}
-
-func waitFor(t *testing.T, d time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met in time")
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
 

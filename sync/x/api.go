@@ -148,7 +148,7 @@ func newAPI(o Options) (*api, error) {
 		hc.HTTP = o.HTTP
 	}
 	hc.MapError = mapError
-	hc.Pace = pace(hc.Now)
+	hc.Pace = psync.PaceRemaining("x-rate-limit-remaining", lowWater, resetWait, hc.Now)
 	hc.Sleep = psync.ReportingSleep(hc.Sleep)
 	return &api{hc: hc, tok: t}, nil
 }

@@ -99,19 +99,6 @@ func resetWait(h http.Header, now time.Time) time.Duration {
 // lowWater is how many requests of a window are kept in reserve.
 const lowWater = 1
 
-// pace is the shared client's Pace hook: with the window's last requests
-// (x-rate-limit-remaining), hold the next until x-rate-limit-reset. The
-// shared client's own X-RateLimit-* reading does not see X's spelling.
-func pace(now func() time.Time) func(http.Header) time.Duration {
-	return func(h http.Header) time.Duration {
-		n, err := strconv.Atoi(strings.TrimSpace(h.Get("x-rate-limit-remaining")))
-		if err != nil || n > lowWater {
-			return 0
-		}
-		return resetWait(h, now())
-	}
-}
-
 func isStatus(err error, status int) bool {
 	var xe *apiError
 	return errors.As(err, &xe) && xe.Status == status
