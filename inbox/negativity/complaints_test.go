@@ -165,3 +165,42 @@ func TestLearnFromMarks(t *testing.T) {
 		t.Fatalf("praise changed: %+v", r)
 	}
 }
+
+// Tokens are folded (Fold: lower case, ё as е), so a word written with ё
+// or a capital in one of the hand-made lists could never match.
+func TestHandListsAreFolded(t *testing.T) {
+	check := func(where, w string) {
+		for _, part := range strings.Split(strings.ReplaceAll(w, "*", ""), "|") {
+			for _, word := range strings.Fields(part) {
+				if strings.HasPrefix(word, "~") || word == "ADJ" { // the pattern syntax's gap and slot
+					continue
+				}
+				if Fold(word) != word {
+					t.Errorf("%s: %q is not folded (want %q)", where, word, Fold(word))
+				}
+			}
+		}
+	}
+	for code := range lexicons {
+		for w := range lexicons[code] {
+			check("lexicons["+code+"]", w)
+		}
+		for _, spec := range complaintSpecs[code] {
+			check("complaintSpecs["+code+"]", spec[1])
+		}
+		for _, list := range personLists[code] {
+			for _, w := range list {
+				check("personLists["+code+"]", w)
+			}
+		}
+		for _, w := range reportWords[code] {
+			check("reportWords["+code+"]", w)
+		}
+		for _, w := range negators[code] {
+			check("negators["+code+"]", w)
+		}
+		for _, w := range functionWords[code] {
+			check("functionWords["+code+"]", w)
+		}
+	}
+}
