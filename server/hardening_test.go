@@ -21,13 +21,24 @@ import (
 type logBuf struct {
 	mu      sync.Mutex
 	b       bytes.Buffer
-	written chan struct{} // signalled after every write, so waits need no polling
+	written chan struct{}     // signalled after every write, so waits need no polling
+	hook    func(line string) // sees each write as it is made
+}
+
+// onWrite calls fn with every later write, before the writer goes on.
+func (l *logBuf) onWrite(fn func(line string)) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.hook = fn
 }
 
 func (l *logBuf) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	n, err := l.b.Write(p)
+	if l.hook != nil {
+		l.hook(string(p))
+	}
 	select {
 	case l.wake() <- struct{}{}:
 	default: // a wake-up is pending already
@@ -187,6 +198,16 @@ func TestRemovedKeyEndsItsSessions(t *testing.T) {
 			keep = append(keep, l)
 		}
 	}
+	// What the server counts at the moment it logs ann's logout.
+	atLogout := make(chan int, 1)
+	log.onWrite(func(line string) {
+		if strings.Contains(line, "msg=logout user=ann") {
+			select {
+			case atLogout <- f.srv.Sessions():
+			default: // the first is the one that counts
+			}
+		}
+	})
 	os.WriteFile(ak+".new", []byte(strings.Join(keep, "\n")), 0o600)
 	os.Rename(ak+".new", ak)
 	select {
@@ -198,7 +219,10 @@ func TestRemovedKeyEndsItsSessions(t *testing.T) {
 	log.waitFor(t, "key removed: ending session", "user=ann", "logout", "user=ann")
 	// bob is untouched and still works.
 	bob.send("j")
-	pollSessions(t, f.srv, 1, &log)
+	// The server forgets a session before it logs its logout.
+	if n := <-atLogout; n != 1 {
+		t.Fatalf("%d sessions counted when ann's logout was logged, want bob's alone; log:\n%s", n, log.String())
+	}
 	select {
 	case err := <-bob.done:
 		t.Fatalf("bob's session ended: %v", err)
@@ -248,20 +272,5 @@ func TestHostKeyFingerprintMatchesWhatClientsSee(t *testing.T) {
 	}
 	if fp := f.srv.HostKeyFingerprint(); !strings.HasPrefix(fp, "SHA256:") || fp != seen {
 		t.Fatalf("printed %q, client saw %q", fp, seen)
-	}
-}
-
-// pollSessions waits until the server counts want live sessions. It is the
-// one wait here that polls: the server forgets a closed session in a
-// goroutine that neither logs nor publishes a change afterwards, so no
-// notice follows it (one would need a hook in server.go).
-func pollSessions(t *testing.T, srv *Server, want int, log *logBuf) {
-	t.Helper()
-	deadline := time.Now().Add(waitLimit)
-	for srv.Sessions() != want {
-		if time.Now().After(deadline) {
-			t.Fatalf("never: %d sessions (have %d); log:\n%s", want, srv.Sessions(), log.String())
-		}
-		time.Sleep(10 * time.Millisecond) // polling interval, not a wait for quiet
 	}
 }

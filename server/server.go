@@ -244,7 +244,18 @@ func (s *Server) track() wish.Middleware {
 				if s.perKey[fp] <= 0 {
 					delete(s.perKey, fp)
 				}
+				// The program has ended (the handler returns only then): the
+				// session is forgotten before its logout is logged, so a
+				// logged logout is never still counted.
+				for p, ls := range s.live {
+					if ls.sess == sess {
+						delete(s.live, p)
+					}
+				}
 				s.mu.Unlock()
+				// A dropped connection never ran the model's quit: forget
+				// where it was here.
+				s.cfg.TUI.Service.ClearPresence(sess.Context().SessionID()[:16])
 				s.log.Info("logout", "user", user, "fingerprint", fp, "remote", remote, "session", sess.Context().SessionID()[:16],
 					"duration", time.Since(start).Round(time.Second).String())
 				s.wg.Done()
@@ -286,16 +297,8 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	p := tea.NewProgram(m, append(bm.MakeOptions(sess), tea.WithContext(sess.Context()))...)
 	fp, _ := sess.Context().Value(fpKey{}).(string)
 	s.mu.Lock()
-	s.live[p] = &session{id: opt.Session, user: user, fp: fp, sess: sess, prog: p}
+	s.live[p] = &session{id: opt.Session, user: user, fp: fp, sess: sess, prog: p} // track forgets it
 	s.mu.Unlock()
-	go func() {
-		<-sess.Context().Done()
-		s.mu.Lock()
-		delete(s.live, p)
-		s.mu.Unlock()
-		// A dropped connection never ran the model's quit: forget it here.
-		opt.Service.ClearPresence(opt.Session)
-	}()
 	return p
 }
 
