@@ -199,11 +199,7 @@ func nullID(id int64) any {
 // moveLinks applies moves and journals them, with an event on conv under
 // action (before and after triage alike: a link changes no conversation).
 func moveLinks(ctx context.Context, tx *sql.Tx, actor string, conv int64, action string, moves []linkMove, now time.Time) error {
-	t, err := loadTriage(ctx, tx, conv)
-	if err != nil {
-		return err
-	}
-	grp, err := nextGroup(ctx, tx)
+	grp, err := journalOnly(ctx, tx, actor, conv, action, now)
 	if err != nil {
 		return err
 	}
@@ -216,10 +212,7 @@ func moveLinks(ctx context.Context, tx *sql.Tx, actor string, conv int64, action
 			return err
 		}
 	}
-	if err := dropEmptyCustomers(ctx, tx, moves); err != nil {
-		return err
-	}
-	return insertEvent(ctx, tx, grp, actor, conv, action, t, t, now)
+	return dropEmptyCustomers(ctx, tx, moves)
 }
 
 // setCustomer moves an identity, creating the customer if it is new (or

@@ -38,7 +38,7 @@ func (s *Store) DiscardDraft(ctx context.Context, conv int64, owner string, now 
 		if err != nil {
 			return err
 		}
-		grp, err := s.journalOnly(ctx, tx, owner, conv, "discard draft", now)
+		grp, err := journalOnly(ctx, tx, owner, conv, "discard draft", now)
 		if err != nil {
 			return err
 		}
@@ -50,7 +50,7 @@ func (s *Store) DiscardDraft(ctx context.Context, conv int64, owner string, now 
 
 // journalOnly records an action that changes no triage state, so that undo
 // finds it as the actor's latest.
-func (s *Store) journalOnly(ctx context.Context, tx *sql.Tx, actor string, conv int64, action string, now time.Time) (int64, error) {
+func journalOnly(ctx context.Context, tx *sql.Tx, actor string, conv int64, action string, now time.Time) (int64, error) {
 	t, err := loadTriage(ctx, tx, conv)
 	if err != nil {
 		return 0, err
