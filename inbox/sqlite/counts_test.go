@@ -16,30 +16,21 @@ import (
 // maintained counters must always equal.
 func recount(t *testing.T, s *Store, network string) inbox.Counts {
 	t.Helper()
-	out := inbox.Counts{}
-	for _, v := range inbox.Views {
-		q := "SELECT count(*) FROM conversations c WHERE " + viewDefs[v].where
-		args := []any{}
-		if network != "" {
-			q += " AND c.network = ?"
-			args = append(args, network)
-		}
-		var n int
-		if err := s.r.QueryRow(q, args...).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		out[v] = n
-	}
-	return out
+	return countSlowly(t, s, inbox.Views, viewDefs, "", network)
 }
 
 // recountTeam counts the team views for one manager the slow way, straight
 // from teamViewDefs.
 func recountTeam(t *testing.T, s *Store, manager, network string) inbox.Counts {
 	t.Helper()
+	return countSlowly(t, s, inbox.TeamViews, teamViewDefs, manager, network)
+}
+
+func countSlowly(t *testing.T, s *Store, views []inbox.View, defs map[inbox.View]viewDef, manager, network string) inbox.Counts {
+	t.Helper()
 	out := inbox.Counts{}
-	for _, v := range inbox.TeamViews {
-		q := "SELECT count(*) FROM conversations c WHERE " + teamViewDefs[v].where
+	for _, v := range views {
+		q := "SELECT count(*) FROM conversations c WHERE " + defs[v].where
 		args := viewArgs(v, manager)
 		if network != "" {
 			q += " AND c.network = ?"
@@ -294,18 +285,9 @@ func TestCountsMigrationFillsCountersFromExistingRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Back to the schema before 0009, as an older parley left it.
-	for _, q := range []string{`DROP TRIGGER view_counts_insert`, `DROP TRIGGER view_counts_update`,
-		`DROP TRIGGER view_counts_delete`, `DROP TABLE view_counts`, `DELETE FROM schema_migrations WHERE version = 9`} {
-		if _, err := s.w.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	s.Close()
-	s, err = Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s = rollBack(t, s, path,
+		`DROP TRIGGER view_counts_insert`, `DROP TRIGGER view_counts_update`,
+		`DROP TRIGGER view_counts_delete`, `DROP TABLE view_counts`, `DELETE FROM schema_migrations WHERE version = 9`)
 	checkCounts(t, s, []string{"demo-vk"}, 0, "migration")
 	if c, _ := s.Counts(ctx, ""); c[inbox.ViewAll] != 20 || c[inbox.ViewDone] != 1 {
 		t.Fatalf("counts after migration %v: want 20 in All, 1 Done", c)
@@ -342,19 +324,10 @@ func TestTeamCountsMigrationFillsCountersFromExistingRows(t *testing.T) {
 		}
 	}
 	// Back to the schema before 0016, as an older parley left it.
-	for _, q := range []string{`DROP TRIGGER team_counts_insert`, `DROP TRIGGER team_counts_update`, `DROP TRIGGER team_counts_delete`,
+	s = rollBack(t, s, path,
+		`DROP TRIGGER team_counts_insert`, `DROP TRIGGER team_counts_update`, `DROP TRIGGER team_counts_delete`,
 		`DROP TRIGGER team_counts_mentions_network`, `DROP TRIGGER team_counts_mention`, `DROP TRIGGER team_counts_unmention`,
-		`DROP TABLE team_counts`, `DELETE FROM schema_migrations WHERE version = 16`} {
-		if _, err := s.w.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	s.Close()
-	s, err = Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+		`DROP TABLE team_counts`, `DELETE FROM schema_migrations WHERE version = 16`)
 	checkCounts(t, s, []string{"demo-vk"}, 0, "migration")
 	c, err := s.TeamCounts(ctx, "bob", "")
 	if err != nil || c[inbox.ViewMine] != 4 || c[inbox.ViewSpam] != 3 || c[inbox.ViewMentions] != 3 || c[inbox.ViewUnassigned] != 12-3-5 {

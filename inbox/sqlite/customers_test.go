@@ -297,18 +297,9 @@ func TestMigrationBuildsIdentities(t *testing.T) {
 	a, _ := s.UpsertAccount(ctx, inbox.Account{Network: "demo-facebook", Label: "Brand", Status: inbox.AccountOK})
 	ingest(t, s, a.ID, "", inbox.Inbound{ConversationID: "c", Kind: inbox.KindComment, Message: inbox.Message{
 		ExternalID: "m", Direction: inbox.In, Text: "hi", CreatedAt: t0, Author: inbox.Author{ID: "u1", Name: "Zoë Ångström", Handle: "@zoe"}}})
-	for _, q := range []string{`DROP TABLE link_journal`, `DROP TABLE identities`, `DROP TABLE customers`,
-		`DELETE FROM schema_migrations WHERE version = 15`} {
-		if _, err := s.w.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	s.Close()
-	s, err = Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s = rollBack(t, s, path,
+		`DROP TABLE link_journal`, `DROP TABLE identities`, `DROP TABLE customers`,
+		`DELETE FROM schema_migrations WHERE version = 15`)
 	var name, nk, hk string
 	if err := s.r.QueryRow(`SELECT name, name_key, handle_key FROM identities WHERE account_id = ? AND author_id = 'u1'`, a.ID).Scan(&name, &nk, &hk); err != nil {
 		t.Fatal(err)

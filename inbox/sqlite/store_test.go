@@ -31,6 +31,25 @@ func open(t *testing.T) (*Store, int64) {
 	return s, a.ID
 }
 
+// rollBack runs stmts on the store at path, undoing a migration as an
+// older parley left the database, and reopens it, so Open migrates it
+// again.
+func rollBack(t *testing.T, s *Store, path string, stmts ...string) *Store {
+	t.Helper()
+	for _, q := range stmts {
+		if _, err := s.w.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 func in(conv, id string, at time.Time, text string) inbox.Inbound {
 	return inbox.Inbound{ConversationID: conv, Kind: inbox.KindComment, Message: inbox.Message{
 		ExternalID: id, Direction: inbox.In, Text: text, CreatedAt: at,
