@@ -152,30 +152,27 @@ func TestQuality(t *testing.T) {
 	model := func(s string, r int) bool { return d.Classify(s, r).Label == Negative }
 	old := func(s string, r int) bool { return d.legacyClassify(s, r).Label == Negative }
 	t.Run("InDomain", func(t *testing.T) {
-		held, err := ReadInDomain("data", true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		byLang := map[string][]Example{}
-		for _, ex := range held {
-			byLang[ex.Lang] = append(byLang[ex.Lang], ex)
-		}
-		report(t, byLang, inDomainFloor, model, old)
+		report(t, heldOutByLang(t, ReadInDomain), inDomainFloor, model, old)
 	})
 	t.Run("Tweets", func(t *testing.T) {
-		held, err := ReadTweets("data", true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		byLang := map[string][]Example{}
-		for _, ex := range held {
-			byLang[ex.Lang] = append(byLang[ex.Lang], ex)
-		}
-		report(t, byLang, tweetsFloor, model, old)
+		report(t, heldOutByLang(t, ReadTweets), tweetsFloor, model, old)
 	})
 	t.Run("Development", func(t *testing.T) {
 		report(t, devSet(t), devFloor, model, old)
 	})
+}
+
+// heldOutByLang is the held-out quarter of a written set, by language.
+func heldOutByLang(t *testing.T, read func(dir string, heldOut bool) ([]Example, error)) map[string][]Example {
+	held, err := read("data", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byLang := map[string][]Example{}
+	for _, ex := range held {
+		byLang[ex.Lang] = append(byLang[ex.Lang], ex)
+	}
+	return byLang
 }
 
 func report(t *testing.T, byLang map[string][]Example, floor map[string][2]float64, model, old negativeIs) {
